@@ -1,0 +1,40 @@
+"""urai: Indonesian spun-content forensics.
+
+The public API is flat: ``urai.check``, ``urai.restore``, ``urai.spin``, ``urai.Index``,
+``urai.resources``. Heavy parts are imported on first use.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (imported lazily on first attribute access)
+_LAZY = {
+    "UraiError": "urai.errors",
+    "InputError": "urai.errors",
+    "ConfigError": "urai.errors",
+    "ResourceError": "urai.errors",
+    "MissingDependencyError": "urai.errors",
+    "Token": "urai.tokenize",
+    "tokenize": "urai.tokenize",
+    "detokenize": "urai.tokenize",
+    "resources": "urai.resources",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'urai' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,5 @@
+import sys
+
+from urai.cli import main
+
+sys.exit(main())

@@ -1,0 +1,52 @@
+"""One error hierarchy for urai.
+
+Every error urai raises on purpose is a :class:`UraiError`. Messages name the bad value and
+say how to fix it; the CLI prints them as one line and exits non-zero, the HTTP layer turns
+them into a 4xx JSON body.
+"""
+
+from __future__ import annotations
+
+
+class UraiError(Exception):
+    """Base class of every error urai raises on purpose."""
+
+    #: short machine-readable code used by the CLI and HTTP layers
+    code = "urai_error"
+    #: CLI exit status
+    exit_code = 1
+
+
+class InputError(UraiError):
+    """The user's input cannot be processed (empty, binary, undecodable, malformed)."""
+
+    code = "bad_input"
+    exit_code = 2
+
+
+class ConfigError(UraiError, ValueError):
+    """A configuration value is out of range or of the wrong kind."""
+
+    code = "bad_config"
+    exit_code = 2
+
+
+class ResourceError(UraiError):
+    """A language resource (thesaurus, language model, index file) is missing or corrupt."""
+
+    code = "bad_resource"
+    exit_code = 3
+
+
+class MissingDependencyError(UraiError, ImportError):
+    """An optional dependency is not installed; the message gives the pip command."""
+
+    code = "missing_dependency"
+    exit_code = 3
+
+    @classmethod
+    def for_extra(cls, module: str, extra: str) -> MissingDependencyError:
+        return cls(
+            f"the optional dependency {module!r} is not installed; "
+            f"install it with: pip install 'urai[{extra}]'"
+        )
