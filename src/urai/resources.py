@@ -1,0 +1,94 @@
+"""What language resources urai has loaded: thesaurus, language model, frequency prior.
+
+``urai.resources()`` loads the shipped defaults (or a user's ``--lm``) and reports their sizes
+and provenance as typed objects; ``urai resources [--json]`` prints the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ResourcesInfo", "ThesaurusInfo", "LMInfo", "FrequencyInfo", "resources"]
+
+
+@dataclass(frozen=True, slots=True)
+class ThesaurusInfo:
+    headwords: int
+    edges: int
+    sources: tuple[dict[str, Any], ...]
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class LMInfo:
+    order: int
+    ngrams: tuple[int, ...]
+    tokens: int
+    vocab: int
+    sources: tuple[str, ...]
+    path: str
+    size_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class FrequencyInfo:
+    words: int
+    source: str
+    stopwords: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResourcesInfo:
+    thesaurus: ThesaurusInfo
+    lm: LMInfo
+    frequency: FrequencyInfo
+    data_dir: str = field(default="")
+
+    def to_dict(self) -> dict[str, Any]:
+        from urai.commands.common import to_jsonable
+
+        return {
+            "thesaurus": to_jsonable(self.thesaurus),
+            "lm": to_jsonable(self.lm),
+            "frequency": to_jsonable(self.frequency),
+            "data_dir": self.data_dir,
+        }
+
+
+def resources(lm: str | Path | None = None) -> ResourcesInfo:
+    """Load the language resources (the shipped defaults, or the LM at ``lm``) and describe them."""
+    from urai.freq import default_frequency
+    from urai.lang.id import DATA_DIR, default_stopwords
+    from urai.lm import load_lm
+    from urai.thesaurus import default_thesaurus
+
+    thes = default_thesaurus()
+    ti = thes.info()
+    model = load_lm(lm)
+    li = model.info()
+    freq = default_frequency()
+    return ResourcesInfo(
+        thesaurus=ThesaurusInfo(
+            headwords=int(ti["headwords"]),
+            edges=int(ti["edges"]),
+            sources=tuple(ti.get("sources", ())),
+            path=str(ti.get("path", "")),
+        ),
+        lm=LMInfo(
+            order=int(li["order"]),
+            ngrams=tuple(int(n) for n in li["ngrams"]),
+            tokens=int(li["tokens"]),
+            vocab=int(li["vocab"]),
+            sources=tuple(li.get("sources", ())),
+            path=str(li.get("path", "")),
+            size_bytes=int(li.get("size_bytes", 0)),
+        ),
+        frequency=FrequencyInfo(
+            words=len(freq),
+            source="wordfreq (Indonesian; data CC BY-SA 4.0)",
+            stopwords=len(default_stopwords()),
+        ),
+        data_dir=str(DATA_DIR),
+    )
