@@ -1,0 +1,132 @@
+"""Word-frequency prior for Indonesian, built from ``wordfreq``.
+
+Build side (needs the ``build`` extra): :func:`build_frequency` writes
+``freq.tsv.gz`` (``word<TAB>round(zipf*100)`` per line, most frequent first) and
+:func:`build_stopwords` writes ``stopwords.txt``. Runtime side: :class:`Frequency` and the
+cached :func:`default_frequency`.
+
+Licences: the ``wordfreq`` data is CC BY-SA 4.0 (Robyn Speer et al.), so ``freq.tsv.gz``
+is CC BY-SA 4.0 too; the ``stopwordsiso`` list is MIT.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from urai.errors import MissingDependencyError, ResourceError
+
+__all__ = [
+    "Frequency",
+    "build_frequency",
+    "build_stopwords",
+    "default_frequency",
+    "load_frequency",
+    "FREQ_FILENAME",
+    "STOPWORDS_FILENAME",
+]
+
+FREQ_FILENAME = "freq.tsv.gz"
+STOPWORDS_FILENAME = "stopwords.txt"
+_HEADER = "# urai frequency v1\tsource=wordfreq (CC BY-SA 4.0)\tvalue=zipf*100"
+
+
+def build_frequency(out_dir: Path) -> int:
+    """Write ``out_dir/freq.tsv.gz`` from ``wordfreq``'s Indonesian list; return word count."""
+    try:
+        import wordfreq
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise MissingDependencyError.for_extra("wordfreq", "build") from None
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for w in wordfreq.top_n_list("id", 10_000_000):
+        w = w.strip().lower()
+        if not w or "\t" in w or w in seen:
+            continue
+        seen.add(w)
+        z = int(round(wordfreq.zipf_frequency(w, "id") * 100))
+        if z > 0:
+            rows.append((w, z))
+    rows.sort(key=lambda r: (-r[1], r[0]))
+    path = out_dir / FREQ_FILENAME
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+        gz.write((_HEADER + "\n").encode())
+        gz.write("".join(f"{w}\t{z}\n" for w, z in rows).encode("utf-8"))
+    return len(rows)
+
+
+def build_stopwords(out_dir: Path) -> int:
+    """Write ``out_dir/stopwords.txt`` from ``stopwordsiso`` (MIT); return word count."""
+    try:
+        import stopwordsiso
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise MissingDependencyError.for_extra("stopwordsiso", "build") from None
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    words = sorted({w.strip().lower() for w in stopwordsiso.stopwords("id") if w.strip()})
+    text = "# Indonesian stopwords from stopwordsiso (MIT licence)\n" + "\n".join(words) + "\n"
+    (out_dir / STOPWORDS_FILENAME).write_text(text, encoding="utf-8")
+    return len(words)
+
+
+class Frequency:
+    """Zipf frequencies of Indonesian words (``zipf`` 0.0 for unknown words)."""
+
+    __slots__ = ("_zipf", "path")
+
+    def __init__(self, table: dict[str, float], path: Path | None = None) -> None:
+        self._zipf = table
+        self.path = path
+
+    def zipf(self, word: str) -> float:
+        """Zipf frequency of the lower-cased ``word`` (0.0 when not in the list)."""
+        return self._zipf.get(word.lower(), 0.0)
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and word.lower() in self._zipf
+
+    def __len__(self) -> int:
+        return len(self._zipf)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._zipf)
+
+    def words(self) -> frozenset[str]:
+        """All known words."""
+        return frozenset(self._zipf)
+
+
+def load_frequency(path: Path | str | None = None) -> Frequency:
+    """Load a ``freq.tsv.gz`` artefact; loud :class:`ResourceError` when missing/corrupt."""
+    from urai.lang.id import FREQ_PATH
+
+    p = Path(path) if path is not None else FREQ_PATH
+    table: dict[str, float] = {}
+    try:
+        with gzip.open(p, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("#"):
+                    continue
+                word, _, val = line.rstrip("\n").partition("\t")
+                table[word] = int(val) / 100.0
+    except FileNotFoundError:
+        raise ResourceError(
+            f"{p}: frequency list not found; run `urai data build` to create it"
+        ) from None
+    except (OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
+        raise ResourceError(
+            f"{p}: corrupt frequency list ({exc}); run `urai data build` to rebuild it"
+        ) from None
+    if not table:
+        raise ResourceError(f"{p}: frequency list is empty; run `urai data build`")
+    return Frequency(table, p)
+
+
+@lru_cache(maxsize=1)
+def default_frequency() -> Frequency:
+    """The shipped frequency prior, loaded once."""
+    return load_frequency(None)
