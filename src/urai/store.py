@@ -1,0 +1,213 @@
+"""The SQLite file behind :class:`urai.index.Index`.
+
+One file, opened in WAL mode with ``synchronous=NORMAL``: any number of readers (other
+processes included) see the last committed state while one process writes, and a crash (even
+``SIGKILL``) mid-batch loses at most the uncommitted batch, never leaves a half-written one,
+because every batch of documents is one transaction.
+
+Schema (``SCHEMA_VERSION``)::
+
+    meta(key TEXT PRIMARY KEY, value TEXT)            -- schema version, fingerprint signature
+    docs(doc INTEGER PRIMARY KEY, id TEXT UNIQUE, title, url, date,
+         hash BLOB,          -- blake2b-128 of the text (for --skip-existing)
+         fps BLOB,           -- the document's fingerprints (int64 array), for exact removal
+         n_words INTEGER, text BLOB)                   -- text is zlib-compressed UTF-8
+    postings(h INTEGER, doc INTEGER, PRIMARY KEY (h, doc)) WITHOUT ROWID
+
+``postings`` is clustered on ``(h, doc)``, so one fingerprint's documents are one B-tree range
+scan. Postings of a batch are sorted before insertion, which keeps page writes local.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from urai.errors import ResourceError
+
+__all__ = ["Store", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs(
+    doc INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    title TEXT, url TEXT, date TEXT,
+    hash BLOB NOT NULL,
+    fps BLOB NOT NULL,
+    n_words INTEGER NOT NULL,
+    text BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS postings(
+    h INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (h, doc)
+) WITHOUT ROWID;
+"""
+
+
+class Store:
+    """Low-level access to an index file (no fingerprinting, no scoring)."""
+
+    def __init__(self, path: str | Path, *, create: bool, readonly: bool = False,
+                 timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        if not self.path.exists():
+            if not create or readonly:
+                raise ResourceError(
+                    f"{self.path}: no such index; create it with `urai index add --db "
+                    f"{self.path} FILE...`"
+                )
+            if self.path.parent and not self.path.parent.exists():
+                raise ResourceError(f"{self.path}: directory {self.path.parent} does not exist")
+        elif self.path.is_dir():
+            raise ResourceError(f"{self.path}: is a directory; give the index file")
+        try:
+            if readonly:
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                self.conn = sqlite3.connect(uri, uri=True, timeout=timeout,
+                                            isolation_level=None, check_same_thread=False)
+            else:
+                self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None,
+                                            check_same_thread=False)
+            self.conn.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache
+            if not readonly:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+                self.conn.executescript(_SCHEMA)
+            else:
+                self.conn.execute("SELECT count(*) FROM meta").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise ResourceError(f"{self.path}: not a urai index or corrupt ({exc})") from None
+
+    # -- meta -------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def check_or_set_signature(self, signature: dict[str, object]) -> None:
+        """Record ``signature`` in a new index, or refuse one built differently."""
+        want = json.dumps(signature, sort_keys=True)
+        have_schema = self.get_meta("schema")
+        have = self.get_meta("fingerprint")
+        if have is None:
+            if self.readonly:
+                raise ResourceError(f"{self.path}: empty or unfinished index (no metadata)")
+            with self.transaction():
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES('schema', ?)",
+                                  (str(SCHEMA_VERSION),))
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES('fingerprint', ?)",
+                                  (want,))
+            return
+        if have_schema != str(SCHEMA_VERSION):
+            raise ResourceError(
+                f"{self.path}: index schema {have_schema} but this urai reads schema "
+                f"{SCHEMA_VERSION}; rebuild it with `urai index add`"
+            )
+        if have != want:
+            old, new = json.loads(have), signature
+            diff = ", ".join(
+                f"{k}: index has {old.get(k)!r}, now {new.get(k)!r}"
+                for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)
+            )
+            raise ResourceError(
+                f"{self.path}: index was built with different fingerprint settings or "
+                f"thesaurus ({diff}); rebuild it into a new file"
+            )
+
+    # -- transactions -----------------------------------------------------------------------
+    def transaction(self) -> _Tx:
+        return _Tx(self.conn)
+
+    # -- documents --------------------------------------------------------------------------
+    def doc_row(self, ident: str) -> tuple[int, bytes, bytes] | None:
+        """``(doc, hash, fps)`` of an id, or None."""
+        return self.conn.execute(
+            "SELECT doc, hash, fps FROM docs WHERE id=?", (ident,)
+        ).fetchone()
+
+    def delete_doc(self, doc: int, fps: bytes) -> None:
+        hs = np.frombuffer(fps, dtype=np.int64).tolist()
+        self.conn.executemany("DELETE FROM postings WHERE h=? AND doc=?",
+                              [(h, doc) for h in hs])
+        self.conn.execute("DELETE FROM docs WHERE doc=?", (doc,))
+
+    def insert_doc(self, ident: str, text: str, title: str | None, url: str | None,
+                   date: str | None, digest: bytes, fps: np.ndarray, n_words: int) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO docs(id, title, url, date, hash, fps, n_words, text) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (ident, title, url, date, digest, fps.astype(np.int64).tobytes(), n_words,
+             zlib.compress(text.encode("utf-8"), 6)),
+        )
+        return int(cur.lastrowid)
+
+    def insert_postings(self, pairs: Sequence[tuple[int, int]]) -> None:
+        self.conn.executemany("INSERT OR IGNORE INTO postings(h, doc) VALUES (?,?)", pairs)
+
+    # -- queries ----------------------------------------------------------------------------
+    def postings(self, hashes: Iterable[int], cap: int) -> dict[int, list[int]]:
+        """Documents of each fingerprint; fingerprints in more than ``cap`` docs are skipped."""
+        out: dict[int, list[int]] = {}
+        q = "SELECT doc FROM postings WHERE h=? LIMIT ?"
+        ex = self.conn.execute
+        for h in hashes:
+            docs = [r[0] for r in ex(q, (h, cap + 1))]
+            if docs and len(docs) <= cap:
+                out[h] = docs
+        return out
+
+    def doc_info(self, doc: int) -> tuple[str, str | None, str | None, str, int] | None:
+        """``(id, title, url, text, n_fps)`` of an internal doc number."""
+        row = self.conn.execute(
+            "SELECT id, title, url, text, length(fps) FROM docs WHERE doc=?", (doc,)
+        ).fetchone()
+        if row is None:
+            return None
+        return row[0], row[1], row[2], zlib.decompress(row[3]).decode("utf-8"), row[4] // 8
+
+    def text_of(self, ident: str) -> str | None:
+        row = self.conn.execute("SELECT text FROM docs WHERE id=?", (ident,)).fetchone()
+        return zlib.decompress(row[0]).decode("utf-8") if row else None
+
+    def counts(self) -> tuple[int, int]:
+        docs = self.conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+        fps = self.conn.execute("SELECT coalesce(sum(length(fps)), 0) FROM docs").fetchone()[0]
+        return int(docs), int(fps) // 8
+
+    def size_bytes(self) -> int:
+        total = 0
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(self.path) + suffix)
+            if p.exists():
+                total += p.stat().st_size
+        return total
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except sqlite3.Error:  # pragma: no cover
+            pass
+
+
+class _Tx:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on error)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
