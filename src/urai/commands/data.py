@@ -43,7 +43,7 @@ def build(shared_dir: str, out_dir: str | None, only: tuple[str, ...]) -> None:
         click.echo(f"frequency: {build_frequency(out):,} words", err=True)
         click.echo(f"stopwords: {build_stopwords(out):,} words", err=True)
     if "lm" in parts:
-        from urai.lm import build_default_lm
+        from urai.lm import DEFAULT_LM_PATH, build_default_lm
 
-        model = build_default_lm(shared, out / "lm.bin", progress=True)
+        model = build_default_lm(shared, out / DEFAULT_LM_PATH.name, progress=True)
         click.echo(f"lm: order {model.order}, {model.tokens:,} tokens", err=True)

@@ -29,7 +29,7 @@ def resources(as_json: bool, lm_path: str | None) -> None:
     th, lm, fq = info.thesaurus, info.lm, info.frequency
     t.add_row("thesaurus", f"{th.headwords:,} headwords\n{th.edges:,} synonym edges",
               "\n".join(f"{s.get('name')} ({s.get('licence', '?')})" for s in th.sources))
-    ngrams = ", ".join(f"{n:,} {i + 1}-grams" for i, n in enumerate(lm.ngrams))
+    ngrams = "\n".join(f"{n:,} {i + 1}-grams" for i, n in enumerate(lm.ngrams))
     t.add_row("language model", f"order {lm.order}\n{ngrams}\n{lm.tokens:,} training tokens\n"
               f"{lm.size_bytes / 1e6:.1f} MB", "\n".join(lm.sources))
     t.add_row("frequency prior", f"{fq.words:,} words\n{fq.stopwords:,} stopwords", fq.source)
