@@ -45,7 +45,7 @@ __all__ = ["IndexConfig", "Fingerprinter", "ThesaurusLike", "fast_words", "FINGE
 #: bumped whenever the fingerprint function changes in a way that makes old indexes stale
 FINGERPRINT_VERSION = 1
 
-_WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+_WORD_RE = re.compile(r"\w+(?:-\w+)*")
 _MASK64 = (1 << 64) - 1
 
 
@@ -72,7 +72,7 @@ class IndexConfig:
     df_cap: int = 500
     verify: int = 6
     min_shared: int = 2
-    threshold: float = 0.3
+    threshold: float = 0.2
 
     def __post_init__(self) -> None:
         checks = [
@@ -190,8 +190,6 @@ class Fingerprinter:
                     and not self.thesaurus.is_mutable(word)
                 )
             wid = (_word_hash(word) or 1) if keep else 0
-            if len(self._ids) >= self._CACHE_MAX:
-                self._ids.clear()
             self._ids[word] = wid
         return wid
 
@@ -209,17 +207,25 @@ class Fingerprinter:
         gapped shingles still match the source's shingles around it. Only queries get them,
         so the index does not grow.
         """
+        return self.fingerprints_count(text, query=query)[0]
+
+    def fingerprints_count(self, text: str, *, query: bool = False) -> tuple[np.ndarray, int]:
+        """:meth:`fingerprints` and the number of words of ``text`` (one tokenisation)."""
+        words = _WORD_RE.findall(text.lower())
         ids = self._ids
-        get = ids.get
-        word_id = self._word_id
-        seq = []
-        for w in _WORD_RE.findall(text.lower()):
-            wid = get(w)
-            if wid is None:
-                wid = word_id(w)
-            if wid:
-                seq.append(wid)
-        arr = np.array(seq, dtype=np.uint64)
+        if len(ids) > self._CACHE_MAX:  # bound memory on endless vocabularies
+            ids.clear()
+        try:  # fast path: every word seen before
+            all_ids = np.fromiter(map(ids.__getitem__, words), dtype=np.uint64,
+                                  count=len(words))
+        except KeyError:
+            for w in set(words).difference(ids):
+                self._word_id(w)
+            all_ids = np.fromiter(map(ids.__getitem__, words), dtype=np.uint64,
+                                  count=len(words))
+        return self._from_ids(all_ids[all_ids != 0], query), len(words)
+
+    def _from_ids(self, arr: np.ndarray, query: bool) -> np.ndarray:
         base = self.shingle_hashes(arr)
         k = self.config.shingle
         if not query or k < 2 or len(arr) < k + 1:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -132,23 +132,34 @@ class Store:
             "SELECT doc, hash, fps FROM docs WHERE id=?", (ident,)
         ).fetchone()
 
+    def doc_rows(self, idents: list[str]) -> dict[str, tuple[int, bytes, bytes]]:
+        """``id -> (doc, hash, fps)`` for those of ``idents`` that are indexed."""
+        out: dict[str, tuple[int, bytes, bytes]] = {}
+        for i in range(0, len(idents), 500):
+            chunk = idents[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for ident, doc, digest, fps in self.conn.execute(
+                f"SELECT id, doc, hash, fps FROM docs WHERE id IN ({marks})", chunk
+            ):
+                out[ident] = (doc, digest, fps)
+        return out
+
+    def next_doc(self) -> int:
+        return int(self.conn.execute("SELECT coalesce(max(doc), 0) + 1 FROM docs").fetchone()[0])
+
+    def insert_docs(self, rows: list[tuple]) -> None:
+        """Rows ``(doc, id, title, url, date, hash, fps bytes, n_words, zlib text)``."""
+        self.conn.executemany(
+            "INSERT INTO docs(doc, id, title, url, date, hash, fps, n_words, text) "
+            "VALUES (?,?,?,?,?,?,?,?,?)", rows)
+
     def delete_doc(self, doc: int, fps: bytes) -> None:
         hs = np.frombuffer(fps, dtype=np.int64).tolist()
         self.conn.executemany("DELETE FROM postings WHERE h=? AND doc=?",
                               [(h, doc) for h in hs])
         self.conn.execute("DELETE FROM docs WHERE doc=?", (doc,))
 
-    def insert_doc(self, ident: str, text: str, title: str | None, url: str | None,
-                   date: str | None, digest: bytes, fps: np.ndarray, n_words: int) -> int:
-        cur = self.conn.execute(
-            "INSERT INTO docs(id, title, url, date, hash, fps, n_words, text) "
-            "VALUES (?,?,?,?,?,?,?,?)",
-            (ident, title, url, date, digest, fps.astype(np.int64).tobytes(), n_words,
-             zlib.compress(text.encode("utf-8"), 6)),
-        )
-        return int(cur.lastrowid)
-
-    def insert_postings(self, pairs: Sequence[tuple[int, int]]) -> None:
+    def insert_postings(self, pairs: Iterable[tuple[int, int]]) -> None:
         self.conn.executemany("INSERT OR IGNORE INTO postings(h, doc) VALUES (?,?)", pairs)
 
     # -- queries ----------------------------------------------------------------------------

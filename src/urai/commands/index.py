@@ -177,7 +177,7 @@ def stats(db: str, as_json: bool) -> None:
               help="Index built with `urai index add`.")
 @click.option("--top", "top", type=int, default=5, show_default=True, help="Matches to show.")
 @click.option("--threshold", type=float, default=None,
-              help="Minimum coverage of the query (default: the index default, 0.3).")
+              help="Minimum coverage of the query (default 0.2).")
 @click.option("--json", "as_json", is_flag=True,
               help="JSON (JSON Lines with a source field when there are several inputs).")
 @click.option("--diff", is_flag=True,
