@@ -12,14 +12,15 @@ microseconds per pair), not for optimality:
 
 1. every run of ``anchor`` consecutive keys of the source is indexed;
 2. the query is scanned left to right; where its next ``anchor`` keys occur in the source a
-   *block* starts (preferring the source position that continues the previous block, so
-   copies keep their order but reordered paragraphs and stitched texts still align);
+   *block* starts (at the source position that continues the previous block, else at the
+   unused position giving the longest block, so copies keep their order but reordered
+   paragraphs and stitched texts still align);
 3. a block is extended while keys are equal; at a mismatch it continues through a *swap*
    when the two texts re-synchronise within ``max_swap`` tokens on each side (a synonym urai's
    thesaurus does not know, or a one-to-two word replacement such as ``karena`` -> ``oleh
    sebab``), and ends otherwise;
-4. blocks shorter than ``min_block`` query words are dropped (chance matches of common
-   phrases such as ``kata dia kepada wartawan``).
+4. blocks shorter than ``min_block`` query words are not kept (chance matches of common
+   phrases such as ``kata dia kepada wartawan``); the scan goes on at the next word.
 
 ``coverage`` is the share of the query's word tokens inside kept blocks: copied words
 (same key) plus swapped words. The alignment is reported as ops with offsets into both
@@ -140,12 +141,12 @@ def align(
     sw = _source_words if _source_words is not None else word_spans(source)
     qk = _keys(qw, thesaurus)
     sk = _keys(sw, thesaurus)
-    blocks = _blocks(qk, sk, anchor, max_swap)
-    blocks = [b for b in blocks if b.qn >= min_block]
+    blocks = _blocks(qk, sk, anchor, max_swap, min_block)
     return _to_alignment(query, source, qw, sw, blocks)
 
 
-def _blocks(qk: list[str], sk: list[str], anchor: int, max_swap: int) -> list[_Block]:
+def _blocks(qk: list[str], sk: list[str], anchor: int, max_swap: int,
+            min_block: int) -> list[_Block]:
     nq, ns = len(qk), len(sk)
     a = min(anchor, nq, ns)
     if a == 0:
@@ -155,6 +156,7 @@ def _blocks(qk: list[str], sk: list[str], anchor: int, max_swap: int) -> list[_B
         grams.setdefault(tuple(sk[j : j + a]), []).append(j)
     used = bytearray(ns)  # source words already aligned
     blocks: list[_Block] = []
+    block: _Block | None
     expect = -1  # source position that would continue the previous block
     i = 0
     while i <= nq - a:
@@ -162,10 +164,16 @@ def _blocks(qk: list[str], sk: list[str], anchor: int, max_swap: int) -> list[_B
         if not cands:
             i += 1
             continue
-        j = expect if expect in cands else -1
-        if j < 0:
-            j = next((c for c in cands if not used[c]), cands[0])
-        block = _extend(qk, sk, i, j, max_swap)
+        block = _extend(qk, sk, i, expect, max_swap) if expect in cands else None
+        if block is None or block.qn < min_block:
+            # the longest extension among (at most 8) unused candidate positions
+            for c in [c for c in cands if not used[c]][:8] or cands[:1]:
+                b = _extend(qk, sk, i, c, max_swap)
+                if block is None or b.qn > block.qn:
+                    block = b
+        if block.qn < min_block:  # too short to count: try the next query position
+            i += 1
+            continue
         for s in range(block.si, block.si + block.sn):
             used[s] = 1
         blocks.append(block)
