@@ -22,6 +22,11 @@ _LAZY = {
     "tokenize": "urai.tokenize",
     "detokenize": "urai.tokenize",
     "resources": "urai.resources",
+    "Index": "urai.index",
+    "IndexConfig": "urai.index",
+    "Match": "urai.index",
+    "TraceResult": "urai.index",
+    "Alignment": "urai.align",
 }
 
 __all__ = ["__version__", *_LAZY]
