@@ -48,7 +48,7 @@ from urai.fingerprint import fast_words  # noqa: E402
 from urai.index import Index  # noqa: E402
 from urai.textio import Record  # noqa: E402
 
-BATCH = 2000
+BATCH = 5000
 
 
 def machine() -> str:

@@ -128,9 +128,33 @@ def test_add_remove_readd_idempotent(db: Path) -> None:
         assert idx.trace(ARTICLES["gojek"]).best.id == "a"
         assert idx.remove(["a", "zzz"]) == 1
         assert "a" not in idx and "b" in idx and len(idx) == 1
-        n_post = idx._store.conn.execute("SELECT count(*) FROM postings").fetchone()[0]
-        assert n_post == idx.stats().fingerprints  # removal left no stale postings
+        assert _n_postings(idx) == idx.stats().fingerprints  # removal left no stale postings
         assert idx.trace(ARTICLES["gojek"]).matches == ()
+
+
+def _n_postings(idx: Index) -> int:
+    conn = idx._store.conn
+    return sum(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+               for t in ("postings", "postings_delta"))
+
+
+def test_delta_merges_keep_results(db: Path, monkeypatch) -> None:
+    import urai.store
+
+    monkeypatch.setattr(urai.store, "DELTA_MAX", 40)
+    with Index(db) as idx:
+        for i, (k, v) in enumerate(ARTICLES.items()):
+            idx.add([(k, v)] + [(r.id, r.text) for r in _filler(5, i)], batch_size=3)
+        conn = idx._store.conn
+        main_rows = conn.execute("SELECT count(*) FROM postings").fetchone()[0]
+        assert main_rows > 0 and _n_postings(idx) == idx.stats().fingerprints
+        for k, v in ARTICLES.items():
+            assert idx.trace(spin(v, 0.3, seed=1).text).best.id == k
+        idx.remove(["mosul"])
+        idx.optimize()
+        assert conn.execute("SELECT count(*) FROM postings_delta").fetchone()[0] == 0
+        assert _n_postings(idx) == idx.stats().fingerprints
+        assert idx.trace(ARTICLES["mosul"]).matches == ()
 
 
 def test_rejections_counted(db: Path) -> None:
@@ -279,10 +303,10 @@ def test_sigkill_mid_batch_leaves_consistent_index(tmp_path: Path) -> None:
         assert n % 50 == 0 and n >= seen  # whole batches only
         conn = idx._store.conn
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        n_post = conn.execute("SELECT count(*) FROM postings").fetchone()[0]
-        assert n_post == idx.stats().fingerprints
-        orphans = conn.execute(
-            "SELECT count(*) FROM postings WHERE doc NOT IN (SELECT doc FROM docs)").fetchone()[0]
-        assert orphans == 0
+        assert _n_postings(idx) == idx.stats().fingerprints
+        for table in ("postings", "postings_delta"):
+            orphans = conn.execute(f"SELECT count(*) FROM {table} WHERE doc NOT IN "
+                                   "(SELECT doc FROM docs)").fetchone()[0]
+            assert orphans == 0
         # and it is writable again
         assert idx.add([("after", ARTICLES["mosul"])]).added == 1

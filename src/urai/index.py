@@ -11,7 +11,9 @@ How it works (details in :mod:`urai.fingerprint`, :mod:`urai.align`, :mod:`urai.
 * **Ingest**: each document is fingerprinted by sampled 3-shingles of its *immutable* words
   (names, numbers, words with no synonym: what a spinner cannot swap); the fingerprints go to
   an inverted index ``postings(h, doc)`` in one SQLite file, the text (zlib) to ``docs``.
-  Documents are written in batches, one transaction each; re-adding an id replaces it
+  Documents are written in batches, one transaction each (new postings go to a small delta
+  table merged into the main one in key order when full, so ingest speed does not fall as the
+  index grows); re-adding an id replaces it
   (idempotent, so an interrupted ``add`` is resumed by running it again), and
   ``skip_existing`` skips ids whose stored text hash is unchanged.
 * **Query**: the query's fingerprints (plus gapped variants that tolerate replacement words
@@ -111,6 +113,11 @@ class IndexStats:
 
 _Item = Record | tuple[str, str] | dict | Rejection
 
+#: candidates with fewer than this share of the best candidate's shared fingerprints are not
+#: aligned (a stitched text's second source has about half; near-miss same-topic articles and
+#: distractors sharing a sentence or two have a few percent)
+_VERIFY_SHARE = 0.2
+
 
 class Index:
     """A source index in one SQLite file (created on first use unless ``create=False``).
@@ -170,7 +177,7 @@ class Index:
         items: Iterable[_Item],
         *,
         skip_existing: bool = False,
-        batch_size: int = 2000,
+        batch_size: int = 5000,
         progress: Callable[[int], None] | None = None,
     ) -> AddReport:
         """Index documents: :class:`~urai.textio.Record`, ``(id, text)`` or dicts with ``id``
@@ -250,7 +257,8 @@ class Index:
                 h = np.concatenate(hs)
                 d = np.concatenate(ds)
                 order = np.lexsort((d, h))
-                store.insert_postings(zip(h[order].tolist(), d[order].tolist(), strict=True))
+                store.insert_postings(zip(h[order].tolist(), d[order].tolist(), strict=True),
+                                      len(h))
 
     def remove(self, ids: Iterable[str]) -> int:
         """Remove documents by id; returns how many were present."""
@@ -313,7 +321,10 @@ class Index:
         for docs in post.values():
             votes.update(docs)
         need = min(self.config.min_shared, n_base)
-        best = [(d, c) for d, c in votes.most_common(self.config.verify) if c >= need]
+        ranked = votes.most_common(self.config.verify)
+        if ranked:  # verify only candidates with a fair share of the leader's votes
+            need = max(need, ranked[0][1] * _VERIFY_SHARE)
+        best = [(d, c) for d, c in ranked if c >= need]
         return [(d, c, min(1.0, c / n_base)) for d, c in best]
 
     def align(self, ident: str, text: str) -> Alignment:
@@ -322,6 +333,11 @@ class Index:
         if stext is None:
             raise InputError(f"{ident!r}: no such document in {self.path}")
         return align(text, stext, self.thesaurus)
+
+    def optimize(self) -> None:
+        """Merge recent postings into the main table (queries get slightly faster)."""
+        with self._lock, self._store.transaction():
+            self._store.merge_delta()
 
     def text(self, ident: str) -> str | None:
         """The stored text of a document, or None."""

@@ -12,10 +12,15 @@ Schema (``SCHEMA_VERSION``)::
          hash BLOB,          -- blake2b-128 of the text (for --skip-existing)
          fps BLOB,           -- the document's fingerprints (int64 array), for exact removal
          n_words INTEGER, text BLOB)                   -- text is zlib-compressed UTF-8
-    postings(h INTEGER, doc INTEGER, PRIMARY KEY (h, doc)) WITHOUT ROWID
+    postings(h INTEGER, doc INTEGER, PRIMARY KEY (h, doc)) WITHOUT ROWID        -- main
+    postings_delta(h INTEGER, doc INTEGER, PRIMARY KEY (h, doc)) WITHOUT ROWID  -- recent
 
-``postings`` is clustered on ``(h, doc)``, so one fingerprint's documents are one B-tree range
-scan. Postings of a batch are sorted before insertion, which keeps page writes local.
+Both posting tables are clustered on ``(h, doc)``, so one fingerprint's documents are one
+B-tree range scan. New postings go to the small ``postings_delta`` table first: fingerprints
+are random, so inserting a batch straight into a large tree would dirty (and rewrite through
+the WAL) nearly every leaf page of it, and ingest would slow down as the index grows. Once the
+delta holds ``DELTA_MAX`` rows it is merged into ``postings`` in key order (one sequential pass,
+in the same transaction as the batch that filled it). Queries read both tables.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from urai.errors import ResourceError
 __all__ = ["Store", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = 1
+#: rows of postings_delta that trigger a merge into postings
+DELTA_MAX = 2_000_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,6 +53,9 @@ CREATE TABLE IF NOT EXISTS docs(
     text BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS postings(
+    h INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (h, doc)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS postings_delta(
     h INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (h, doc)
 ) WITHOUT ROWID;
 """
@@ -155,18 +165,34 @@ class Store:
 
     def delete_doc(self, doc: int, fps: bytes) -> None:
         hs = np.frombuffer(fps, dtype=np.int64).tolist()
-        self.conn.executemany("DELETE FROM postings WHERE h=? AND doc=?",
-                              [(h, doc) for h in hs])
+        pairs = [(h, doc) for h in hs]
+        self.conn.executemany("DELETE FROM postings WHERE h=? AND doc=?", pairs)
+        self.conn.executemany("DELETE FROM postings_delta WHERE h=? AND doc=?", pairs)
         self.conn.execute("DELETE FROM docs WHERE doc=?", (doc,))
 
-    def insert_postings(self, pairs: Iterable[tuple[int, int]]) -> None:
-        self.conn.executemany("INSERT OR IGNORE INTO postings(h, doc) VALUES (?,?)", pairs)
+    def insert_postings(self, pairs: Iterable[tuple[int, int]], n: int) -> None:
+        """Add ``n`` postings (inside a transaction); merges the delta when it is full."""
+        self.conn.executemany("INSERT OR IGNORE INTO postings_delta(h, doc) VALUES (?,?)",
+                              pairs)
+        rows = int(self.get_meta("delta_rows") or 0) + n
+        if rows >= DELTA_MAX:
+            self.merge_delta()
+        else:
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES('delta_rows', ?)", (str(rows),))
+
+    def merge_delta(self) -> None:
+        """Move postings_delta into postings in key order (inside a transaction)."""
+        self.conn.execute("INSERT OR IGNORE INTO postings(h, doc) "
+                          "SELECT h, doc FROM postings_delta ORDER BY h, doc")
+        self.conn.execute("DELETE FROM postings_delta")
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES('delta_rows', '0')")
 
     # -- queries ----------------------------------------------------------------------------
     def postings(self, hashes: Iterable[int], cap: int) -> dict[int, list[int]]:
         """Documents of each fingerprint; fingerprints in more than ``cap`` docs are skipped."""
         out: dict[int, list[int]] = {}
-        q = "SELECT doc FROM postings WHERE h=? LIMIT ?"
+        q = ("SELECT doc FROM postings WHERE h=?1 UNION ALL "
+             "SELECT doc FROM postings_delta WHERE h=?1 LIMIT ?2")
         ex = self.conn.execute
         for h in hashes:
             docs = [r[0] for r in ex(q, (h, cap + 1))]

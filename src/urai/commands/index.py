@@ -96,7 +96,7 @@ def index() -> None:
               help="Index file (created if missing).")
 @click.option("--skip-existing", is_flag=True,
               help="Skip ids already indexed with the same text (fast resume).")
-@click.option("--batch-size", type=int, default=2000, show_default=True,
+@click.option("--batch-size", type=int, default=5000, show_default=True,
               help="Documents per transaction.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
