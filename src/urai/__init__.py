@@ -27,6 +27,12 @@ _LAZY = {
     "Match": "urai.index",
     "TraceResult": "urai.index",
     "Alignment": "urai.align",
+    "check": "urai.check",
+    "restore": "urai.check",
+    "CheckResult": "urai.check",
+    "CheckConfig": "urai.check",
+    "Substitution": "urai.check",
+    "Detector": "urai.check",
 }
 
 __all__ = ["__version__", *_LAZY]

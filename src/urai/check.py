@@ -1,0 +1,305 @@
+"""Check and restore: is a text machine-spun, which words were swapped, what did it say?
+
+>>> import urai
+>>> r = urai.check(text)                      # doctest: +SKIP
+>>> r.verdict, round(r.spun_probability, 2)   # doctest: +SKIP
+('spun', 0.99)
+>>> [(s.observed, s.suggestion) for s in r.substitutions][:2]   # doctest: +SKIP
+[('hawa', 'udara'), ('lantaran', 'karena')]
+>>> urai.restore(text)                        # doctest: +SKIP
+
+Pipeline (one document): tokenise with exact offsets -> per-word evidence over the lattice of
+thesaurus alternatives (:mod:`urai.detect`) -> joint restoration per sentence with a
+per-change cost (:mod:`urai.lattice`) -> document features and a calibrated logistic score
+(:mod:`urai.features`) -> verdict.
+
+Verdicts (thresholds in :class:`CheckConfig`):
+
+* ``too_short``: fewer than ``min_words`` word tokens; no guess is made
+  (``spun_probability`` is None, nothing is restored);
+* ``not_indonesian``: fewer than ``min_known_share`` of the words are known Indonesian words
+  (frequency list or stopwords) or fewer than ``min_stopword_share`` are Indonesian stopwords;
+* ``spun`` when ``spun_probability >= spun_threshold`` (default 0.5), ``clean`` when it is
+  below ``clean_threshold`` (default 0.2), ``uncertain`` in between.
+
+Restoration changes only the words it flags, keeping the input's layout, punctuation and
+capitalisation (``Hawa`` -> ``Udara``). With ``restore_clean=False`` (the default) a text
+judged ``clean`` keeps every word: the per-word evidence then gives way to the document
+score, which keeps over-correction of clean text near zero.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from urai.errors import ConfigError, InputError
+
+__all__ = [
+    "CheckConfig",
+    "Substitution",
+    "CheckResult",
+    "Detector",
+    "check",
+    "restore",
+    "default_detector",
+    "VERDICTS",
+]
+
+VERDICTS = ("spun", "clean", "uncertain", "too_short", "not_indonesian")
+
+
+def _num(name: str, value: Any, lo: float, hi: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+        raise ConfigError(f"{name} must be a number in [{lo}, {hi}], got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckConfig:
+    """Settings of :class:`Detector`; validated at creation (:class:`ConfigError`)."""
+
+    min_words: int = 25
+    min_known_share: float = 0.6
+    min_stopword_share: float = 0.08
+    spun_threshold: float = 0.5
+    clean_threshold: float = 0.2
+    #: logit a word change must exceed (None: the trained value in ``detector.json``)
+    change_threshold: float | None = None
+    #: candidates per word (None: the trained value)
+    max_candidates: int | None = None
+    #: restore words even in texts judged clean
+    restore_clean: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.min_words, bool) or not isinstance(self.min_words, int) \
+                or self.min_words < 1:
+            raise ConfigError(f"min_words must be an integer >= 1, got {self.min_words!r}")
+        _num("min_known_share", self.min_known_share, 0.0, 1.0)
+        _num("min_stopword_share", self.min_stopword_share, 0.0, 1.0)
+        _num("spun_threshold", self.spun_threshold, 0.0, 1.0)
+        _num("clean_threshold", self.clean_threshold, 0.0, 1.0)
+        if self.clean_threshold > self.spun_threshold:
+            raise ConfigError(
+                f"clean_threshold ({self.clean_threshold}) must not exceed spun_threshold "
+                f"({self.spun_threshold})"
+            )
+        if self.change_threshold is not None:
+            _num("change_threshold", self.change_threshold, -20.0, 20.0)
+        if self.max_candidates is not None and (
+            isinstance(self.max_candidates, bool) or not isinstance(self.max_candidates, int)
+            or not 1 <= self.max_candidates <= 100
+        ):
+            raise ConfigError(f"max_candidates must be an integer in [1, 100], "
+                              f"got {self.max_candidates!r}")
+        if not isinstance(self.restore_clean, bool):
+            raise ConfigError(f"restore_clean must be True or False, got {self.restore_clean!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Substitution:
+    """A word that looks substituted: ``text[start:end] == observed``."""
+
+    start: int
+    end: int
+    observed: str
+    suggestion: str  # the likely original, in the observed word's capitalisation
+    confidence: float  # probability that the word was swapped and ``suggestion`` is right
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """Outcome of :func:`check` for one text."""
+
+    spun_probability: float | None
+    verdict: str
+    substitutions: tuple[Substitution, ...]
+    restored_text: str
+    features: Mapping[str, float] = field(default_factory=dict)
+    words: int = 0
+    #: the text that was checked (the extracted text for HTML input); offsets refer to it
+    text: str = ""
+    html: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "spun_probability": None if self.spun_probability is None
+            else round(self.spun_probability, 6),
+            "verdict": self.verdict,
+            "words": self.words,
+            "substitutions": [
+                {"start": s.start, "end": s.end, "observed": s.observed,
+                 "suggestion": s.suggestion, "confidence": round(s.confidence, 4)}
+                for s in self.substitutions
+            ],
+            "restored_text": self.restored_text,
+            "features": {k: round(float(v), 6) for k, v in self.features.items()},
+        }
+        if self.html:
+            d["text"] = self.text
+        return d
+
+
+class Detector:
+    """Spun-text detector and restorer over an LM, a thesaurus and trained weights.
+
+    Every resource defaults to the shipped one; ``lm`` may be an :class:`urai.lm.NgramLM`
+    or a path to one. A Detector is reusable and caches per-word thesaurus lookups.
+    """
+
+    def __init__(
+        self,
+        config: CheckConfig | None = None,
+        *,
+        lm: Any = None,
+        thesaurus: Any = None,
+        frequency: Any = None,
+        model: Any = None,
+    ) -> None:
+        from urai.detect import Engine
+        from urai.features import default_detector_model, load_detector_model
+        from urai.freq import default_frequency
+        from urai.lang.id import default_stopwords
+        from urai.lm import load_lm
+        from urai.thesaurus import default_thesaurus
+
+        if config is None:
+            config = CheckConfig()
+        if not isinstance(config, CheckConfig):
+            raise ConfigError(f"config must be a CheckConfig, got {type(config).__name__}")
+        self.config = config
+        if lm is None or isinstance(lm, (str, Path)):
+            lm = load_lm(lm)
+        if model is None:
+            model = default_detector_model()
+        elif isinstance(model, (str, Path)):
+            model = load_detector_model(model)
+        self.model = model
+        self.threshold = (config.change_threshold if config.change_threshold is not None
+                          else model.change_threshold)
+        self.engine = Engine(
+            lm,
+            thesaurus if thesaurus is not None else default_thesaurus(),
+            frequency if frequency is not None else default_frequency(),
+            default_stopwords(),
+            max_candidates=config.max_candidates or model.max_candidates,
+        )
+        self._w_lm = float(model.token.weights[0])
+        self._w_clip = float(model.token.weights[1])
+        self._w_pos = float(model.token.weights[2])
+
+    # ---- core ---------------------------------------------------------------------------
+    def analyse(self, text: str) -> tuple[Any, Any, np.ndarray]:
+        """``(analysis, decoded, doc_features)`` of plain ``text`` (for training/benchmarks)."""
+        from urai.features import doc_features
+        from urai.lattice import decode
+        from urai.tokenize import tokenize
+
+        an = self.engine.analyse(tokenize(text))
+        z = self.model.token.logit(an.X) if an.n_mutable else np.zeros(0)
+        dec = decode(an, z, self.engine.lm, threshold=self.threshold, w_lm=self._w_lm,
+                     w_clip=self._w_clip, w_pos=self._w_pos, eos=self.engine.eos)
+        return an, dec, doc_features(an, dec)
+
+    def check(self, text: str, *, html: bool | None = None) -> CheckResult:
+        """Check one text (plain or HTML; ``html=None`` detects HTML)."""
+        from urai.features import DOC_FEATURES
+        from urai.spin import match_case
+
+        if not isinstance(text, str):
+            raise InputError(f"check() expects text (str), got {type(text).__name__}")
+        is_html = False
+        if html or (html is None and _looks_like_html(text)):
+            from urai.html import html_to_text
+
+            text = html_to_text(text)
+            is_html = True
+        if not text.strip():
+            raise InputError("the input is empty (no text to check)")
+        cfg = self.config
+        an, dec, feats = self.analyse(text)
+        features = dict(zip(DOC_FEATURES, (float(x) for x in feats), strict=True))
+        nw = an.n_words
+        features["known_share"] = an.n_known / nw if nw else 0.0
+        features["stopword_share"] = an.n_stop / nw if nw else 0.0
+        if nw < cfg.min_words:
+            return CheckResult(None, "too_short", (), text, features, nw, text, is_html)
+        if features["known_share"] < cfg.min_known_share or \
+                features["stopword_share"] < cfg.min_stopword_share:
+            return CheckResult(None, "not_indonesian", (), text, features, nw, text, is_html)
+        p = float(self.model.doc.prob(feats[None, :])[0])
+        if p >= cfg.spun_threshold:
+            verdict = "spun"
+        elif p < cfg.clean_threshold:
+            verdict = "clean"
+        else:
+            verdict = "uncertain"
+        subs: list[Substitution] = []
+        if verdict != "clean" or cfg.restore_clean:
+            tokens = an.tokens
+            for j in np.flatnonzero(dec.choice >= 0):
+                tok = tokens[int(an.pos_tok[j])]
+                sugg = match_case(tok.text, an.cand_words[int(dec.choice[j])])
+                subs.append(Substitution(tok.start, tok.end, tok.text, sugg,
+                                         float(dec.confidence[j])))
+        return CheckResult(p, verdict, tuple(subs), _apply(text, subs), features, nw, text,
+                           is_html)
+
+    def restore(self, text: str, *, html: bool | None = None) -> str:
+        """The likely original of ``text`` (only flagged words change)."""
+        return self.check(text, html=html).restored_text
+
+
+def _looks_like_html(text: str) -> bool:
+    from urai.html import looks_like_html
+
+    return looks_like_html(text)
+
+
+def _apply(text: str, subs: list[Substitution]) -> str:
+    if not subs:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for s in sorted(subs, key=lambda s: s.start):
+        parts.append(text[pos : s.start])
+        parts.append(s.suggestion)
+        pos = s.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+@lru_cache(maxsize=1)
+def default_detector() -> Detector:
+    """A :class:`Detector` over the shipped resources, built once."""
+    return Detector()
+
+
+def check(text: str, *, html: bool | None = None, config: CheckConfig | None = None,
+          ) -> CheckResult:
+    """Say whether ``text`` was machine-spun, which words were swapped and what it said."""
+    det = default_detector() if config is None else Detector(config)
+    return det.check(text, html=html)
+
+
+def restore(text: str, *, html: bool | None = None, config: CheckConfig | None = None) -> str:
+    """The likely original wording of ``text``; layout, punctuation and case are kept."""
+    det = default_detector() if config is None else Detector(config)
+    return det.restore(text, html=html)
+
+
+class _CallableModule(types.ModuleType):
+    """``urai.check`` is both this module and the function: importing the submodule makes
+    the package attribute point at the module, so the module itself is callable too."""
+
+    def __call__(self, text: str, **kwargs: Any) -> CheckResult:
+        return check(text, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,321 @@
+"""Per-word evidence of synonym spinning: candidate lattice and local LM/frequency scores.
+
+For every sentence of a document the word tokens that a spinner could have touched (*mutable*
+positions: lower-case or sentence-initial words with at least one single-word thesaurus
+alternative; capitalised words inside a sentence are taken for names, numbers and
+punctuation are never touched) get a small set of *candidates*: the thesaurus alternatives
+of the observed word (``hawa`` -> ``udara``, ``angin``, ...): the most frequent ones (zipf
+at least :attr:`Engine.min_zipf`, since the words spinners replace are common news words), at
+most :attr:`Engine.max_candidates`. Lower-case abbreviations the thesaurus knows
+(``th.`` -> ``tahun``) are mutable too.
+
+Evidence for a candidate ``c`` at position ``i`` is computed for all candidates of a
+document at once:
+
+* ``lm_delta``: the log10 LM probability of the three trigram windows that contain ``i``
+  (``P(c | w[i-2] w[i-1]) + P(w[i+1] | w[i-1] c) + P(w[i+2] | c w[i+1])``) minus the same
+  sum for the observed word. All windows of a document go to the language model in **one**
+  vectorised :meth:`urai.lm.NgramLM.logprob_ids` call;
+* frequency prior: zipf of the candidate minus zipf of the observed word, and the observed
+  word's own zipf (spinners pick synonyms at random, so rare observed words are suspicious);
+* thesaurus weight of the link, whether the observed word is a function word (closed-class
+  swaps such as ``karena`` -> ``lantaran`` are the most common), how many alternatives the
+  word has and how many candidates the LM prefers over the observed word.
+
+A logistic *token model* (weights in ``detector.json``, trained on urai's own spinner over
+IndoSum folds 01-04) turns these features into a logit ``z(i, c)``: the log-odds that the
+observed word was put there by a spinner in place of ``c``. :mod:`urai.lattice` decodes the
+sentence jointly from these logits.
+
+Hot-path notes: per-word thesaurus results are cached as numpy arrays
+(:meth:`Engine._word_info`); per-token Python work is a dict lookup; everything else is
+numpy over the whole document.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from urai.tokenize import Token, split_sentences
+
+__all__ = ["TOKEN_FEATURES", "Engine", "Analysis", "build_sequence"]
+
+#: names of the per-candidate features, in the order of :attr:`Analysis.X`
+TOKEN_FEATURES: tuple[str, ...] = (
+    "lm_delta",  # log10 LM gain of the candidate over the observed word (3 windows)
+    "lm_delta_clip",  # the same, clipped to [-3, 3] (dampens unknown-word extremes)
+    "lm_delta_pos",  # max(lm_delta, 0): only a better candidate is evidence
+    "uni_delta",  # LM unigram log10 P(candidate) - log10 P(observed) (news-domain frequency)
+    "uni_obs",  # LM unigram log10 P(observed)
+    "fw_lm_delta",  # lm_delta for function words (closed-class swaps behave differently)
+    "zipf_delta",  # zipf(candidate) - zipf(observed)
+    "zipf_obs",  # zipf(observed)
+    "weight",  # thesaurus weight of the link (1.0 mythes/function words, 0.5 Wordnet, ...)
+    "function_word",  # observed word is an Indonesian stopword
+    "log_alts",  # log(1 + number of candidates)
+    "lm_rank",  # share of candidates the LM prefers over the observed word
+    "obs_unknown",  # observed word is unknown to the LM
+)
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Evidence for one document (arrays over mutable positions ``m`` and candidates ``n``).
+
+    ``cand_ptr`` is a CSR pointer: the candidates of position ``j`` are rows
+    ``cand_ptr[j]:cand_ptr[j + 1]`` of ``cand_ids``/``cand_words``/``X``.
+    """
+
+    tokens: list[Token]
+    n_words: int  # word tokens in the document
+    n_known: int  # word tokens known to the frequency list or the stopword list
+    n_stop: int  # word tokens that are Indonesian stopwords
+    seq: np.ndarray  # LM ids of the document, sentences laid out as [-1, <s>, w.., </s>, </s>]
+    pos_tok: np.ndarray  # (m,) token index of each mutable position
+    pos_seq: np.ndarray  # (m,) index into seq
+    pos_sent: np.ndarray  # (m,) sentence number
+    cand_ptr: np.ndarray  # (m + 1,)
+    cand_ids: np.ndarray  # (n,) LM ids of candidates
+    cand_words: list[str]  # (n,) candidate surfaces (lower case)
+    cand_pos: np.ndarray  # (n,) owning position
+    X: np.ndarray  # (n, len(TOKEN_FEATURES))
+
+    @property
+    def n_mutable(self) -> int:
+        return len(self.pos_tok)
+
+
+def build_sequence(
+    tokens: Sequence[Token], norm: Any, ids_of: Any, bos: int, eos: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, int]]]:
+    """Lay the document out for trigram scoring.
+
+    Returns ``(seq, tok_seq, tok_sent, spans)`` where each sentence occupies
+    ``[-1, <s>, w1 .. wn, </s>, </s>]`` in ``seq`` (the second ``</s>`` only pads windows;
+    trigrams whose middle word is ``</s>`` are masked by the callers), ``tok_seq[t]`` is the
+    index of token ``t`` in ``seq`` (-1 for whitespace tokens) and ``tok_sent[t]`` its
+    sentence number.
+    """
+    spans = split_sentences(tokens)
+    n_tok = len(tokens)
+    tok_seq = np.full(n_tok, -1, dtype=np.int64)
+    tok_sent = np.full(n_tok, -1, dtype=np.int64)
+    words: list[str] = []
+    layout: list[int] = []  # seq index of each entry of ``words``
+    pos = 0
+    heads: list[int] = []
+    tails: list[int] = []
+    for s, (a, b) in enumerate(spans):
+        heads.append(pos)
+        pos += 2
+        for t in range(a, b):
+            tok = tokens[t]
+            if tok.kind == "space":
+                continue
+            tok_seq[t] = pos
+            tok_sent[t] = s
+            words.append(norm(tok.text))
+            layout.append(pos)
+            pos += 1
+        tails.append(pos)
+        pos += 2
+    seq = np.full(pos, eos, dtype=np.int64)
+    if heads:
+        h = np.asarray(heads)
+        seq[h] = -1
+        seq[h + 1] = bos
+    if words:
+        seq[np.asarray(layout)] = ids_of(words)
+    return seq, tok_seq, tok_sent, spans
+
+
+class Engine:
+    """Candidate generation and local evidence over a language model and a thesaurus."""
+
+    def __init__(
+        self,
+        lm: Any,
+        thesaurus: Any,
+        frequency: Any,
+        stopwords: frozenset[str],
+        *,
+        max_candidates: int = 20,
+        min_zipf: float = 2.5,
+    ) -> None:
+        from urai.lm import normalize
+
+        self.lm = lm
+        self.thesaurus = thesaurus
+        self.frequency = frequency
+        self.stopwords = stopwords
+        self.max_candidates = max_candidates
+        self.min_zipf = min_zipf
+        self.normalize = normalize
+        specials = lm.ids(["<s>", "</s>", "<unk>"])
+        self.bos, self.eos, self.unk = (int(x) for x in specials)
+        self._info: dict[str, tuple | None] = {}
+        self._known: dict[str, bool] = {}
+
+    # ---- per-word cache -----------------------------------------------------------------
+    def _word_info(self, word: str) -> tuple | None:
+        """Cached ``(surfaces, ids, zipf_delta, weights, zipf_obs, is_function)`` or None."""
+        try:
+            return self._info[word]
+        except KeyError:
+            pass
+        info = None
+        if (len(word) > 1 and word.isalpha()) or "-" in word or word.endswith("."):
+            zipf = self.frequency.zipf
+            scored = []
+            seen = set()
+            for a in self.thesaurus.alternatives(word):
+                s = a.surface
+                if " " in s or s == word or s in seen or not s:
+                    continue
+                seen.add(s)
+                zs = zipf(s)
+                if zs >= self.min_zipf:
+                    scored.append((-zs, len(scored), a))
+            scored.sort()
+            alts = [a for _, _, a in scored[: self.max_candidates]]
+            if alts:
+                zo = zipf(word)
+                surfaces = tuple(a.surface for a in alts)
+                ids = self.lm.ids([self.normalize(s) for s in surfaces]).astype(np.int64)
+                zd = np.array([zipf(s) - zo for s in surfaces], dtype=np.float64)
+                wt = np.array([a.weight for a in alts], dtype=np.float64)
+                info = (surfaces, ids, zd, wt, zo, float(word in self.stopwords))
+        self._info[word] = info
+        return info
+
+    def is_known(self, word: str) -> bool:
+        """Known to the frequency list or stopwords (used for the language check)."""
+        k = self._known.get(word)
+        if k is None:
+            k = word in self.stopwords or self.frequency.zipf(word) >= 1.0
+            self._known[word] = k
+        return k
+
+    # ---- analysis -----------------------------------------------------------------------
+    def analyse(self, tokens: list[Token]) -> Analysis:
+        """Candidates and their feature rows for every mutable position of ``tokens``."""
+        seq, tok_seq, tok_sent, spans = build_sequence(
+            tokens, self.normalize, self.lm.ids, self.bos, self.eos
+        )
+        starts = set()
+        for a, b in spans:
+            for t in range(a, b):
+                if tokens[t].kind != "space":
+                    if tokens[t].kind in ("word", "num", "abbr", "other"):
+                        starts.add(t)
+                        break
+                    # quotes/dashes may open a sentence: the first word after them is initial
+                    continue
+        pos_tok: list[int] = []
+        infos: list[tuple] = []
+        n_words = 0
+        n_known = 0
+        n_stop = 0
+        stop = self.stopwords
+        info_of = self._word_info
+        known = self.is_known
+        for t, tok in enumerate(tokens):
+            if tok.kind != "word":
+                if tok.kind == "abbr" and tok.text[0].islower():
+                    info = info_of(tok.text)  # th. -> tahun
+                    if info is not None:
+                        pos_tok.append(t)
+                        infos.append(info)
+                continue
+            n_words += 1
+            text = tok.text
+            w = text.lower()
+            if known(w):
+                n_known += 1
+                if w in stop:
+                    n_stop += 1
+            if text[0].isupper() and (t not in starts or (len(text) > 1 and text.isupper())):
+                continue  # a name (or an acronym)
+            info = info_of(w)
+            if info is not None:
+                pos_tok.append(t)
+                infos.append(info)
+        m = len(pos_tok)
+        nf = len(TOKEN_FEATURES)
+        if m == 0:
+            empty_i = np.zeros(0, dtype=np.int64)
+            return Analysis(tokens, n_words, n_known, n_stop, seq, empty_i, empty_i, empty_i,
+                            np.zeros(1, dtype=np.int64), empty_i, [], empty_i,
+                            np.zeros((0, nf)))
+        ptok = np.asarray(pos_tok, dtype=np.int64)
+        pseq = tok_seq[ptok]
+        psent = tok_sent[ptok]
+        counts = np.fromiter((len(i[0]) for i in infos), dtype=np.int64, count=m)
+        ptr = np.zeros(m + 1, dtype=np.int64)
+        np.cumsum(counts, out=ptr[1:])
+        n = int(ptr[-1])
+        cand_ids = np.concatenate([i[1] for i in infos])
+        zd = np.concatenate([i[2] for i in infos])
+        wt = np.concatenate([i[3] for i in infos])
+        zo = np.fromiter((i[4] for i in infos), dtype=np.float64, count=m)
+        fw = np.fromiter((i[5] for i in infos), dtype=np.float64, count=m)
+        cand_words = [s for i in infos for s in i[0]]
+        owner = np.repeat(np.arange(m), counts)
+
+        # local LM evidence: 3 windows for the observed word (m) and each candidate (n)
+        obs_ids = seq[pseq]
+        all_pos = np.concatenate([pseq, pseq[owner]])
+        all_ids = np.concatenate([obs_ids, cand_ids])
+        local, uni = self._local_scores(seq, all_pos, all_ids)
+        obs_local = local[:m]
+        delta = local[m:] - obs_local[owner]
+        uni_obs = uni[:m]
+
+        better = (delta > 0).astype(np.float64)
+        n_better = np.bincount(owner, weights=better, minlength=m)
+        X = np.empty((n, nf), dtype=np.float64)
+        X[:, 0] = delta
+        X[:, 1] = np.clip(delta, -3.0, 3.0)
+        X[:, 2] = np.maximum(delta, 0.0)
+        X[:, 3] = uni[m:] - uni_obs[owner]
+        X[:, 4] = uni_obs[owner]
+        X[:, 5] = delta * fw[owner]
+        X[:, 6] = zd
+        X[:, 7] = zo[owner]
+        X[:, 8] = wt
+        X[:, 9] = fw[owner]
+        X[:, 10] = np.log1p(counts)[owner]
+        X[:, 11] = (n_better / counts)[owner]
+        X[:, 12] = (obs_ids == self.unk).astype(np.float64)[owner]
+        return Analysis(tokens, n_words, n_known, n_stop, seq, ptok, pseq, psent, ptr, cand_ids,
+                        cand_words, owner, X)
+
+    def _local_scores(
+        self, seq: np.ndarray, pos: np.ndarray, ids: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Sum of log10 P over the three trigram windows containing ``ids`` placed at ``pos``,
+        and the unigram log10 P of ``ids`` (one LM call)."""
+        k = len(pos)
+        rows = np.empty((4 * k, 3), dtype=np.int64)
+        left2, left1 = seq[pos - 2], seq[pos - 1]
+        right1, right2 = seq[pos + 1], seq[pos + 2]
+        rows[:k, 0], rows[:k, 1], rows[:k, 2] = left2, left1, ids
+        rows[k : 2 * k, 0], rows[k : 2 * k, 1], rows[k : 2 * k, 2] = left1, ids, right1
+        rows[2 * k : 3 * k, 0], rows[2 * k : 3 * k, 1] = ids, right1
+        rows[2 * k : 3 * k, 2] = right2
+        rows[3 * k :, 0], rows[3 * k :, 1], rows[3 * k :, 2] = -1, -1, ids
+        lp = self.lm.logprob_ids(rows)
+        third = np.where(right1 == self.eos, 0.0, lp[2 * k : 3 * k])
+        return lp[:k] + lp[k : 2 * k] + third, lp[3 * k :]
+
+
+def sigmoid(x: np.ndarray | float) -> np.ndarray | float:
+    """Numerically safe logistic function."""
+    if isinstance(x, float):
+        return 1.0 / (1.0 + math.exp(-max(min(x, 50.0), -50.0)))
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -50.0, 50.0)))

@@ -1,0 +1,297 @@
+"""Train ``urai/lang/id/data/detector.json``: the token model, change cost and document model.
+
+Run from the repository (needs the shared data, not shipped)::
+
+    python -m urai.train_detector [--shared ../shared/data] [--out PATH] [--limit N]
+
+Data: IndoSum folds 01-04 only, minus every article id that also appears in fold 05 (the
+evaluation fold), detokenised to realistic text (:func:`detokenize_indosum`). Spun copies are
+made with urai's **own** spinner (:class:`urai.spin.Spinner` over urai's thesaurus); the
+benchmarks evaluate with a different dictionary (``benchmarks/evalspin.py``), so these
+weights are never judged on the spinner they were trained with.
+
+Cross-fitting: the shipped LM was trained on these very articles, so on them its evidence is
+far stronger than on unseen text. Articles are split in two halves, A and B, by a hash of
+their id, and features of A are computed with an LM trained on B + kumparan (and vice versa),
+which reproduces the unseen-text situation the detector meets in use.
+
+Steps:
+
+1. token model: each article of A is spun at a rate drawn from {0, 5, 10, 20, 35, 50}%; every
+   (mutable position, candidate) row of :class:`urai.detect.Engine` gets label 1 when the
+   position was substituted and the candidate is the original word; a logistic regression
+   over :data:`urai.detect.TOKEN_FEATURES` is fitted;
+2. change cost: on spun copies of half of B the logit threshold is the smallest value on a
+   grid that keeps over-correction (unspun mutable words changed / unspun words) <= 0.5%;
+3. document model: each article of B gives a clean copy and a copy spun at a random rate;
+   a logistic regression over :data:`urai.features.DOC_FEATURES` is fitted and its Brier
+   score and reliability on a held-out quarter are recorded in the provenance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["detokenize_indosum", "iter_indosum_articles", "train", "main", "RATES"]
+
+RATES = (0.05, 0.10, 0.20, 0.35, 0.50)
+_NO_SPACE_BEFORE = frozenset(",.;:!?)]}%”’")
+_NO_SPACE_AFTER = frozenset("([{“‘$")
+
+
+def detokenize_indosum(paragraphs: Sequence[Sequence[Sequence[str]]]) -> str:
+    """Join IndoSum's tokenised paragraphs into realistic text (paragraphs by blank lines)."""
+    out_paras: list[str] = []
+    for para in paragraphs:
+        sents: list[str] = []
+        for sent in para:
+            buf: list[str] = []
+            quote_open = False
+            glue = True
+            for tok in sent:
+                tok = tok.strip()
+                if not tok:
+                    continue
+                if tok == '"':
+                    if quote_open:
+                        buf.append(tok)
+                        glue = False
+                    else:
+                        if buf and not glue:
+                            buf.append(" ")
+                        buf.append(tok)
+                        glue = True
+                    quote_open = not quote_open
+                    continue
+                if buf and not glue and tok not in _NO_SPACE_BEFORE and tok[:1] not in "'’":
+                    buf.append(" ")
+                buf.append(tok)
+                glue = tok in _NO_SPACE_AFTER
+            s = "".join(buf).strip()
+            s = re.sub(r"\s+-\s+-\s+", " -- ", s)
+            if s:
+                sents.append(s)
+        if sents:
+            out_paras.append(" ".join(sents))
+    return "\n\n".join(out_paras)
+
+
+def iter_indosum_articles(
+    path: Path, exclude_ids: set[str] | None = None, seen: set[str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """``(id, text)`` of each article of one IndoSum JSONL fold, deduplicated by id."""
+    seen = set() if seen is None else seen
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            aid = row["id"]
+            if aid in seen or (exclude_ids and aid in exclude_ids):
+                continue
+            seen.add(aid)
+            yield aid, detokenize_indosum(row["paragraphs"])
+
+
+def training_articles(shared: Path) -> list[tuple[str, str]]:
+    """IndoSum folds 01-04 minus fold-05 ids, deduplicated."""
+    corpus = shared / "corpus" / "indosum-dev"
+    held = {aid for aid, _ in iter_indosum_articles(corpus / "dev.05.jsonl")}
+    seen: set[str] = set()
+    arts: list[tuple[str, str]] = []
+    for f in ("01", "02", "03", "04"):
+        arts.extend(iter_indosum_articles(corpus / f"dev.{f}.jsonl", held, seen))
+    return arts
+
+
+def _half(aid: str) -> int:
+    return hashlib.sha1(aid.encode()).digest()[0] % 4
+
+
+def _token_rows(engine, spinner, text: str, rate: float, seed: int):  # type: ignore[no-untyped-def]
+    from urai.tokenize import tokenize
+
+    r = spinner.spin(text, rate, seed) if rate > 0 else None
+    spun = r.text if r else text
+    gold = {e.start: e.original.lower() for e in r.edits} if r else {}
+    an = engine.analyse(tokenize(spun))
+    if not an.n_mutable:
+        return an, None, gold
+    starts = np.array([an.tokens[t].start for t in an.pos_tok])
+    orig = [gold.get(int(s)) for s in starts]
+    y = np.array([1.0 if orig[o] is not None and orig[o] == w else 0.0
+                  for o, w in zip(an.cand_pos, an.cand_words, strict=True)])
+    return an, y, gold
+
+
+def heldout_lm(shared: Path, texts: Sequence[str]):  # type: ignore[no-untyped-def]
+    """An LM like the shipped one but trained only on ``texts`` + kumparan (cross-fitting).
+
+    The shipped LM has seen every training article, so its evidence on them is far stronger
+    than on unseen text; features for training are computed with an LM that has not.
+    """
+    from urai.corpora import iter_kumparan
+    from urai.lm import NgramLM, normalize
+    from urai.tokenize import sentences
+
+    def sents() -> Iterator[list[str]]:
+        for t in texts:
+            for s in sentences(t):
+                yield [normalize(tok.text) for tok in s]
+        yield from iter_kumparan(shared / "corpus" / "kumparan-sentences" / "dataset_postag.txt")
+
+    return NgramLM.train(sents(), order=3, min_counts=(1, 1, 1), vocab_min_count=2)
+
+
+def train(shared: Path, out: Path, limit: int | None = None, seed: int = 13) -> dict:
+    """Train all detector weights and write ``out``; returns the provenance dict."""
+    from urai.check import Detector
+    from urai.detect import TOKEN_FEATURES, Engine
+    from urai.features import DOC_FEATURES, DetectorModel, LogisticModel, fit_logistic
+    from urai.freq import default_frequency
+    from urai.lang.id import default_stopwords
+    from urai.spin import Spinner
+    from urai.thesaurus import default_thesaurus
+
+    t0 = time.time()
+    rng = random.Random(seed)
+    arts = training_articles(shared)
+    if limit:
+        rng.shuffle(arts)
+        arts = arts[:limit]
+    A = [a for a in arts if _half(a[0]) < 2]
+    B = [a for a in arts if _half(a[0]) >= 2]
+    max_candidates = 20
+    lm_for_a = heldout_lm(shared, [t for _, t in B])
+    lm_for_b = heldout_lm(shared, [t for _, t in A])
+    print(f"held-out LMs trained ({time.time() - t0:.0f}s)", file=sys.stderr)
+    engine = Engine(lm_for_a, default_thesaurus(), default_frequency(), default_stopwords(),
+                    max_candidates=max_candidates)
+    spinner = Spinner()
+    # 1. token model
+    Xs, ys = [], []
+    for i, (_, text) in enumerate(A):
+        rate = rng.choice((0.0,) + RATES)
+        an, y, _ = _token_rows(engine, spinner, text, rate, seed + i)
+        if y is not None:
+            Xs.append(an.X)
+            ys.append(y)
+    X = np.vstack(Xs)
+    y = np.concatenate(ys)
+    token = fit_logistic(X, y, TOKEN_FEATURES, l2=1.0)
+    print(f"token model: {len(y)} rows, {int(y.sum())} positive; "
+          f"weights {dict(zip(TOKEN_FEATURES, np.round(token.weights, 3), strict=True))}",
+          file=sys.stderr)
+    dummy_doc = LogisticModel(DOC_FEATURES, np.zeros(len(DOC_FEATURES)), 0.0)
+
+    # 2. change threshold on spun copies of half of B
+    def det_at(th: float) -> Detector:
+        return Detector(model=DetectorModel(token, dummy_doc, th, max_candidates, {}),
+                        lm=lm_for_b, thesaurus=engine.thesaurus, frequency=engine.frequency)
+
+    tune = [(text, rng.choice(RATES), seed + 10_000 + i) for i, (_, text) in enumerate(B[::2])]
+    spun_tune = [spinner.spin(t, r, s) for t, r, s in tune]
+    grid = [-0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0]
+    chosen = grid[-1]
+    tuning = []
+    for th in grid:
+        det = det_at(th)
+        tp = fp = sub = untouched = exact = 0
+        for r in spun_tune:
+            an, dec, _ = det.analyse(r.text)
+            gold = {e.start: e.original.lower() for e in r.edits}
+            sub += len(gold)
+            untouched += an.n_words - len(gold)
+            for j in np.flatnonzero(dec.choice >= 0):
+                st = an.tokens[int(an.pos_tok[j])].start
+                if st in gold:
+                    tp += 1
+                    exact += an.cand_words[int(dec.choice[j])] == gold[st]
+                else:
+                    fp += 1
+        oc = fp / max(untouched, 1)
+        tuning.append({"threshold": th, "token_precision": tp / max(tp + fp, 1),
+                       "token_recall": tp / max(sub, 1), "restored_exact": exact / max(sub, 1),
+                       "over_correction": oc})
+        print(f"threshold {th}: {tuning[-1]}", file=sys.stderr)
+        if oc <= 0.005 and chosen == grid[-1]:
+            chosen = th
+    # 3. document model
+    det = det_at(chosen)
+    F, Y, R = [], [], []
+    for i, (_, text) in enumerate(B):
+        rate = rng.choice(RATES)
+        for lab, t in ((0, text), (1, spinner.spin(text, rate, seed + 20_000 + i).text)):
+            an, _, f = det.analyse(t)
+            if an.n_words < 25:
+                continue
+            F.append(f)
+            Y.append(lab)
+            R.append(rate if lab else 0.0)
+    F_arr, Y_arr = np.array(F), np.array(Y, dtype=float)
+    idx = np.arange(len(Y_arr))
+    held = idx % 4 == 3
+    doc_fit = fit_logistic(F_arr[~held], Y_arr[~held], DOC_FEATURES, l2=0.5)
+    p = doc_fit.prob(F_arr[held])
+    brier = float(np.mean((p - Y_arr[held]) ** 2))
+    rel = []
+    for lo in np.arange(0, 1, 0.1):
+        sel = (p >= lo) & (p < lo + 0.1 + (lo >= 0.9) * 1e-9)
+        if sel.any():
+            rel.append({"bin": f"{lo:.1f}-{lo + 0.1:.1f}", "n": int(sel.sum()),
+                        "mean_p": round(float(p[sel].mean()), 4),
+                        "observed": round(float(Y_arr[held][sel].mean()), 4)})
+    doc = fit_logistic(F_arr, Y_arr, DOC_FEATURES, l2=0.5)
+    prov = {
+        "trained": time.strftime("%Y-%m-%d"),
+        "data": "IndoSum dev folds 01-04 minus any id in fold 05 (CC BY-SA 4.0), detokenised",
+        "spinner": "urai.spin.Spinner() over urai's own thesaurus (training only)",
+        "rates": [0.0, *RATES],
+        "articles": {"token_model": len(A), "doc_model": len(B)},
+        "token_rows": int(len(y)),
+        "threshold_tuning": tuning,
+        "change_threshold_rule": "smallest grid value with over-correction <= 0.5%",
+        "doc_holdout": {"n": int(held.sum()), "brier": round(brier, 5), "reliability": rel},
+        "seconds": round(time.time() - t0, 1),
+    }
+    model = DetectorModel(token, doc, chosen, max_candidates, prov)
+    model.save(out)
+    print(f"wrote {out} (threshold {chosen}, holdout Brier {brier:.4f}, "
+          f"{time.time() - t0:.0f}s)", file=sys.stderr)
+    return prov
+
+
+def main(argv: list[str] | None = None) -> int:
+    from urai.features import DETECTOR_PATH
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shared", type=Path, default=None, help="shared data directory")
+    ap.add_argument("--out", type=Path, default=DETECTOR_PATH)
+    ap.add_argument("--limit", type=int, default=None, help="use only N training articles")
+    ap.add_argument("--seed", type=int, default=13)
+    a = ap.parse_args(argv)
+    shared = a.shared
+    if shared is None:
+        import os
+
+        env = os.environ.get("URAI_SHARED_DATA")
+        shared = Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "data"
+    if not (shared / "corpus" / "indosum-dev").is_dir():
+        print(f"shared data not found at {shared}; pass --shared", file=sys.stderr)
+        return 2
+    train(shared, a.out, a.limit, a.seed)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
