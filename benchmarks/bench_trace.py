@@ -45,7 +45,7 @@ from distractors import Article, DistractorGenerator, article_text, load_indosum
 from evalspin import eval_spinner, shared_data_dir  # noqa: E402
 
 from urai.fingerprint import fast_words  # noqa: E402
-from urai.index import Index  # noqa: E402
+from urai.index import Index, IndexConfig  # noqa: E402
 from urai.textio import Record  # noqa: E402
 
 BATCH = 5000
@@ -141,9 +141,10 @@ def build_urai(db: Path, pool, gen, n_docs: int, reuse: bool) -> dict:
     return out
 
 
-def run_urai(db: Path, queries, dup_of: dict[str, str], threshold: float | None = None):
+def run_urai(db: Path, queries, dup_of: dict[str, str], threshold: float | None = None,
+             config: IndexConfig | None = None):
     rows = []
-    with Index(db, create=False, readonly=True) as idx:
+    with Index(db, create=False, readonly=True, config=config) as idx:
         for q in queries[:5]:  # warm-up (thesaurus caches, page cache)
             idx.trace(q[1])
         for qtype, text, expect in queries:
@@ -274,6 +275,7 @@ def main() -> None:
     ap.add_argument("--baseline-max-docs", type=int, default=100_000)
     ap.add_argument("--tune", action="store_true",
                     help="threshold study: queries from folds 01-04, coverage distributions")
+    ap.add_argument("--min-block", type=int, default=None, help="override IndexConfig.min_block")
     ap.add_argument("--out", type=Path, default=None, help="append results to this markdown")
     args = ap.parse_args()
 
@@ -294,7 +296,8 @@ def main() -> None:
     if args.tune:
         srcs = [a for a in pool if a.fold < 5]
         queries = make_queries(srcs, held_tune, args.queries, args.seed + 1)
-        rows = run_urai(db, queries, dup, threshold=0.0)
+        cfg = IndexConfig(min_block=args.min_block) if args.min_block else None
+        rows = run_urai(db, queries, dup, threshold=0.0, config=cfg)
         for t in QTYPES + ["unrelated"]:
             covs = []
             for r in rows:

@@ -63,7 +63,8 @@ class IndexConfig:
 
     The fingerprint fields (``shingle``, ``sample_mod``, ``min_len``) are fixed when an index
     is created and stored in it; the query fields (``df_cap``, ``verify``, ``threshold``,
-    ``min_shared``) may differ between queries.
+    ``min_shared``, ``min_block``: the shortest aligned run that counts towards coverage) may
+    differ between queries.
     """
 
     shingle: int = 3
@@ -73,6 +74,7 @@ class IndexConfig:
     verify: int = 6
     min_shared: int = 2
     threshold: float = 0.2
+    min_block: int = 5
 
     def __post_init__(self) -> None:
         checks = [
@@ -83,11 +85,13 @@ class IndexConfig:
             (1 <= self.verify <= 1000, "verify must be between 1 and 1000"),
             (self.min_shared >= 1, "min_shared must be at least 1"),
             (0.0 <= self.threshold <= 1.0, "threshold must be between 0 and 1"),
+            (1 <= self.min_block <= 100, "min_block must be between 1 and 100"),
         ]
         for ok, msg in checks:
             if not ok:
                 raise ConfigError(f"IndexConfig: {msg} (got {self})")
-        for name in ("shingle", "sample_mod", "min_len", "df_cap", "verify", "min_shared"):
+        for name in ("shingle", "sample_mod", "min_len", "df_cap", "verify", "min_shared",
+                     "min_block"):
             if not isinstance(getattr(self, name), int) or isinstance(getattr(self, name), bool):
                 raise ConfigError(f"IndexConfig: {name} must be an int")
 

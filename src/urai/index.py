@@ -116,7 +116,7 @@ _Item = Record | tuple[str, str] | dict | Rejection
 #: candidates with fewer than this share of the best candidate's shared fingerprints are not
 #: aligned (a stitched text's second source has about half; near-miss same-topic articles and
 #: distractors sharing a sentence or two have a few percent)
-_VERIFY_SHARE = 0.2
+_VERIFY_SHARE = 0.1
 
 
 class Index:
@@ -300,7 +300,8 @@ class Index:
             if info is None:  # removed meanwhile
                 continue
             ident, title, url, stext, _ = info
-            al = align(text, stext, self.thesaurus, _query_words=qwords)
+            al = align(text, stext, self.thesaurus, min_block=self.config.min_block,
+                       _query_words=qwords)
             cov = al.coverage
             if cov >= thr and cov > 0:
                 score = 0.8 * cov + 0.2 * containment
@@ -332,7 +333,7 @@ class Index:
         stext = self._store.text_of(ident)
         if stext is None:
             raise InputError(f"{ident!r}: no such document in {self.path}")
-        return align(text, stext, self.thesaurus)
+        return align(text, stext, self.thesaurus, min_block=self.config.min_block)
 
     def optimize(self) -> None:
         """Merge recent postings into the main table (queries get slightly faster)."""
