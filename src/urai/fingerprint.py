@@ -161,6 +161,10 @@ class Fingerprinter:
         self.stopwords = frozenset(w.lower() for w in stopwords)
         # word -> 64-bit hash if the word is an immutable, 0 if it is not
         self._ids: dict[str, int] = {}
+        # a word of the synonym graph is mutable: a cheap test before the morphology-aware
+        # is_mutable (~100 us per new word)
+        has = getattr(thesaurus, "has", None)
+        self._has = has if callable(has) else (lambda word: False)
 
     # -- identity ---------------------------------------------------------------------------
     def signature(self) -> dict[str, object]:
@@ -191,7 +195,7 @@ class Fingerprinter:
                 keep = (
                     len(word) >= self.config.min_len
                     and word not in self.stopwords
-                    and not self.thesaurus.is_mutable(word)
+                    and not (self._has(word) or self.thesaurus.is_mutable(word))
                 )
             wid = (_word_hash(word) or 1) if keep else 0
             self._ids[word] = wid
