@@ -190,9 +190,10 @@ class Detector:
             default_stopwords(),
             max_candidates=config.max_candidates or model.max_candidates,
         )
-        self._w_lm = float(model.token.weights[0])
-        self._w_clip = float(model.token.weights[1])
-        self._w_pos = float(model.token.weights[2])
+        from urai.detect import N_LM_TERMS
+
+        self._w_lm = np.asarray(model.token.weights[:N_LM_TERMS], dtype=np.float64)
+        self.max_rounds = 2
 
     # ---- core ---------------------------------------------------------------------------
     def analyse(self, text: str) -> tuple[Any, Any, np.ndarray]:
@@ -204,7 +205,23 @@ class Detector:
         an = self.engine.analyse(tokenize(text))
         z = self.model.token.logit(an.X) if an.n_mutable else np.zeros(0)
         dec = decode(an, z, self.engine.lm, threshold=self.threshold, w_lm=self._w_lm,
-                     w_clip=self._w_clip, w_pos=self._w_pos, eos=self.engine.eos)
+                     eos=self.engine.eos)
+        # iterated conditional modes: re-score every word with the restored neighbours in
+        # place (a spun neighbour spoils a word's trigram evidence), then decode again
+        for _ in range(self.max_rounds - 1):
+            changed = dec.choice >= 0
+            if not changed.any():
+                break
+            ctx = an.seq.copy()
+            ctx[an.pos_seq[changed]] = an.cand_ids[dec.choice[changed]]
+            self.engine.fill_lm(an, ctx)
+            z = self.model.token.logit(an.X)
+            dec2 = decode(an, z, self.engine.lm, threshold=self.threshold, w_lm=self._w_lm,
+                          eos=self.engine.eos, context=ctx)
+            if np.array_equal(dec2.choice, dec.choice):
+                dec = dec2
+                break
+            dec = dec2
         return an, dec, doc_features(an, dec)
 
     def check(self, text: str, *, html: bool | None = None) -> CheckResult:

@@ -2,7 +2,8 @@
 
 For every sentence of a document the word tokens that a spinner could have touched (*mutable*
 positions: lower-case or sentence-initial words with at least one single-word thesaurus
-alternative; capitalised words inside a sentence are taken for names, numbers and
+alternative; capitalised words inside a sentence are taken for names, except in Title Case
+Headlines (>= 70 % of a line's words capitalised), numbers and
 punctuation are never touched) get a small set of *candidates*: the thesaurus alternatives
 of the observed word (``hawa`` -> ``udara``, ``angin``, ...): the most frequent ones (zipf
 at least :attr:`Engine.min_zipf`, since the words spinners replace are common news words), at
@@ -43,23 +44,37 @@ import numpy as np
 
 from urai.tokenize import Token, split_sentences
 
-__all__ = ["TOKEN_FEATURES", "Engine", "Analysis", "build_sequence"]
+__all__ = ["TOKEN_FEATURES", "LM_KNOTS", "N_LM_TERMS", "lm_terms", "Engine", "Analysis",
+           "build_sequence"]
+
+#: hinge points of the piecewise-linear LM term (log10 units)
+LM_KNOTS: tuple[float, ...] = (0.0, 1.0, 2.0, 3.0)
+#: the first N_LM_TERMS token features are functions of the LM delta alone
+N_LM_TERMS = 1 + len(LM_KNOTS)
+
+
+def lm_terms(d: np.ndarray) -> np.ndarray:
+    """``[d, relu(d - k) for k in LM_KNOTS]`` as columns (shape ``d.shape + (N_LM_TERMS,)``)."""
+    d = np.asarray(d, dtype=np.float64)
+    return np.stack([d, *(np.maximum(d - k, 0.0) for k in LM_KNOTS)], axis=-1)
 
 #: names of the per-candidate features, in the order of :attr:`Analysis.X`
 TOKEN_FEATURES: tuple[str, ...] = (
     "lm_delta",  # log10 LM gain of the candidate over the observed word (3 windows)
-    "lm_delta_clip",  # the same, clipped to [-3, 3] (dampens unknown-word extremes)
-    "lm_delta_pos",  # max(lm_delta, 0): only a better candidate is evidence
+    "lm_relu0",  # max(lm_delta, 0) and the hinges below: a piecewise-linear LM term, so
+    "lm_relu1",  # that a 10^4 gain (``serangan hawa`` -> ``udara``) counts for much more
+    "lm_relu2",  # than a 10x one
+    "lm_relu3",
     "uni_delta",  # LM unigram log10 P(candidate) - log10 P(observed) (news-domain frequency)
     "uni_obs",  # LM unigram log10 P(observed)
-    "fw_lm_delta",  # lm_delta for function words (closed-class swaps behave differently)
     "zipf_delta",  # zipf(candidate) - zipf(observed)
     "zipf_obs",  # zipf(observed)
     "weight",  # thesaurus weight of the link (1.0 mythes/function words, 0.5 Wordnet, ...)
     "function_word",  # observed word is an Indonesian stopword
     "log_alts",  # log(1 + number of candidates)
-    "lm_rank",  # share of candidates the LM prefers over the observed word
+    "fw_lm_delta",  # lm_delta for function words (closed-class swaps behave differently)
     "obs_unknown",  # observed word is unknown to the LM
+    "lm_rank",  # share of candidates the LM prefers over the observed word
 )
 
 
@@ -84,6 +99,7 @@ class Analysis:
     cand_words: list[str]  # (n,) candidate surfaces (lower case)
     cand_pos: np.ndarray  # (n,) owning position
     X: np.ndarray  # (n, len(TOKEN_FEATURES))
+    obs_ids: np.ndarray  # (m,) LM ids of the observed words
 
     @property
     def n_mutable(self) -> int:
@@ -208,7 +224,11 @@ class Engine:
             tokens, self.normalize, self.lm.ids, self.bos, self.eos
         )
         starts = set()
+        title_case: set[int] = set()  # tokens of Title Case Headlines: capitals are no names
         for a, b in spans:
+            ws = [t for t in range(a, b) if tokens[t].kind == "word"]
+            if len(ws) >= 3 and sum(tokens[t].text[0].isupper() for t in ws) >= 0.7 * len(ws):
+                title_case.update(ws)
             for t in range(a, b):
                 if tokens[t].kind != "space":
                     if tokens[t].kind in ("word", "num", "abbr", "other"):
@@ -239,7 +259,9 @@ class Engine:
                 n_known += 1
                 if w in stop:
                     n_stop += 1
-            if text[0].isupper() and (t not in starts or (len(text) > 1 and text.isupper())):
+            if text[0].isupper() and (
+                (t not in starts and t not in title_case) or (len(text) > 1 and text.isupper())
+            ):
                 continue  # a name (or an acronym)
             info = info_of(w)
             if info is not None:
@@ -251,7 +273,7 @@ class Engine:
             empty_i = np.zeros(0, dtype=np.int64)
             return Analysis(tokens, n_words, n_known, n_stop, seq, empty_i, empty_i, empty_i,
                             np.zeros(1, dtype=np.int64), empty_i, [], empty_i,
-                            np.zeros((0, nf)))
+                            np.zeros((0, nf)), empty_i)
         ptok = np.asarray(pos_tok, dtype=np.int64)
         pseq = tok_seq[ptok]
         psent = tok_sent[ptok]
@@ -267,48 +289,56 @@ class Engine:
         cand_words = [s for i in infos for s in i[0]]
         owner = np.repeat(np.arange(m), counts)
 
-        # local LM evidence: 3 windows for the observed word (m) and each candidate (n)
-        obs_ids = seq[pseq]
-        all_pos = np.concatenate([pseq, pseq[owner]])
-        all_ids = np.concatenate([obs_ids, cand_ids])
-        local, uni = self._local_scores(seq, all_pos, all_ids)
-        obs_local = local[:m]
-        delta = local[m:] - obs_local[owner]
-        uni_obs = uni[:m]
-
-        better = (delta > 0).astype(np.float64)
-        n_better = np.bincount(owner, weights=better, minlength=m)
+        obs_ids = seq[pseq].copy()
         X = np.empty((n, nf), dtype=np.float64)
-        X[:, 0] = delta
-        X[:, 1] = np.clip(delta, -3.0, 3.0)
-        X[:, 2] = np.maximum(delta, 0.0)
-        X[:, 3] = uni[m:] - uni_obs[owner]
-        X[:, 4] = uni_obs[owner]
-        X[:, 5] = delta * fw[owner]
-        X[:, 6] = zd
-        X[:, 7] = zo[owner]
-        X[:, 8] = wt
-        X[:, 9] = fw[owner]
-        X[:, 10] = np.log1p(counts)[owner]
-        X[:, 11] = (n_better / counts)[owner]
-        X[:, 12] = (obs_ids == self.unk).astype(np.float64)[owner]
-        return Analysis(tokens, n_words, n_known, n_stop, seq, ptok, pseq, psent, ptr, cand_ids,
-                        cand_words, owner, X)
+        X[:, 7] = zd
+        X[:, 8] = zo[owner]
+        X[:, 9] = wt
+        X[:, 10] = fw[owner]
+        X[:, 11] = np.log1p(counts)[owner]
+        X[:, 13] = (obs_ids == self.unk).astype(np.float64)[owner]
+        an = Analysis(tokens, n_words, n_known, n_stop, seq, ptok, pseq, psent, ptr, cand_ids,
+                      cand_words, owner, X, obs_ids)
+        self.fill_lm(an, seq, unigrams=True)
+        return an
+
+    def fill_lm(self, an: Analysis, context: np.ndarray, unigrams: bool = False) -> None:
+        """(Re)compute the LM columns of ``an.X`` with neighbours taken from ``context``.
+
+        ``context`` is ``an.seq`` on the first pass; the decoder passes the sequence with its
+        restorations applied, so spun neighbours no longer spoil a word's evidence.
+        """
+        m = an.n_mutable
+        pseq, owner, X = an.pos_seq, an.cand_pos, an.X
+        all_pos = np.concatenate([pseq, pseq[owner]])
+        all_ids = np.concatenate([an.obs_ids, an.cand_ids])
+        local, uni = self._local_scores(context, all_pos, all_ids, unigrams)
+        delta = local[m:] - local[:m][owner]
+        X[:, :N_LM_TERMS] = lm_terms(delta)
+        if unigrams:
+            X[:, 5] = uni[m:] - uni[:m][owner]
+            X[:, 6] = uni[:m][owner]
+        X[:, 12] = delta * X[:, 10]
+        counts = np.diff(an.cand_ptr)
+        n_better = np.bincount(owner, weights=(delta > 0).astype(np.float64), minlength=m)
+        X[:, 14] = (n_better / counts)[owner]
+
 
     def _local_scores(
-        self, seq: np.ndarray, pos: np.ndarray, ids: np.ndarray
+        self, seq: np.ndarray, pos: np.ndarray, ids: np.ndarray, unigrams: bool = True
     ) -> tuple[np.ndarray, np.ndarray]:
         """Sum of log10 P over the three trigram windows containing ``ids`` placed at ``pos``,
         and the unigram log10 P of ``ids`` (one LM call)."""
         k = len(pos)
-        rows = np.empty((4 * k, 3), dtype=np.int64)
+        rows = np.empty(((4 if unigrams else 3) * k, 3), dtype=np.int64)
         left2, left1 = seq[pos - 2], seq[pos - 1]
         right1, right2 = seq[pos + 1], seq[pos + 2]
         rows[:k, 0], rows[:k, 1], rows[:k, 2] = left2, left1, ids
         rows[k : 2 * k, 0], rows[k : 2 * k, 1], rows[k : 2 * k, 2] = left1, ids, right1
         rows[2 * k : 3 * k, 0], rows[2 * k : 3 * k, 1] = ids, right1
         rows[2 * k : 3 * k, 2] = right2
-        rows[3 * k :, 0], rows[3 * k :, 1], rows[3 * k :, 2] = -1, -1, ids
+        if unigrams:
+            rows[3 * k :, 0], rows[3 * k :, 1], rows[3 * k :, 2] = -1, -1, ids
         lp = self.lm.logprob_ids(rows)
         third = np.where(right1 == self.eos, 0.0, lp[2 * k : 3 * k])
         return lp[:k] + lp[k : 2 * k] + third, lp[3 * k :]

@@ -6,10 +6,11 @@ position; its score is
 
     g(D) + sum over changed i of (r(i, c_i) - threshold)
 
-where ``g`` is the token model's (piecewise linear) LM term, ``D`` the log10 LM gain of the *whole* restored sentence over the observed one,
-``r(i, c)`` is ``z(i, c)`` minus its terms in the local LM delta ``d(i, c)`` (the non-LM part
-of the logit: frequency prior, thesaurus weight, ...) (frequency prior, thesaurus weight, ...) and ``threshold`` is the cost of changing a
-word, which keeps clean text untouched. The unchanged sentence scores 0.
+where ``g`` is the token model's piecewise-linear LM term, ``D`` the log10 LM gain of the
+*whole* restored sentence over the observed one, ``r(i, c)`` is ``z(i, c)`` minus its LM
+terms (the non-LM part of the logit: frequency prior, thesaurus weight, ...) and
+``threshold`` is the cost of changing a word, which keeps clean text untouched. The
+unchanged sentence scores 0.
 
 Under a trigram model two positions interact only when they are at most two words apart,
 so the positions whose best candidate is *competitive* (``z > threshold - margin``) are cut
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from urai.detect import Analysis, sigmoid
+from urai.detect import N_LM_TERMS, Analysis, lm_terms, sigmoid
 
 __all__ = ["Decoded", "decode", "MAX_COMBOS"]
 
@@ -61,14 +62,16 @@ def decode(
     lm: object,
     *,
     threshold: float,
-    w_lm: float,
-    w_clip: float,
-    w_pos: float = 0.0,
-    w_fw: float = 0.0,
+    w_lm: np.ndarray,
     margin: float = 3.0,
     eos: int = 2,
+    context: np.ndarray | None = None,
 ) -> Decoded:
-    """Choose the restoration of every sentence of ``an`` (see the module docstring)."""
+    """Choose the restoration of every sentence of ``an`` (see the module docstring).
+
+    ``context`` (default ``an.seq``) supplies the words around each cluster: after a first
+    pass the caller passes the sequence with its restorations applied.
+    """
     m = an.n_mutable
     if m == 0:
         e = np.zeros(0)
@@ -98,10 +101,9 @@ def decode(
     if not multi:
         return Decoded(choice, conf, z_best, best, lm_gain)
 
-    fw = an.X[:, 9]
-    nonlm = (z - w_lm * delta - w_clip * np.clip(delta, -3.0, 3.0)
-             - w_pos * np.maximum(delta, 0.0) - w_fw * delta * fw)
+    nonlm = z - an.X[:, :N_LM_TERMS] @ w_lm
     seq = an.seq
+    ctx = seq if context is None else context
     row_blocks: list[np.ndarray] = []
     mask_blocks: list[np.ndarray] = []
     meta: list[tuple[np.ndarray, list[np.ndarray], np.ndarray, int, int, np.ndarray]] = []
@@ -127,7 +129,7 @@ def decode(
         pseq = an.pos_seq[g]
         lo_s, hi_s = int(pseq[0]), int(pseq[-1]) + 2
         off = lo_s - 2
-        base = seq[off : hi_s + 1]
+        base = ctx[off : hi_s + 1]
         C = len(combos)
         mat = np.tile(base, (C, 1))
         extra = np.zeros(C)
@@ -150,8 +152,7 @@ def decode(
         tot = lp[at : at + C * W].reshape(C, W).sum(axis=1)
         at += C * W
         D = tot - tot[0]
-        raw = (w_lm * D + w_clip * np.clip(D, -3.0, 3.0) + w_pos * np.maximum(D, 0.0)
-               + extra)  # extra includes -threshold per change
+        raw = lm_terms(D) @ w_lm + extra  # extra includes -threshold per change
         b = int(np.argmax(raw))
         if raw[b] <= 0.0:
             continue

@@ -1,0 +1,150 @@
+"""check() / restore() on the shipped resources (no mocks)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import urai
+from urai.check import CheckConfig, CheckResult, Detector, default_detector
+from urai.errors import ConfigError, InputError
+from urai.spin import Spinner
+
+GATE = Path(__file__).parent / "data" / "gate" / "gate.jsonl"
+
+SPUN = (
+    "Militer Suriah melancarkan serangan hawa ke wilayah yang dikuasai pemberontak di utara "
+    "negeri itu pada hari Minggu. Pasukan pemerintah berusaha merebut kembali kota tersebut "
+    "dari kelompok bersenjata. Para saksi mengatakan serangan hawa itu menewaskan sedikitnya "
+    "20 orang dan melukai puluhan lainnya. Kelompok pemberontak menyatakan mereka hanya "
+    "memiliki senjata enteng dan tidak mampu menahan gempuran pesawat tempur."
+)
+
+CLEAN = (
+    "Presiden Joko Widodo meresmikan jalan tol baru di Jawa Tengah pada Senin pagi. Menurut "
+    "Menteri Pekerjaan Umum, jalan tol sepanjang 40 kilometer itu akan mempersingkat waktu "
+    "tempuh antara kedua kota. Pemerintah berharap pembangunan infrastruktur tersebut dapat "
+    "meningkatkan pertumbuhan ekonomi di daerah. Warga setempat menyambut baik peresmian "
+    "jalan tol itu karena selama ini mereka harus melewati jalan yang macet."
+)
+
+
+def gate_texts(kind: str, n: int = 6) -> list[dict]:
+    rows = [json.loads(line) for line in GATE.read_text(encoding="utf-8").splitlines()]
+    return [r for r in rows if r["kind"] == kind][:n]
+
+
+def test_serangan_hawa_is_flagged_and_restored() -> None:
+    r = urai.check(SPUN)
+    assert isinstance(r, CheckResult)
+    pairs = {(s.observed, s.suggestion) for s in r.substitutions}
+    assert ("hawa", "udara") in pairs
+    assert r.verdict in ("spun", "uncertain")
+    restored = urai.restore(SPUN)
+    assert "serangan udara ke wilayah" in restored
+    # the word-level evidence is also there for the weaker swap
+    det = default_detector()
+    an, _, _ = det.analyse(SPUN)
+    z = det.model.token.logit(an.X)
+    j = [an.tokens[int(p)].text for p in an.pos_tok].index("enteng")
+    rows = range(an.cand_ptr[j], an.cand_ptr[j + 1])
+    assert an.cand_words[max(rows, key=lambda k: z[k])] == "ringan"
+
+
+def test_clean_sentence_left_untouched() -> None:
+    r = urai.check(CLEAN)
+    assert r.verdict in ("clean", "uncertain")
+    assert urai.restore(CLEAN) == CLEAN or r.verdict == "uncertain"
+    assert r.spun_probability is not None and r.spun_probability < 0.5
+
+
+def test_substitution_offsets_map_to_observed() -> None:
+    r = urai.check(SPUN)
+    for s in r.substitutions:
+        assert SPUN[s.start : s.end] == s.observed
+        assert 0.0 <= s.confidence <= 1.0
+
+
+_SPINNER = Spinner()
+_BASE = [r["text"] for r in gate_texts("clean", 4)]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(idx=st.integers(0, len(_BASE) - 1), rate=st.floats(0.0, 0.6), seed=st.integers(0, 10**6))
+def test_offsets_property_over_spun_texts(idx: int, rate: float, seed: int) -> None:
+    text = _SPINNER.spin(_BASE[idx], rate, seed).text
+    det = Detector(CheckConfig(restore_clean=True))
+    r = det.check(text)
+    last = -1
+    for s in r.substitutions:
+        assert text[s.start : s.end] == s.observed
+        assert s.start >= last
+        last = s.end
+    # only substituted words change: the rest of the text is identical
+    out = []
+    pos = 0
+    for s in r.substitutions:
+        out.append(text[pos : s.start])
+        out.append(s.suggestion)
+        pos = s.end
+    out.append(text[pos:])
+    assert "".join(out) == r.restored_text
+
+
+def test_restore_keeps_layout_punctuation_and_case() -> None:
+    text = "  SERANGAN HAWA!\n\n" + SPUN.replace("serangan hawa ke", "Serangan hawa ke") + "\n"
+    out = urai.restore(text)
+    assert out.startswith("  ")
+    assert out.endswith("\n")
+    assert out.count("\n") == text.count("\n")
+    assert len(out.split()) == len(text.split())
+    for a, b in zip(text.split(), out.split(), strict=True):
+        assert (a == b) or (a[:1].isupper() == b[:1].isupper())
+    assert "Serangan udara ke" in out
+
+
+def test_too_short_and_not_indonesian() -> None:
+    r = urai.check("Serangan hawa di kota.")
+    assert r.verdict == "too_short" and r.spun_probability is None
+    english = (
+        "The quick brown fox jumps over the lazy dog while the government announced new "
+        "measures to support the economy, which analysts said would help small businesses "
+        "recover from the pandemic and boost employment across the country next year."
+    )
+    r = urai.check(english)
+    assert r.verdict == "not_indonesian"
+    assert r.substitutions == () and r.restored_text == english
+
+
+def test_bad_input_and_config() -> None:
+    with pytest.raises(InputError):
+        urai.check("   \n ")
+    with pytest.raises(InputError):
+        urai.check(b"bytes")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError):
+        CheckConfig(spun_threshold=1.5)
+    with pytest.raises(ConfigError):
+        CheckConfig(clean_threshold=0.8, spun_threshold=0.5)
+    with pytest.raises(ConfigError):
+        CheckConfig(min_words=0)
+
+
+def test_features_are_the_explanation() -> None:
+    r = default_detector().check(SPUN)
+    for name in ("changed_share", "expected_share", "lm_gain_per_word", "nonpreferred_share"):
+        assert name in r.features
+    d = r.to_dict()
+    assert set(d) >= {"spun_probability", "verdict", "substitutions", "restored_text"}
+    json.dumps(d)
+
+
+def test_spun_gate_articles_score_higher_than_clean() -> None:
+    det = default_detector()
+    clean = [det.check(r["text"]).spun_probability for r in gate_texts("clean", 5)]
+    spun = [det.check(r["text"]).spun_probability for r in gate_texts("spun", 10)
+            if r["rate"] > 0.3]
+    assert min(spun) > max(clean)

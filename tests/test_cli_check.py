@@ -1,0 +1,82 @@
+"""``urai check`` / ``urai restore`` end to end through the real entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.test_check import CLEAN, SPUN
+from urai.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    out = {}
+    for name, text in (("spun.txt", SPUN), ("clean.txt", CLEAN)):
+        p = tmp_path / name
+        p.write_text(text, encoding="utf-8")
+        out[name] = p
+    (tmp_path / "bin.dat").write_bytes(b"\x00\x01\x02binary")
+    (tmp_path / "latin1.txt").write_bytes("caf\xe9 na\xefve".encode("latin-1"))
+    (tmp_path / "empty.txt").write_text("")
+    out["bin"] = tmp_path / "bin.dat"
+    out["latin1"] = tmp_path / "latin1.txt"
+    out["empty"] = tmp_path / "empty.txt"
+    return out
+
+
+def test_json_single(files, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["check", "--json", str(files["spun.txt"])]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert obj["source"] == str(files["spun.txt"])
+    assert obj["verdict"] in ("spun", "uncertain", "clean")
+    assert 0.0 <= obj["spun_probability"] <= 1.0
+    for s in obj["substitutions"]:
+        assert set(s) == {"start", "end", "observed", "suggestion", "confidence"}
+        assert SPUN[s["start"] : s["end"]] == s["observed"]
+    assert "restored_text" in obj
+
+
+def test_json_lines_for_several_inputs(files, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["check", "--json", str(files["spun.txt"]), str(files["clean.txt"])]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2
+    objs = [json.loads(x) for x in lines]
+    assert [o["source"] for o in objs] == [str(files["spun.txt"]), str(files["clean.txt"])]
+
+
+def test_terminal_view(files, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["check", str(files["spun.txt"])]) == 0
+    out = capsys.readouterr().out
+    assert "hawa" in out and ("[udara]" in out or "UNCERTAIN" in out or "SPUN" in out)
+
+
+def test_restore(files, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["restore", str(files["spun.txt"])]) == 0
+    out = capsys.readouterr().out
+    assert "serangan udara" in out
+
+
+@pytest.mark.parametrize("key", ["bin", "latin1", "empty"])
+def test_bad_input_is_one_line_error(files, key: str) -> None:  # type: ignore[no-untyped-def]
+    proc = subprocess.run([sys.executable, "-m", "urai", "check", str(files[key])],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode != 0
+    assert proc.stderr.startswith("urai: error:")
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+
+
+def test_stdin_and_missing_file() -> None:
+    proc = subprocess.run([sys.executable, "-m", "urai", "restore", "-"], input=SPUN,
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0 and "serangan udara" in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "urai", "check", "nope.txt"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
