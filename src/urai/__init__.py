@@ -21,21 +21,27 @@ _LAZY = {
     "Token": "urai.tokenize",
     "tokenize": "urai.tokenize",
     "detokenize": "urai.tokenize",
-    "resources": "urai.resources",
     "Index": "urai.index",
     "IndexConfig": "urai.index",
     "Match": "urai.index",
     "TraceResult": "urai.index",
     "Alignment": "urai.align",
-    "check": "urai.check",
-    "restore": "urai.check",
+    "Record": "urai.textio",
+    "Spinner": "urai.spin",
+    "SpinResult": "urai.spin",
     "CheckResult": "urai.check",
     "CheckConfig": "urai.check",
     "Substitution": "urai.check",
     "Detector": "urai.check",
 }
 
-__all__ = ["__version__", *_LAZY]
+# Functions named like their modules are bound now: a lazy binding would be shadowed by the
+# submodule as soon as anything imports it (``import urai.check`` sets ``urai.check``).
+from urai.check import check, restore  # noqa: E402
+from urai.resources import resources  # noqa: E402
+from urai.spin import spin  # noqa: E402
+
+__all__ = ["__version__", "check", "restore", "resources", "spin", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

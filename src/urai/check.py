@@ -30,8 +30,6 @@ score, which keeps over-correction of clean text near zero.
 
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -309,14 +307,3 @@ def restore(text: str, *, html: bool | None = None, config: CheckConfig | None =
     """The likely original wording of ``text``; layout, punctuation and case are kept."""
     det = default_detector() if config is None else Detector(config)
     return det.restore(text, html=html)
-
-
-class _CallableModule(types.ModuleType):
-    """``urai.check`` is both this module and the function: importing the submodule makes
-    the package attribute point at the module, so the module itself is callable too."""
-
-    def __call__(self, text: str, **kwargs: Any) -> CheckResult:
-        return check(text, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
