@@ -14,7 +14,8 @@ DSpin, Zhang et al. 2014). This module fingerprints a text by
    are always kept. Each distinct word's decision and 64-bit hash are computed once and cached;
 3. **shingles** of ``shingle`` consecutive immutables (3 by default: long enough that
    unrelated articles on the same topic rarely share one, short enough to survive the odd
-   swap of a word urai's thesaurus does not know), hashed to 64 bits with numpy;
+   swap of a word urai's thesaurus does not know), hashed to 64 bits with numpy (a
+   position-weighted sum of the words' blake2b hashes, then the splitmix64 finaliser);
 4. **consistent sampling**: a shingle is kept when its hash is ``0 mod sample_mod``. The same
    shingle is kept in every text that contains it, so the share of a query's fingerprints found
    in a source estimates *containment* of the query in the source: a half-article excerpt or
@@ -43,7 +44,7 @@ from urai.errors import ConfigError
 __all__ = ["IndexConfig", "Fingerprinter", "ThesaurusLike", "fast_words", "FINGERPRINT_VERSION"]
 
 #: bumped whenever the fingerprint function changes in a way that makes old indexes stale
-FINGERPRINT_VERSION = 1
+FINGERPRINT_VERSION = 2
 
 _WORD_RE = re.compile(r"\w+(?:-\w+)*")
 _MASK64 = (1 << 64) - 1
@@ -117,7 +118,10 @@ def _word_hash(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-_M1 = np.uint64(0x9E3779B97F4A7C15)
+#: odd multipliers of the words at each position of a shingle (h = mix(sum w_i * P_i))
+_POS = [np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                               0xD6E8FEB86659FD93, 0xA0761D6478BD642F, 0xE7037ED1A0B428DB,
+                               0x8EBC6AF09C88C6E3, 0x589965CC75374CC3)]
 _M2 = np.uint64(0xBF58476D1CE4E5B9)
 _M3 = np.uint64(0x94D049BB133111EB)
 
@@ -159,8 +163,11 @@ class Fingerprinter:
             stopwords = default_stopwords()
         self.thesaurus = thesaurus
         self.stopwords = frozenset(w.lower() for w in stopwords)
-        # word -> 64-bit hash if the word is an immutable, 0 if it is not
+        # word -> slot in self._hashes (its 64-bit hash) if the word is immutable, else 0;
+        # small slot numbers convert to numpy much faster than 64-bit hashes
         self._ids: dict[str, int] = {}
+        self._hashes = np.zeros(1024, dtype=np.uint64)
+        self._n_slots = 1
         # a word of the synonym graph is mutable: a cheap test before the morphology-aware
         # is_mutable (~100 us per new word)
         has = getattr(thesaurus, "has", None)
@@ -197,7 +204,13 @@ class Fingerprinter:
                     and word not in self.stopwords
                     and not (self._has(word) or self.thesaurus.is_mutable(word))
                 )
-            wid = (_word_hash(word) or 1) if keep else 0
+            wid = 0
+            if keep:
+                wid = self._n_slots
+                if wid >= len(self._hashes):
+                    self._hashes = np.concatenate([self._hashes, np.zeros_like(self._hashes)])
+                self._hashes[wid] = _word_hash(word)
+                self._n_slots += 1
             self._ids[word] = wid
         return wid
 
@@ -223,15 +236,14 @@ class Fingerprinter:
         ids = self._ids
         if len(ids) > self._CACHE_MAX:  # bound memory on endless vocabularies
             ids.clear()
+            self._n_slots = 1
         try:  # fast path: every word seen before
-            all_ids = np.fromiter(map(ids.__getitem__, words), dtype=np.uint64,
-                                  count=len(words))
+            slots = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
         except KeyError:
             for w in set(words).difference(ids):
                 self._word_id(w)
-            all_ids = np.fromiter(map(ids.__getitem__, words), dtype=np.uint64,
-                                  count=len(words))
-        return self._from_ids(all_ids[all_ids != 0], query), len(words)
+            slots = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
+        return self._from_ids(self._hashes[slots[slots != 0]], query), len(words)
 
     def _from_ids(self, arr: np.ndarray, query: bool) -> np.ndarray:
         base = self.shingle_hashes(arr)
@@ -239,13 +251,13 @@ class Fingerprinter:
         if not query or k < 2 or len(arr) < k + 1:
             return base
         parts = [base]
+        m = len(arr) - k
         for skip in range(1, k):  # drop inner position `skip` of each (k+1)-window
             cols = [c for c in range(k + 1) if c != skip]
-            m = len(arr) - k
-            h = np.zeros(m, dtype=np.uint64)
-            for c in cols:
-                h = _mix(h * _M1 + arr[c : c + m])
-            parts.append(self._sample(h))
+            h = arr[cols[0] : cols[0] + m] * _POS[0]
+            for pos, c in enumerate(cols[1:], 1):
+                h = h + arr[c : c + m] * _POS[pos]
+            parts.append(self._sample(_mix(h)))
         return np.unique(np.concatenate(parts))
 
     def shingle_hashes(self, seq: np.ndarray) -> np.ndarray:
@@ -256,10 +268,11 @@ class Fingerprinter:
             return np.empty(0, dtype=np.int64)
         if n < k:  # a very short text: one shingle of what there is
             k = n
-        h = np.zeros(n - k + 1, dtype=np.uint64)
-        for i in range(k):
-            h = _mix(h * _M1 + seq[i : n - k + 1 + i])
-        return self._sample(h)
+        m = n - k + 1
+        h = seq[0:m] * _POS[0]
+        for i in range(1, k):
+            h = h + seq[i : i + m] * _POS[i]
+        return self._sample(_mix(h))
 
     def _sample(self, h: np.ndarray) -> np.ndarray:
         mod = self.config.sample_mod
