@@ -296,7 +296,8 @@ class Index:
         qwords = word_spans(text)
         matches = []
         for doc, _shared, containment in scored:
-            info = self._store.doc_info(doc)
+            with self._lock:  # one connection, possibly shared by threads
+                info = self._store.doc_info(doc)
             if info is None:  # removed meanwhile
                 continue
             ident, title, url, stext, _ = info
@@ -330,7 +331,8 @@ class Index:
 
     def align(self, ident: str, text: str) -> Alignment:
         """Align ``text`` with the indexed document ``ident`` (for ``--diff``)."""
-        stext = self._store.text_of(ident)
+        with self._lock:
+            stext = self._store.text_of(ident)
         if stext is None:
             raise InputError(f"{ident!r}: no such document in {self.path}")
         return align(text, stext, self.thesaurus, min_block=self.config.min_block)
