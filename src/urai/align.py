@@ -7,8 +7,8 @@ tokeniser's ``\\w+`` runs with exact character offsets; punctuation is ignored. 
 so ``udara``/``hawa`` or ``karena``/``lantaran`` share a key whenever urai's thesaurus puts
 them in one synonym class.
 
-The alignment is greedy and linear-time, built for verification speed (a few hundred
-microseconds per pair), not for optimality:
+The alignment is greedy and near linear-time, built for verification speed (~0.8 ms for a
+pair of 350-word news articles), not for optimality:
 
 1. every run of ``anchor`` consecutive keys of the source is indexed;
 2. the query is scanned left to right; where its next ``anchor`` keys occur in the source a
