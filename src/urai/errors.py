@@ -7,6 +7,10 @@ them into a 4xx JSON body.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 
 class UraiError(Exception):
     """Base class of every error urai raises on purpose."""
@@ -50,3 +54,19 @@ class MissingDependencyError(UraiError, ImportError):
             f"the optional dependency {module!r} is not installed; "
             f"install it with: pip install 'urai[{extra}]'"
         )
+
+
+@contextmanager
+def resource_errors(path: str | Path, what: str) -> Iterator[None]:
+    """Turn a missing or unreadable data artefact into one :class:`ResourceError` that names
+    the file and the fix (``urai data build``)."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise ResourceError(
+            f"{path}: {what} not found; run `urai data build` to create it"
+        ) from None
+    except (OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
+        raise ResourceError(
+            f"{path}: corrupt {what} ({exc}); run `urai data build` to rebuild it"
+        ) from None

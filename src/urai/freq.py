@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from urai.errors import MissingDependencyError, ResourceError
+from urai.errors import MissingDependencyError, ResourceError, resource_errors
 
 __all__ = [
     "Frequency",
@@ -106,21 +106,12 @@ def load_frequency(path: Path | str | None = None) -> Frequency:
 
     p = Path(path) if path is not None else FREQ_PATH
     table: dict[str, float] = {}
-    try:
-        with gzip.open(p, "rt", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("#"):
-                    continue
-                word, _, val = line.rstrip("\n").partition("\t")
-                table[word] = int(val) / 100.0
-    except FileNotFoundError:
-        raise ResourceError(
-            f"{p}: frequency list not found; run `urai data build` to create it"
-        ) from None
-    except (OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
-        raise ResourceError(
-            f"{p}: corrupt frequency list ({exc}); run `urai data build` to rebuild it"
-        ) from None
+    with resource_errors(p, "frequency list"), gzip.open(p, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            word, _, val = line.rstrip("\n").partition("\t")
+            table[word] = int(val) / 100.0
     if not table:
         raise ResourceError(f"{p}: frequency list is empty; run `urai data build`")
     return Frequency(table, p)

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from urai.errors import ResourceError
+from urai.errors import ResourceError, resource_errors
 from urai.morph import Analysis, analyses, inflect
 
 __all__ = [
@@ -553,24 +553,15 @@ class Thesaurus:
 def _read_artefact(path: Path) -> tuple[dict, list[tuple[str, str, int, int]]]:
     edges: list[tuple[str, str, int, int]] = []
     meta: dict = {}
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            first = fh.readline().rstrip("\n")
-            if first != _MAGIC:
-                raise ValueError(f"bad header {first[:40]!r}")
-            line = fh.readline()
-            meta = json.loads(line[1:]) if line.startswith("#") else {}
-            for ln in fh:
-                a, b, pos, src, _ = ln.rstrip("\n").split("\t")
-                edges.append((a, b, int(pos), int(src)))
-    except FileNotFoundError:
-        raise ResourceError(
-            f"{path}: thesaurus artefact not found; run `urai data build` to create it"
-        ) from None
-    except (OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
-        raise ResourceError(
-            f"{path}: corrupt thesaurus artefact ({exc}); run `urai data build` to rebuild it"
-        ) from None
+    with resource_errors(path, "thesaurus artefact"), gzip.open(path, "rt", encoding="utf-8") as fh:
+        first = fh.readline().rstrip("\n")
+        if first != _MAGIC:
+            raise ValueError(f"bad header {first[:40]!r}")
+        line = fh.readline()
+        meta = json.loads(line[1:]) if line.startswith("#") else {}
+        for ln in fh:
+            a, b, pos, src, _ = ln.rstrip("\n").split("\t")
+            edges.append((a, b, int(pos), int(src)))
     if not edges:
         raise ResourceError(f"{path}: thesaurus artefact has no edges; run `urai data build`")
     return meta, edges
