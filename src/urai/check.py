@@ -192,35 +192,69 @@ class Detector:
 
         self._w_lm = np.asarray(model.token.weights[:N_LM_TERMS], dtype=np.float64)
         self.max_rounds = 2
+        #: document-adaptive change cost (see :meth:`adaptive_threshold`)
+        self.adapt = True
+        self.adapt_min_p = 0.5
+        self.adapt_offset = -2.0
+        self.adapt_floor = -3.0
 
     # ---- core ---------------------------------------------------------------------------
     def analyse(self, text: str) -> tuple[Any, Any, np.ndarray]:
         """``(analysis, decoded, doc_features)`` of plain ``text`` (for training/benchmarks)."""
         from urai.features import doc_features
-        from urai.lattice import decode
         from urai.tokenize import tokenize
 
         an = self.engine.analyse(tokenize(text))
+        X0 = an.X.copy() if self.adapt else None
+        an, dec = self._decode(an, self.threshold)
+        feats = doc_features(an, dec)
+        if X0 is not None and an.n_mutable:
+            p = float(self.model.doc.prob(feats[None, :])[0])
+            if p >= self.adapt_min_p:
+                th = self.adaptive_threshold(feats)
+                if th < self.threshold:
+                    an.X[:] = X0  # evidence with the observed neighbours again
+                    _, dec = self._decode(an, th)
+        return an, dec, feats
+
+    def adaptive_threshold(self, feats: np.ndarray) -> float:
+        """Per-change cost for a document that looks spun: ``c0 + log((1 - rho) / rho)``.
+
+        ``rho`` is the document's expected share of substituted mutable words (the
+        ``expected_share`` feature of the first pass); a spinner swaps words at random, so
+        in a spun document the prior that a mutable word was swapped is ``rho``, not the
+        training average. Bounded by ``adapt_floor`` and the global threshold.
+        """
+        rho = float(np.clip(feats[4], 1e-3, 0.999))
+        th = self.adapt_offset + float(np.log((1.0 - rho) / rho))
+        return float(np.clip(th, self.adapt_floor, self.threshold))
+
+    def _decode(self, an: Any, threshold: float) -> tuple[Any, Any]:
+        from urai.lattice import decode
+
         z = self.model.token.logit(an.X) if an.n_mutable else np.zeros(0)
-        dec = decode(an, z, self.engine.lm, threshold=self.threshold, w_lm=self._w_lm,
+        dec = decode(an, z, self.engine.lm, threshold=threshold, w_lm=self._w_lm,
                      eos=self.engine.eos)
         # iterated conditional modes: re-score every word with the restored neighbours in
         # place (a spun neighbour spoils a word's trigram evidence), then decode again
+        prev = an.seq
         for _ in range(self.max_rounds - 1):
             changed = dec.choice >= 0
             if not changed.any():
                 break
             ctx = an.seq.copy()
             ctx[an.pos_seq[changed]] = an.cand_ids[dec.choice[changed]]
-            self.engine.fill_lm(an, ctx)
+            # only words next to a changed slot need new evidence
+            self.engine.fill_lm(an, ctx, near=np.flatnonzero(ctx != prev))
+            prev = ctx
             z = self.model.token.logit(an.X)
-            dec2 = decode(an, z, self.engine.lm, threshold=self.threshold, w_lm=self._w_lm,
+            dec2 = decode(an, z, self.engine.lm, threshold=threshold, w_lm=self._w_lm,
                           eos=self.engine.eos, context=ctx)
             if np.array_equal(dec2.choice, dec.choice):
                 dec = dec2
                 break
             dec = dec2
-        return an, dec, doc_features(an, dec)
+        return an, dec
 
     def check(self, text: str, *, html: bool | None = None) -> CheckResult:
         """Check one text (plain or HTML; ``html=None`` detects HTML)."""

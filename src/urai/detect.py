@@ -75,6 +75,10 @@ TOKEN_FEATURES: tuple[str, ...] = (
     "fw_lm_delta",  # lm_delta for function words (closed-class swaps behave differently)
     "obs_unknown",  # observed word is unknown to the LM
     "lm_rank",  # share of candidates the LM prefers over the observed word
+    "cand_fanout",  # log(1 + single-word alternatives of the candidate): a spinner picks the
+    #                 observed word among them, so P(observed | candidate) ~ 1 / fan-out
+    "reverse_edge",  # the observed word is among the candidate's own alternatives
+    "lm_best",  # the candidate has the largest LM delta of its position
 )
 
 
@@ -205,7 +209,14 @@ class Engine:
                 ids = self.lm.ids([self.normalize(s) for s in surfaces]).astype(np.int64)
                 zd = np.array([zipf(s) - zo for s in surfaces], dtype=np.float64)
                 wt = np.array([a.weight for a in alts], dtype=np.float64)
-                info = (surfaces, ids, zd, wt, zo, float(word in self.stopwords))
+                fan = np.empty(len(surfaces))
+                rev = np.empty(len(surfaces))
+                for k, s in enumerate(surfaces):
+                    back = {b.surface for b in self.thesaurus.alternatives(s)
+                            if " " not in b.surface}
+                    fan[k] = math.log1p(len(back))
+                    rev[k] = float(word in back)
+                info = (surfaces, ids, zd, wt, zo, float(word in self.stopwords), fan, rev)
         self._info[word] = info
         return info
 
@@ -297,23 +308,46 @@ class Engine:
         X[:, 10] = fw[owner]
         X[:, 11] = np.log1p(counts)[owner]
         X[:, 13] = (obs_ids == self.unk).astype(np.float64)[owner]
+        X[:, 15] = np.concatenate([i[6] for i in infos])
+        X[:, 16] = np.concatenate([i[7] for i in infos])
         an = Analysis(tokens, n_words, n_known, n_stop, seq, ptok, pseq, psent, ptr, cand_ids,
                       cand_words, owner, X, obs_ids)
         self.fill_lm(an, seq, unigrams=True)
         return an
 
-    def fill_lm(self, an: Analysis, context: np.ndarray, unigrams: bool = False) -> None:
+    def fill_lm(self, an: Analysis, context: np.ndarray, unigrams: bool = False,
+                near: np.ndarray | None = None) -> None:
         """(Re)compute the LM columns of ``an.X`` with neighbours taken from ``context``.
+
+        ``near`` (seq indexes of the words changed in ``context``): recompute only the
+        positions whose trigram windows contain one of them.
 
         ``context`` is ``an.seq`` on the first pass; the decoder passes the sequence with its
         restorations applied, so spun neighbours no longer spoil a word's evidence.
         """
         m = an.n_mutable
         pseq, owner, X = an.pos_seq, an.cand_pos, an.X
-        all_pos = np.concatenate([pseq, pseq[owner]])
-        all_ids = np.concatenate([an.obs_ids, an.cand_ids])
-        local, uni = self._local_scores(context, all_pos, all_ids, unigrams)
-        delta = local[m:] - local[:m][owner]
+        if near is None:
+            all_pos = np.concatenate([pseq, pseq[owner]])
+            all_ids = np.concatenate([an.obs_ids, an.cand_ids])
+            local, uni = self._local_scores(context, all_pos, all_ids, unigrams)
+            delta = local[m:] - local[:m][owner]
+        else:
+            # only the positions within two words of ``near`` see a different context
+            d = np.abs(pseq[:, None] - near[None, :])
+            d[d == 0] = 99  # a word's own slot is not part of its context
+            sel = np.flatnonzero(d.min(axis=1) <= 2) if len(near) else near
+            delta = X[:, 0].copy()
+            if len(sel):
+                rows = np.concatenate([np.arange(an.cand_ptr[j], an.cand_ptr[j + 1])
+                                       for j in sel])
+                k = len(sel)
+                all_pos = np.concatenate([pseq[sel], pseq[owner[rows]]])
+                all_ids = np.concatenate([an.obs_ids[sel], an.cand_ids[rows]])
+                local, _ = self._local_scores(context, all_pos, all_ids, False)
+                slot = np.full(m, -1, dtype=np.int64)
+                slot[sel] = np.arange(k)
+                delta[rows] = local[k:] - local[:k][slot[owner[rows]]]
         X[:, :N_LM_TERMS] = lm_terms(delta)
         if unigrams:
             X[:, 5] = uni[m:] - uni[:m][owner]
@@ -322,6 +356,8 @@ class Engine:
         counts = np.diff(an.cand_ptr)
         n_better = np.bincount(owner, weights=(delta > 0).astype(np.float64), minlength=m)
         X[:, 14] = (n_better / counts)[owner]
+        dmax = np.maximum.reduceat(delta, an.cand_ptr[:-1])
+        X[:, 17] = (delta >= dmax[owner]).astype(np.float64)
 
 
     def _local_scores(

@@ -38,6 +38,9 @@ __all__ = ["Decoded", "decode", "MAX_COMBOS"]
 
 #: largest number of joint restorations enumerated for one cluster
 MAX_COMBOS = 256
+#: longer runs of competitive neighbours are cut into clusters of at most this many
+#: positions (2 ** 8 = MAX_COMBOS: each keeps at least its best alternative)
+MAX_CLUSTER = 8
 
 
 @dataclass(slots=True)
@@ -76,7 +79,8 @@ def decode(
     if m == 0:
         e = np.zeros(0)
         return Decoded(np.zeros(0, dtype=np.int64), e, e, np.zeros(0, dtype=np.int64), 0.0)
-    best = _segment_best(z, an.cand_pos, an.cand_ptr)
+    order = np.lexsort((-z, an.cand_pos))  # candidates of each position, best first
+    best = order[an.cand_ptr[:-1]]
     z_best = z[best]
     choice = np.full(m, -1, dtype=np.int64)
     conf = np.zeros(m)
@@ -86,7 +90,9 @@ def decode(
         return Decoded(choice, conf, z_best, best, 0.0)
     ps = an.pos_seq[comp]
     breaks = np.flatnonzero(np.diff(ps) > 2) + 1
-    groups = np.split(comp, breaks)
+    groups = [piece for g in np.split(comp, breaks)
+              for piece in (np.array_split(g, -(-len(g) // MAX_CLUSTER))
+                            if len(g) > MAX_CLUSTER else (g,))]
     delta = an.X[:, 0]
     multi: list[np.ndarray] = []
     for g in groups:
@@ -114,18 +120,16 @@ def decode(
             opts = []
             for j in g:
                 lo, hi = an.cand_ptr[j], an.cand_ptr[j + 1]
-                rows = np.arange(lo, hi)
-                rows = rows[np.argsort(-z[lo:hi], kind="stable")][:k]
+                rows = order[lo : min(hi, lo + k)]
                 rows = rows[z[rows] > threshold - margin]
                 opts.append(np.concatenate([[-1], rows]))
             size = int(np.prod([len(o) for o in opts]))
             if size <= MAX_COMBOS or k == 1:
                 break
             k -= 1
-        combos = np.array(list(itertools.product(*[range(len(o)) for o in opts])),
-                          dtype=np.int64)  # (C, k) option indexes; combo 0 = all observed
-        if len(combos) > MAX_COMBOS:
-            combos = combos[:MAX_COMBOS]
+        combos = np.array(list(itertools.islice(
+            itertools.product(*[range(len(o)) for o in opts]), MAX_COMBOS)),
+            dtype=np.int64)  # (C, k) option indexes; combo 0 = all observed
         pseq = an.pos_seq[g]
         lo_s, hi_s = int(pseq[0]), int(pseq[-1]) + 2
         off = lo_s - 2
@@ -140,7 +144,7 @@ def decode(
             mat[:, an.pos_seq[j] - off] = ids
             extra += np.where(ch, nonlm[np.maximum(rows, 0)] - threshold, 0.0)
         L = mat.shape[1]
-        win = np.stack([mat[:, e - 2 : e + 1] for e in range(2, L)], axis=1)  # (C, W, 3)
+        win = np.lib.stride_tricks.sliding_window_view(mat, 3, axis=1)  # (C, W, 3)
         valid = base[1 : L - 1] != eos  # middle word of window e is base[e-1]
         row_blocks.append(win.reshape(-1, 3))
         mask_blocks.append(np.tile(valid, C))

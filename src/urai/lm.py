@@ -584,6 +584,21 @@ class NgramLM:
         bad = m >= V
         if bad.any():
             m = np.where(bad, _UNK_ID, m)
+        b1 = self._bits + 1
+        if rows >= 64 and b1 * N <= 64:
+            # score each distinct row once; the sorted unique rows also make the
+            # searchsorted lookups below cache-friendly (documents repeat many n-grams)
+            key = np.zeros(rows, dtype=np.uint64)
+            for c in range(N):
+                key = (key << np.uint64(b1)) | (m[:, c] + 1).astype(np.uint64)
+            _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+            if len(first) < rows:
+                return self._logprob_rows(m[first])[inv.reshape(-1)]
+        return self._logprob_rows(m)
+
+    def _logprob_rows(self, m: np.ndarray) -> np.ndarray:
+        N = self.order
+        rows = len(m)
         neg = m < 0
         mu = np.where(neg, 0, m).astype(np.uint64)
         w = m[:, -1]

@@ -196,8 +196,10 @@ def train(shared: Path, out: Path, limit: int | None = None, seed: int = 13) -> 
 
     # 2. change threshold on spun copies of half of B
     def det_at(th: float) -> Detector:
-        return Detector(model=DetectorModel(token, dummy_doc, th, max_candidates, {}),
-                        lm=lm_for_b, thesaurus=engine.thesaurus, frequency=engine.frequency)
+        d = Detector(model=DetectorModel(token, dummy_doc, th, max_candidates, {}),
+                     lm=lm_for_b, thesaurus=engine.thesaurus, frequency=engine.frequency)
+        d.adapt = False  # the global cost is tuned without the document-adaptive one
+        return d
 
     tune = [(text, rng.choice(RATES), seed + 10_000 + i) for i, (_, text) in enumerate(B[::2])]
     spun_tune = [spinner.spin(t, r, s) for t, r, s in tune]
