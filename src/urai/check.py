@@ -11,7 +11,9 @@
 Pipeline (one document): tokenise with exact offsets -> per-word evidence over the lattice of
 thesaurus alternatives (:mod:`urai.detect`) -> joint restoration per sentence with a
 per-change cost (:mod:`urai.lattice`) -> document features and a calibrated logistic score
-(:mod:`urai.features`) -> verdict.
+(:mod:`urai.features`) -> verdict; a document that looks spun is then decoded again with a
+*document-adaptive* per-change cost (:meth:`Detector.adaptive_threshold`): a spinner swaps a
+share of the words at random, so in a spun text every odd word is more likely a swap.
 
 Verdicts (thresholds in :class:`CheckConfig`):
 
@@ -192,6 +194,8 @@ class Detector:
 
         self._w_lm = np.asarray(model.token.weights[:N_LM_TERMS], dtype=np.float64)
         self.max_rounds = 2
+        #: a position joins the joint decoding when its best logit is > cost - margin
+        self.margin = 3.0
         #: document-adaptive change cost (see :meth:`adaptive_threshold`)
         self.adapt = True
         self.adapt_min_p = 0.5
@@ -234,7 +238,7 @@ class Detector:
 
         z = self.model.token.logit(an.X) if an.n_mutable else np.zeros(0)
         dec = decode(an, z, self.engine.lm, threshold=threshold, w_lm=self._w_lm,
-                     eos=self.engine.eos)
+                     eos=self.engine.eos, margin=self.margin)
         # iterated conditional modes: re-score every word with the restored neighbours in
         # place (a spun neighbour spoils a word's trigram evidence), then decode again
         prev = an.seq
@@ -249,7 +253,7 @@ class Detector:
             prev = ctx
             z = self.model.token.logit(an.X)
             dec2 = decode(an, z, self.engine.lm, threshold=threshold, w_lm=self._w_lm,
-                          eos=self.engine.eos, context=ctx)
+                          eos=self.engine.eos, context=ctx, margin=self.margin)
             if np.array_equal(dec2.choice, dec.choice):
                 dec = dec2
                 break
