@@ -90,18 +90,21 @@ def decode(
         return Decoded(choice, conf, z_best, best, 0.0)
     ps = an.pos_seq[comp]
     breaks = np.flatnonzero(np.diff(ps) > 2) + 1
-    groups = [piece for g in np.split(comp, breaks)
-              for piece in (np.array_split(g, -(-len(g) // MAX_CLUSTER))
-                            if len(g) > MAX_CLUSTER else (g,))]
+    starts = np.concatenate([[0], breaks])
+    sizes = np.diff(np.concatenate([starts, [len(comp)]]))
     delta = an.X[:, 0]
+    # lone positions: decided by their own logit (vectorised)
+    lone = comp[starts[sizes == 1]]
+    lone = lone[z_best[lone] > threshold]
+    if len(lone):
+        choice[lone] = best[lone]
+        conf[lone] = sigmoid(z_best[lone])
+        lm_gain += float(delta[best[lone]].sum())
     multi: list[np.ndarray] = []
-    for g in groups:
-        if len(g) == 1:
-            j = int(g[0])
-            if z_best[j] > threshold:
-                choice[j] = best[j]
-                conf[j] = sigmoid(float(z_best[j]))
-                lm_gain += float(delta[best[j]])
+    for st, sz in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+        g = comp[st : st + sz]
+        if sz > MAX_CLUSTER:
+            multi.extend(np.array_split(g, -(-sz // MAX_CLUSTER)))
         else:
             multi.append(g)
     if not multi:
