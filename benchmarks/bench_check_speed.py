@@ -1,0 +1,129 @@
+"""Throughput of ``Detector().check`` on ~400-word documents, and an output dump.
+
+    python benchmarks/bench_check_speed.py [--docs 150] [--dump out.jsonl]
+    python benchmarks/bench_check_speed.py --compare base.jsonl new.jsonl
+
+* Documents: the first IndoSum fold-05 articles (detokenised as in ``bench_check.py``), cut
+  or concatenated to 400 words (``bench_check.to_400_words``), ``--docs`` clean ones and
+  ``--docs`` copies spun at 20 % by the evaluation spinner (``evalspin.eval_spinner``).
+* One process, BLAS threads pinned to 1 (via ``bench_check``); one warm-up call, then the
+  best of ``--repeat`` timed passes over all documents. Also times the most-frequent-synonym
+  baseline (``bench_check.Baseline``) on the same documents.
+* ``--dump PATH`` writes every ``CheckResult.to_dict()`` (one JSON line per document);
+  ``--compare A B`` checks two dumps: identical verdicts, substitutions (offsets, words) and
+  restored text, and every probability/feature/confidence within ``--tol`` (default 1e-6;
+  confidences are rounded to 4 decimals by ``to_dict``, so they are compared to 1e-4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench_check import Baseline, _cpu_model, to_400_words  # noqa: E402
+from evalspin import eval_spinner, shared_data_dir  # noqa: E402
+
+from urai.check import Detector  # noqa: E402
+from urai.train_detector import iter_indosum_articles  # noqa: E402
+
+
+def documents(n: int) -> list[str]:
+    """``n`` clean then ``n`` spun (20 %) ~400-word fold-05 documents."""
+    shared = shared_data_dir()
+    fold5 = [t for _, t in iter_indosum_articles(
+        shared / "corpus" / "indosum-dev" / "dev.05.jsonl")][: 2 * n]
+    spinner = eval_spinner()
+    clean = to_400_words(fold5, n)
+    spun = to_400_words([spinner.spin(t, 0.2, 7 + i).text for i, t in enumerate(fold5)], n)
+    return clean + spun
+
+
+def _close(a: object, b: object, tol: float, path: str, errs: list[str]) -> None:
+    if isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            errs.append(f"{path}: keys differ")
+            return
+        for k in a:
+            t = 1e-4 + 1e-9 if k == "confidence" else tol
+            _close(a[k], b[k], t, f"{path}.{k}", errs)
+    elif isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            errs.append(f"{path}: lengths {len(a)} != {len(b)}")
+            return
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _close(x, y, tol, f"{path}[{i}]", errs)
+    elif isinstance(a, float) or isinstance(b, float):
+        if a is None or b is None or not math.isclose(a, b, rel_tol=0.0, abs_tol=tol):
+            errs.append(f"{path}: {a!r} != {b!r}")
+    elif a != b:
+        errs.append(f"{path}: {a!r} != {b!r}")
+
+
+def compare(pa: Path, pb: Path, tol: float) -> int:
+    A = [json.loads(x) for x in pa.read_text(encoding="utf-8").splitlines()]
+    B = [json.loads(x) for x in pb.read_text(encoding="utf-8").splitlines()]
+    errs: list[str] = []
+    _close(A, B, tol, "docs", errs)
+    exact = sum(a == b for a, b in zip(A, B, strict=False))
+    print(f"{len(A)} vs {len(B)} documents; {exact} byte-identical dicts; "
+          f"{len(errs)} differences beyond tolerance")
+    for e in errs[:20]:
+        print("  ", e)
+    return 1 if errs else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="throughput of urai check on 400-word docs")
+    ap.add_argument("--docs", type=int, default=150, help="clean docs (and as many spun)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--dump", type=Path, default=None)
+    ap.add_argument("--compare", type=Path, nargs=2, default=None)
+    ap.add_argument("--tol", type=float, default=1e-6)
+    ap.add_argument("--no-baseline", action="store_true")
+    a = ap.parse_args(argv)
+    if a.compare:
+        return compare(*a.compare, a.tol)
+    docs = documents(a.docs)
+    det = Detector()
+    print(f"machine: {platform.machine()} ({_cpu_model()}), {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, 1 process, "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
+    print(f"documents: {len(docs)} (~400 words; {a.docs} clean + {a.docs} spun at 20 %)")
+    det.check(docs[0])  # warm-up (lazy resources)
+    best = math.inf
+    results = []
+    for _ in range(a.repeat):
+        t0 = time.perf_counter()
+        results = [det.check(d) for d in docs]
+        best = min(best, time.perf_counter() - t0)
+    print(f"urai check: {len(docs) / best:.1f} docs/s (best of {a.repeat}; "
+          f"{1000 * best / len(docs):.2f} ms/doc)")
+    if not a.no_baseline:
+        base = Baseline(det)
+        base.run(docs[0])
+        bbest = math.inf
+        for _ in range(a.repeat):
+            t0 = time.perf_counter()
+            for d in docs:
+                base.run(d)
+            bbest = min(bbest, time.perf_counter() - t0)
+        print(f"baseline (most frequent synonym): {len(docs) / bbest:.0f} docs/s")
+    if a.dump:
+        with open(a.dump, "w", encoding="utf-8") as fh:
+            for r in results:
+                fh.write(json.dumps(r.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+        print(f"dumped {len(results)} results to {a.dump}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
