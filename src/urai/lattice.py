@@ -27,7 +27,6 @@ calibrated token probability).
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,75 +112,119 @@ def decode(
     nonlm = z - an.X[:, :N_LM_TERMS] @ w_lm
     seq = an.seq
     ctx = seq if context is None else context
-    row_blocks: list[np.ndarray] = []
-    mask_blocks: list[np.ndarray] = []
-    meta: list[tuple[np.ndarray, list[np.ndarray], np.ndarray, int, int, np.ndarray]] = []
+    ptr = an.cand_ptr
+    pos_seq = an.pos_seq
+    # options of a position: the observed word plus its top-k candidates with a competitive
+    # logit (candidates are sorted best first, so that is a prefix of length min(k, n_ok))
+    n_ok = np.bincount(an.cand_pos[z > threshold - margin], minlength=m).tolist()
+    # per cluster (Python ints, a few per cluster): k and the radices of the product
+    col_j: list[int] = []
+    col_radix: list[int] = []
+    col_stride: list[int] = []
+    cl_ncol: list[int] = []
+    cl_C: list[int] = []
+    cl_off: list[int] = []
+    cl_L: list[int] = []
+    ps_list = pos_seq.tolist()
     for g in multi:
-        opts: list[np.ndarray] = []
+        gl = g.tolist()
+        ok = [n_ok[j] for j in gl]
         k = 3
         while True:
-            opts = []
-            for j in g:
-                lo, hi = an.cand_ptr[j], an.cand_ptr[j + 1]
-                rows = order[lo : min(hi, lo + k)]
-                rows = rows[z[rows] > threshold - margin]
-                opts.append(np.concatenate([[-1], rows]))
-            size = int(np.prod([len(o) for o in opts]))
+            radix = [1 + min(k, o) for o in ok]
+            size = 1
+            for r in radix:
+                size *= r
             if size <= MAX_COMBOS or k == 1:
                 break
             k -= 1
-        combos = np.array(list(itertools.islice(
-            itertools.product(*[range(len(o)) for o in opts]), MAX_COMBOS)),
-            dtype=np.int64)  # (C, k) option indexes; combo 0 = all observed
-        pseq = an.pos_seq[g]
-        lo_s, hi_s = int(pseq[0]), int(pseq[-1]) + 2
-        off = lo_s - 2
-        base = ctx[off : hi_s + 1]
-        C = len(combos)
-        mat = np.tile(base, (C, 1))
-        extra = np.zeros(C)
-        for col, (j, o) in enumerate(zip(g, opts, strict=True)):
-            rows = o[combos[:, col]]
-            ch = rows >= 0
-            ids = np.where(ch, an.cand_ids[np.maximum(rows, 0)], seq[an.pos_seq[j]])
-            mat[:, an.pos_seq[j] - off] = ids
-            extra += np.where(ch, nonlm[np.maximum(rows, 0)] - threshold, 0.0)
-        L = mat.shape[1]
-        win = np.lib.stride_tricks.sliding_window_view(mat, 3, axis=1)  # (C, W, 3)
-        valid = base[1 : L - 1] != eos  # middle word of window e is base[e-1]
-        row_blocks.append(win.reshape(-1, 3))
-        mask_blocks.append(np.tile(valid, C))
-        meta.append((g, opts, combos, C, L - 2, extra))
-    lp = lm.logprob_ids(np.concatenate(row_blocks))  # type: ignore[attr-defined]
-    lp = np.where(np.concatenate(mask_blocks), lp, 0.0)
-    at = 0
-    for g, opts, combos, C, W, extra in meta:
-        tot = lp[at : at + C * W].reshape(C, W).sum(axis=1)
-        at += C * W
-        D = tot - tot[0]
-        raw = lm_terms(D) @ w_lm + extra  # extra includes -threshold per change
-        b = int(np.argmax(raw))
-        if raw[b] <= 0.0:
-            continue
-        lm_gain += float(D[b])
-        nchanged_thr = combos[b] > 0
-        logit_b = raw[b] + threshold * int(nchanged_thr.sum())
-        for col, j in enumerate(g):
-            oi = combos[b, col]
+        stride = [1] * len(radix)
+        for c in range(len(radix) - 2, -1, -1):
+            stride[c] = stride[c + 1] * radix[c + 1]
+        col_j.extend(gl)
+        col_radix.extend(radix)
+        col_stride.extend(stride)
+        cl_ncol.append(len(gl))
+        cl_C.append(min(size, MAX_COMBOS))
+        off = ps_list[gl[0]] - 2
+        cl_off.append(off)
+        cl_L.append(ps_list[gl[-1]] + 3 - off)
+    # all joint restorations of all clusters at once: combo t of cluster cc has option
+    # digits (ci // stride) % radix per column (itertools.product order, combo 0 = observed)
+    ncl = len(multi)
+    C_a = np.asarray(cl_C, dtype=np.int64)
+    ncol_a = np.asarray(cl_ncol, dtype=np.int64)
+    off_a = np.asarray(cl_off, dtype=np.int64)
+    L_a = np.asarray(cl_L, dtype=np.int64)
+    cj = np.asarray(col_j, dtype=np.int64)
+    cradix = np.asarray(col_radix, dtype=np.int64)
+    cstride = np.asarray(col_stride, dtype=np.int64)
+    colstart = np.zeros(ncl, dtype=np.int64)
+    np.cumsum(ncol_a[:-1], out=colstart[1:])
+    cs = np.zeros(ncl, dtype=np.int64)  # first combo of each cluster
+    np.cumsum(C_a[:-1], out=cs[1:])
+    T = int(C_a.sum())
+    cc = np.repeat(np.arange(ncl), C_a)
+    ci = np.arange(T) - cs[cc]
+    clen = L_a[cc]
+    fstart = np.zeros(T, dtype=np.int64)
+    np.cumsum(clen[:-1], out=fstart[1:])
+    F = int(clen.sum())
+    within = np.arange(F) - np.repeat(fstart, clen)
+    mat = ctx[np.repeat(off_a[cc], clen) + within]
+    pcount = ncol_a[cc]
+    pair_combo = np.repeat(np.arange(T), pcount)
+    pstart = np.zeros(T, dtype=np.int64)
+    np.cumsum(pcount[:-1], out=pstart[1:])
+    pair_col = np.repeat(colstart[cc], pcount) + (np.arange(len(pair_combo))
+                                                  - np.repeat(pstart, pcount))
+    digit = (ci[pair_combo] // cstride[pair_col]) % cradix[pair_col]
+    ch = digit > 0
+    pj = cj[pair_col]
+    rows = np.where(ch, order[ptr[pj] + np.maximum(digit - 1, 0)], -1)
+    r0 = np.maximum(rows, 0)
+    mat[fstart[pair_combo] + pos_seq[pj] - off_a[cc[pair_combo]]] = np.where(
+        ch, an.cand_ids[r0], seq[pos_seq[pj]])
+    extra = np.bincount(pair_combo, weights=np.where(ch, nonlm[r0] - threshold, 0.0),
+                        minlength=T)
+    W = clen - 2
+    wstart = np.zeros(T, dtype=np.int64)
+    np.cumsum(W[:-1], out=wstart[1:])
+    NW = int(W.sum())
+    e = np.arange(NW) - np.repeat(wstart, W)
+    wi = np.repeat(fstart, W) + e
+    qrows = np.stack([mat[wi], mat[wi + 1], mat[wi + 2]], axis=1)
+    valid = ctx[np.repeat(off_a[cc], W) + e + 1] != eos  # middle word is not </s>
+    lp = lm.logprob_ids(qrows)  # type: ignore[attr-defined]
+    lp = np.where(valid, lp, 0.0)
+    tot = np.add.reduceat(lp, wstart)
+    D = tot - tot[cs[cc]]
+    raw = lm_terms(D) @ w_lm + extra  # extra includes -threshold per change
+    segmax = np.maximum.reduceat(raw, cs)
+    first = np.minimum.reduceat(np.where(raw == segmax[cc], np.arange(T), T), cs)
+    z_l = z
+    for c in np.flatnonzero(segmax > 0.0).tolist():
+        c0 = int(cs[c])
+        C = cl_C[c]
+        b = int(first[c]) - c0
+        lm_gain += float(D[c0 + b])
+        a0 = int(colstart[c])
+        radix = col_radix[a0 : a0 + cl_ncol[c]]
+        stride = col_stride[a0 : a0 + cl_ncol[c]]
+        gl = col_j[a0 : a0 + cl_ncol[c]]
+        dig = [(b // st) % r for st, r in zip(stride, radix, strict=True)]
+        nb = sum(d > 0 for d in dig)
+        logit_b = raw[c0 + b] + threshold * nb
+        for col, j in enumerate(gl):
+            oi = dig[col]
             if oi == 0:
                 continue
-            choice[j] = opts[col][oi]
-            rev = combos[b].copy()
-            rev[col] = 0
+            choice[j] = order[ptr[j] + oi - 1]
             # index of the reverted combo in the product enumeration
-            idx = 0
-            for c2, o in enumerate(opts):
-                idx = idx * len(o) + int(rev[c2])
+            idx = b - oi * stride[col]
             if idx < C:
-                nrev = int((combos[idx] > 0).sum())
-                logit_r = raw[idx] + threshold * nrev
+                logit_r = raw[c0 + idx] + threshold * (nb - 1)
                 conf[j] = sigmoid(float(logit_b - logit_r))
             else:
-                conf[j] = sigmoid(float(z[choice[j]]))
+                conf[j] = sigmoid(float(z_l[choice[j]]))
     return Decoded(choice, conf, z_best, best, lm_gain)
-
