@@ -134,6 +134,59 @@ def _lookup(keys: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pos, keys[pos] == q
 
 
+_HASH_MULT = np.uint64(0x9E3779B97F4A7C15)
+
+
+class _KeyHash:
+    """Open-addressing (linear probing) hash of a sorted key array: ``lookup`` gives the same
+    ``(pos, found)`` as :func:`_lookup` for found keys in about one random memory access per
+    query instead of a binary search (built once per model and order, vectorised)."""
+
+    def __init__(self, keys: np.ndarray) -> None:
+        n = len(keys)
+        bits = max(4, (2 * n).bit_length())  # load factor <= 0.5
+        size = 1 << bits
+        self.shift = np.uint64(64 - bits)
+        self.mask = size - 1
+        tpos = np.full(size, -1, dtype=np.int64)
+        pend = np.arange(n, dtype=np.int64)
+        slot = self._home(keys)
+        while len(pend):
+            free = np.flatnonzero(tpos[slot] < 0)
+            _, first = np.unique(slot[free], return_index=True)
+            win = free[first]  # one key per free slot takes it
+            tpos[slot[win]] = pend[win]
+            lose = np.ones(len(pend), dtype=bool)
+            lose[win] = False
+            pend = pend[lose]
+            slot = (slot[lose] + 1) & self.mask
+        self.tpos = tpos
+        self.tkey = np.where(tpos >= 0, keys[np.maximum(tpos, 0)], 0).astype(np.uint64)
+
+    def _home(self, q: np.ndarray) -> np.ndarray:
+        return ((q * _HASH_MULT) >> self.shift).astype(np.intp)
+
+    def lookup(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        nq = len(q)
+        pos = np.zeros(nq, dtype=np.intp)
+        found = np.zeros(nq, dtype=bool)
+        idx = np.arange(nq)
+        slot = self._home(q)
+        qq = q
+        while len(idx):
+            tp = self.tpos[slot]
+            occ = tp >= 0
+            hit = occ & (self.tkey[slot] == qq)
+            hi = idx[hit]
+            pos[hi] = tp[hit]
+            found[hi] = True
+            cont = occ & ~hit
+            idx = idx[cont]
+            qq = qq[cont]
+            slot = (slot[cont] + 1) & self.mask
+        return pos, found
+
+
 def _discounts(adj: np.ndarray, order: int) -> tuple[float, float, float]:
     """Modified Kneser-Ney discounts from count-of-counts (with fallbacks for tiny data)."""
     t = np.bincount(np.minimum(adj, 5).astype(np.int64), minlength=6)[1:5].astype(float)
@@ -199,6 +252,7 @@ class NgramLM:
         self._meta = meta
         self._bits = int(meta["bits"])
         self.path = path
+        self._hashes: dict[int, _KeyHash] = {}
 
     # ---- properties -----------------------------------------------------------------------
     @property
@@ -566,7 +620,7 @@ class NgramLM:
         ``ids_matrix`` has shape ``(rows, order)`` (or ``(rows, k)`` with ``k <= order``, which
         is left-padded); a negative id marks "no word" (for contexts shorter than
         ``order - 1``). Rows are scored with the standard backoff rule in a few vectorised
-        ``np.searchsorted`` calls.
+        hashed lookups (:class:`_KeyHash`, same results as a ``searchsorted`` on the keys).
         """
         m = np.asarray(ids_matrix)
         if m.ndim == 1:
@@ -584,17 +638,16 @@ class NgramLM:
         bad = m >= V
         if bad.any():
             m = np.where(bad, _UNK_ID, m)
-        b1 = self._bits + 1
-        if rows >= 64 and b1 * N <= 64:
-            # score each distinct row once; the sorted unique rows also make the
-            # searchsorted lookups below cache-friendly (documents repeat many n-grams)
-            key = np.zeros(rows, dtype=np.uint64)
-            for c in range(N):
-                key = (key << np.uint64(b1)) | (m[:, c] + 1).astype(np.uint64)
-            _, first, inv = np.unique(key, return_index=True, return_inverse=True)
-            if len(first) < rows:
-                return self._logprob_rows(m[first])[inv.reshape(-1)]
+        # no row deduplication: with hashed lookups (:class:`_KeyHash`) sorting the rows to
+        # dedupe them costs more than scoring the repeats
         return self._logprob_rows(m)
+
+    def _hashed(self, i: int) -> _KeyHash:
+        """The hash of ``keys[i]``, built on first use."""
+        h = self._hashes.get(i)
+        if h is None:
+            h = self._hashes[i] = _KeyHash(self._keys[i])
+        return h
 
     def _logprob_rows(self, m: np.ndarray) -> np.ndarray:
         N = self.order
@@ -618,10 +671,10 @@ class NgramLM:
             if n - 1 == 1:
                 cbow = np.where(ctx_valid, self._bow[0][mu[:, col].astype(np.int64)], 0.0)
             else:
-                cpos, cfound = _lookup(self._keys[n - 2], ctx_key)
+                cpos, cfound = self._hashed(n - 2).lookup(ctx_key)
                 cbow = np.where(cfound & ctx_valid, self._bow[n - 2][cpos], 0.0)
             key = key | (mu[:, col] << shift)
-            pos, found = _lookup(self._keys[n - 1], key)
+            pos, found = self._hashed(n - 1).lookup(key)
             found &= ctx_valid
             # found at order n: reset to its logp; otherwise accumulate the context backoff
             bows = np.where(found, 0.0, bows + cbow)
