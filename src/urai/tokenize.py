@@ -73,6 +73,10 @@ _PATTERNS: list[tuple[str, str]] = [
 _MASTER = re.compile("|".join(f"(?P<g{i}>{p})" for i, (_, p) in enumerate(_PATTERNS)))
 _KINDS = [k for k, _ in _PATTERNS]
 _SPACE = re.compile(r"\s+")
+#: fast path: a plain ASCII word followed by whitespace, a comma or the end of the text is
+#: what the master pattern would return as a ``word`` too (no URL, e-mail, abbreviation,
+#: number, currency, hyphen or final-dot case can start or continue there)
+_FAST_WORD = re.compile(r"[A-Za-z]+(?=[\s,]|\Z)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +106,17 @@ class Token:
 def _iter_raw(text: str) -> Iterator[tuple[str, int, int, str]]:
     pos = 0
     n = len(text)
+    fast = _FAST_WORD.match
     while pos < n:
         sp = _SPACE.match(text, pos)
         if sp:
             pos = sp.end()
+            continue
+        fm = fast(text, pos)
+        if fm:
+            e = fm.end()
+            yield text[pos:e], pos, e, "word"
+            pos = e
             continue
         m = _MASTER.match(text, pos)
         if m is None:  # pragma: no cover - the punct pattern matches any single non-space
