@@ -180,6 +180,20 @@ class Engine:
         self.bos, self.eos, self.unk = (int(x) for x in specials)
         self._info: dict[str, tuple | None] = {}
         self._known: dict[str, bool] = {}
+        self._tok_ids: dict[str, int] = {}  # token text -> LM id of its normalised form
+
+    def _text_ids(self, texts: list[str]) -> np.ndarray:
+        """LM ids of token texts (``lm.ids(normalize(t))``), memoised across documents."""
+        cache = self._tok_ids
+        miss = [t for t in texts if t not in cache]
+        if miss:
+            if len(cache) > 500_000:  # bound the memo (a new vocabulary: start again)
+                cache.clear()
+                miss = texts
+            miss = list(dict.fromkeys(miss))
+            cache.update(zip(miss, self.lm.ids([self.normalize(t) for t in miss]).tolist(),
+                             strict=True))
+        return np.fromiter((cache[t] for t in texts), dtype=np.int64, count=len(texts))
 
     # ---- per-word cache -----------------------------------------------------------------
     def _word_info(self, word: str) -> tuple | None:
@@ -232,7 +246,7 @@ class Engine:
     def analyse(self, tokens: list[Token]) -> Analysis:
         """Candidates and their feature rows for every mutable position of ``tokens``."""
         seq, tok_seq, tok_sent, spans = build_sequence(
-            tokens, self.normalize, self.lm.ids, self.bos, self.eos
+            tokens, str, self._text_ids, self.bos, self.eos
         )
         starts = set()
         title_case: set[int] = set()  # tokens of Title Case Headlines: capitals are no names
