@@ -253,6 +253,7 @@ class NgramLM:
         self._bits = int(meta["bits"])
         self.path = path
         self._hashes: dict[int, _KeyHash] = {}
+        self._closed: dict[int, bool] = {}
 
     # ---- properties -----------------------------------------------------------------------
     @property
@@ -649,6 +650,26 @@ class NgramLM:
             h = self._hashes[i] = _KeyHash(self._keys[i])
         return h
 
+    def _look(self, i: int, q: np.ndarray, ask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(pos, found)`` of keys ``q`` in ``keys[i]``, looking up only the rows in ``ask``."""
+        if ask.all():
+            return self._hashed(i).lookup(q)
+        pos = np.zeros(len(q), dtype=np.intp)
+        found = np.zeros(len(q), dtype=bool)
+        sel = np.flatnonzero(ask)
+        if len(sel):
+            pos[sel], found[sel] = self._hashed(i).lookup(q[sel])
+        return pos, found
+
+    def _suffix_closed(self, i: int) -> bool:
+        """Every key of ``keys[i]`` ((i+1)-grams) has its suffix i-gram in ``keys[i - 1]``
+        (true for models built by :meth:`train`; checked once per model and order)."""
+        ok = self._closed.get(i)
+        if ok is None:
+            suf = self._keys[i] & np.uint64((1 << (self._bits * i)) - 1)
+            ok = self._closed[i] = bool(_lookup(self._keys[i - 1], suf)[1].all())
+        return ok
+
     def _logprob_rows(self, m: np.ndarray) -> np.ndarray:
         N = self.order
         rows = len(m)
@@ -661,6 +682,7 @@ class NgramLM:
         key = mu[:, -1].copy()
         ctx_key = np.zeros(rows, dtype=np.uint64)
         ctx_valid = np.ones(rows, dtype=bool)
+        prev_found: np.ndarray | None = None
         for n in range(2, N + 1):
             col = N - n  # new (leftmost) column of the n-gram
             shift = np.uint64(self._bits * (n - 1))
@@ -671,11 +693,17 @@ class NgramLM:
             if n - 1 == 1:
                 cbow = np.where(ctx_valid, self._bow[0][mu[:, col].astype(np.int64)], 0.0)
             else:
-                cpos, cfound = self._hashed(n - 2).lookup(ctx_key)
+                cpos, cfound = self._look(n - 2, ctx_key, ctx_valid)
                 cbow = np.where(cfound & ctx_valid, self._bow[n - 2][cpos], 0.0)
             key = key | (mu[:, col] << shift)
-            pos, found = self._hashed(n - 1).lookup(key)
+            # only rows with a full context can match; and when every stored n-gram's
+            # suffix is stored too, only rows whose suffix (n-1)-gram was found
+            ask = ctx_valid
+            if prev_found is not None and self._suffix_closed(n - 1):
+                ask = ctx_valid & prev_found
+            pos, found = self._look(n - 1, key, ask)
             found &= ctx_valid
+            prev_found = found
             # found at order n: reset to its logp; otherwise accumulate the context backoff
             bows = np.where(found, 0.0, bows + cbow)
             result = np.where(found, self._logp[n - 1][pos], result)
