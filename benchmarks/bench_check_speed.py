@@ -33,7 +33,7 @@ from bench_check import Baseline, _cpu_model, to_400_words  # noqa: E402
 from evalspin import eval_spinner, shared_data_dir  # noqa: E402
 
 from urai.check import Detector  # noqa: E402
-from urai.train_detector import iter_indosum_articles  # noqa: E402
+from urai.corpora import iter_indosum_articles  # noqa: E402
 
 
 def documents(n: int) -> list[str]:

@@ -26,12 +26,13 @@ distractors each: ~15 each at 1M documents.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from urai.corpora import indosum_rows
 
 __all__ = ["Article", "load_indosum", "DistractorGenerator", "article_text"]
 
@@ -57,15 +58,12 @@ def load_indosum(shared: Path) -> list[Article]:
     seen: set[str] = set()
     out: list[Article] = []
     for fold in range(1, 6):
-        path = shared / "corpus" / "indosum-dev" / f"dev.{fold:02d}.jsonl"
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                d = json.loads(line)
-                if d["id"] in seen:
-                    continue
-                seen.add(d["id"])
-                paras = tuple(tuple(tuple(s) for s in p) for p in d["paragraphs"] if p)
-                out.append(Article(d["id"], d["category"], paras, d.get("source_url"), fold))
+        for d in indosum_rows(shared / "corpus" / "indosum-dev" / f"dev.{fold:02d}.jsonl"):
+            if d["id"] in seen:
+                continue
+            seen.add(d["id"])
+            paras = tuple(tuple(tuple(s) for s in p) for p in d["paragraphs"] if p)
+            out.append(Article(d["id"], d["category"], paras, d.get("source_url"), fold))
     return out
 
 

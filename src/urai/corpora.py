@@ -8,9 +8,10 @@ silently.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from urai.textio import decode_text, iter_jsonl, open_maybe_gzip, read_text
 from urai.tokenize import sentences as split_into_sentences
 
 __all__ = [
+    "detokenize_indosum",
+    "indosum_rows",
+    "iter_indosum_articles",
     "CorpusStats",
     "indosum_ids",
     "iter_indosum",
@@ -80,16 +84,71 @@ def _count(stats: CorpusStats | None, sents: Iterable[list[str]]) -> Iterator[li
 # ---- IndoSum -------------------------------------------------------------------------------
 
 
-def _indosum_rows(path: Path) -> Iterator[dict]:
+def indosum_rows(path: Path) -> Iterator[dict]:
+    """The raw JSON rows of one IndoSum JSONL fold (no deduplication)."""
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
                 yield json.loads(line)
 
 
+_NO_SPACE_BEFORE = frozenset(",.;:!?)]}%”’")
+_NO_SPACE_AFTER = frozenset("([{“‘$")
+
+
+def detokenize_indosum(paragraphs: Sequence[Sequence[Sequence[str]]]) -> str:
+    """Join IndoSum's tokenised paragraphs into realistic text (paragraphs by blank lines)."""
+    out_paras: list[str] = []
+    for para in paragraphs:
+        sents: list[str] = []
+        for sent in para:
+            buf: list[str] = []
+            quote_open = False
+            glue = True
+            for tok in sent:
+                tok = tok.strip()
+                if not tok:
+                    continue
+                if tok == '"':
+                    if quote_open:
+                        buf.append(tok)
+                        glue = False
+                    else:
+                        if buf and not glue:
+                            buf.append(" ")
+                        buf.append(tok)
+                        glue = True
+                    quote_open = not quote_open
+                    continue
+                if buf and not glue and tok not in _NO_SPACE_BEFORE and tok[:1] not in "'’":
+                    buf.append(" ")
+                buf.append(tok)
+                glue = tok in _NO_SPACE_AFTER
+            s = "".join(buf).strip()
+            s = re.sub(r"\s+-\s+-\s+", " -- ", s)
+            if s:
+                sents.append(s)
+        if sents:
+            out_paras.append(" ".join(sents))
+    return "\n\n".join(out_paras)
+
+
+def iter_indosum_articles(
+    path: Path, exclude_ids: set[str] | None = None, seen: set[str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """``(id, text)`` of each article of one IndoSum JSONL fold, deduplicated by id."""
+    seen = set() if seen is None else seen
+    for row in indosum_rows(path):
+        aid = row["id"]
+        if aid in seen or (exclude_ids and aid in exclude_ids):
+            continue
+        seen.add(aid)
+        yield aid, detokenize_indosum(row["paragraphs"])
+
+
 def indosum_ids(path: Path) -> set[str]:
     """The article ids in one IndoSum JSONL fold."""
-    return {row["id"] for row in _indosum_rows(path)}
+    return {row["id"] for row in indosum_rows(path)}
 
 
 def iter_indosum(
@@ -98,7 +157,7 @@ def iter_indosum(
     """Normalised sentences of IndoSum articles, deduplicated by id, minus ``exclude_ids``."""
     seen = set(exclude_ids)
     for path in paths:
-        for row in _indosum_rows(path):
+        for row in indosum_rows(path):
             if row["id"] in seen:
                 continue
             seen.add(row["id"])

@@ -5,10 +5,10 @@ Run from the repository (needs the shared data, not shipped)::
     python -m urai.train_detector [--shared ../shared/data] [--out PATH] [--limit N]
 
 Data: IndoSum folds 01-04 only, minus every article id that also appears in fold 05 (the
-evaluation fold), detokenised to realistic text (:func:`detokenize_indosum`). Spun copies are
-made with urai's **own** spinner (:class:`urai.spin.Spinner` over urai's thesaurus); the
-benchmarks evaluate with a different dictionary (``benchmarks/evalspin.py``), so these
-weights are never judged on the spinner they were trained with.
+evaluation fold), detokenised to realistic text (:func:`urai.corpora.detokenize_indosum`).
+Spun copies are made with urai's **own** spinner (:class:`urai.spin.Spinner` over urai's
+thesaurus); the benchmarks evaluate with a different dictionary (``benchmarks/evalspin.py``),
+so these weights are never judged on the spinner they were trained with.
 
 Cross-fitting: the shipped LM was trained on these very articles, so on them its evidence is
 far stronger than on unseen text. Articles are split in two halves, A and B, by a hash of
@@ -32,9 +32,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import random
-import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -42,65 +40,11 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["detokenize_indosum", "iter_indosum_articles", "train", "main", "RATES"]
+from urai.corpora import iter_indosum_articles
+
+__all__ = ["train", "main", "RATES", "training_articles"]
 
 RATES = (0.05, 0.10, 0.20, 0.35, 0.50)
-_NO_SPACE_BEFORE = frozenset(",.;:!?)]}%”’")
-_NO_SPACE_AFTER = frozenset("([{“‘$")
-
-
-def detokenize_indosum(paragraphs: Sequence[Sequence[Sequence[str]]]) -> str:
-    """Join IndoSum's tokenised paragraphs into realistic text (paragraphs by blank lines)."""
-    out_paras: list[str] = []
-    for para in paragraphs:
-        sents: list[str] = []
-        for sent in para:
-            buf: list[str] = []
-            quote_open = False
-            glue = True
-            for tok in sent:
-                tok = tok.strip()
-                if not tok:
-                    continue
-                if tok == '"':
-                    if quote_open:
-                        buf.append(tok)
-                        glue = False
-                    else:
-                        if buf and not glue:
-                            buf.append(" ")
-                        buf.append(tok)
-                        glue = True
-                    quote_open = not quote_open
-                    continue
-                if buf and not glue and tok not in _NO_SPACE_BEFORE and tok[:1] not in "'’":
-                    buf.append(" ")
-                buf.append(tok)
-                glue = tok in _NO_SPACE_AFTER
-            s = "".join(buf).strip()
-            s = re.sub(r"\s+-\s+-\s+", " -- ", s)
-            if s:
-                sents.append(s)
-        if sents:
-            out_paras.append(" ".join(sents))
-    return "\n\n".join(out_paras)
-
-
-def iter_indosum_articles(
-    path: Path, exclude_ids: set[str] | None = None, seen: set[str] | None = None
-) -> Iterator[tuple[str, str]]:
-    """``(id, text)`` of each article of one IndoSum JSONL fold, deduplicated by id."""
-    seen = set() if seen is None else seen
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            aid = row["id"]
-            if aid in seen or (exclude_ids and aid in exclude_ids):
-                continue
-            seen.add(aid)
-            yield aid, detokenize_indosum(row["paragraphs"])
 
 
 def training_articles(shared: Path) -> list[tuple[str, str]]:
