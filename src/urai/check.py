@@ -21,7 +21,8 @@ Verdicts (thresholds in :class:`CheckConfig`):
   (``spun_probability`` is None, nothing is restored);
 * ``not_indonesian``: fewer than ``min_known_share`` of the words are known Indonesian words
   (frequency list or stopwords) or fewer than ``min_stopword_share`` are Indonesian stopwords;
-* ``spun`` when ``spun_probability >= spun_threshold`` (default 0.5), ``clean`` when it is
+* ``spun`` when ``spun_probability >= spun_threshold`` (default 0.725, tuned on
+  held-out training articles, see ``docs/benchmarks/check_notes.md``), ``clean`` when it is
   below ``clean_threshold`` (default 0.2), ``uncertain`` in between.
 
 Restoration changes only the words it flags, keeping the input's layout, punctuation and
@@ -68,7 +69,7 @@ class CheckConfig:
     min_words: int = 25
     min_known_share: float = 0.6
     min_stopword_share: float = 0.08
-    spun_threshold: float = 0.5
+    spun_threshold: float = 0.725
     clean_threshold: float = 0.2
     #: logit a word change must exceed (None: the trained value in ``detector.json``)
     change_threshold: float | None = None
