@@ -43,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from evalspin import eval_spinner, shared_data_dir  # noqa: E402
+from machine import cpu_model  # noqa: E402
 
 from urai.check import Detector  # noqa: E402
 from urai.corpora import iter_indosum_articles  # noqa: E402
@@ -308,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         f"- machine: {platform.processor() or platform.machine()} "
-        f"({_cpu_model()}), {os.cpu_count()} cores, Python {platform.python_version()}",
+        f"({cpu_model()}), {os.cpu_count()} cores, Python {platform.python_version()}",
         f"- command: `python benchmarks/bench_check.py {' '.join(argv or sys.argv[1:])}`",
         f"- data: first {len(fold5)} IndoSum fold-05 articles (never used for training), "
         f"clean and spun by the evaluation spinner ({spinner.name}: hand list + Wordnet "
@@ -400,16 +401,6 @@ def main(argv: list[str] | None = None) -> int:
         extra = header.read_text(encoding="utf-8") if header.is_file() else ""
         a.out.write_text(text + ("\n" + extra if extra else ""), encoding="utf-8")
     return 0
-
-
-def _cpu_model() -> str:
-    try:
-        for line in open("/proc/cpuinfo", encoding="utf-8"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown CPU"
 
 
 if __name__ == "__main__":

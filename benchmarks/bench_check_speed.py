@@ -29,8 +29,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_check import Baseline, _cpu_model, to_400_words  # noqa: E402
+from bench_check import Baseline, to_400_words  # noqa: E402
 from evalspin import eval_spinner, shared_data_dir  # noqa: E402
+from machine import cpu_model  # noqa: E402
 
 from urai.check import Detector  # noqa: E402
 from urai.corpora import iter_indosum_articles  # noqa: E402
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         return compare(*a.compare, a.tol)
     docs = documents(a.docs)
     det = Detector()
-    print(f"machine: {platform.machine()} ({_cpu_model()}), {os.cpu_count()} cores, "
+    print(f"machine: {platform.machine()} ({cpu_model()}), {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, 1 process, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
     print(f"documents: {len(docs)} (~400 words; {a.docs} clean + {a.docs} spun at 20 %)")

@@ -43,6 +43,7 @@ sys.path.insert(0, str(HERE))
 
 from distractors import Article, DistractorGenerator, article_text, load_indosum  # noqa: E402
 from evalspin import eval_spinner, shared_data_dir  # noqa: E402
+from machine import cpu_model  # noqa: E402
 
 from urai.fingerprint import fast_words  # noqa: E402
 from urai.index import Index, IndexConfig  # noqa: E402
@@ -52,15 +53,7 @@ BATCH = 5000
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in open("/proc/cpuinfo", encoding="utf-8"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{cpu}, {os.cpu_count()} cores (shared with other jobs), Python "
+    return (f"{cpu_model()}, {os.cpu_count()} cores (shared with other jobs), Python "
             f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
             f"{dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}")
 

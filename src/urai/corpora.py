@@ -250,7 +250,7 @@ def iter_user_corpus(
             raise InputError(f"{path}: empty input; give some Indonesian text")
         decode_text(head[: max(0, len(head) - 4)] if len(head) == 65536 else head, str(path))
         try:
-            for lineno, obj in iter_jsonl(path, text_field=text_field):
+            for lineno, obj in iter_jsonl(path):
                 if isinstance(obj, InputError):
                     stats.reject("bad JSON", str(obj))
                     continue

@@ -74,7 +74,7 @@ class Record:
     date: str | None = None
 
 
-def iter_jsonl(path: Path, *, text_field: str = "text") -> Iterator[tuple[int, dict | InputError]]:
+def iter_jsonl(path: Path) -> Iterator[tuple[int, dict | InputError]]:
     """Yield ``(line_number, object)`` for each line of a JSONL file (``.gz`` too).
 
     A line that is not a JSON object is yielded as an :class:`InputError` so batch callers can
