@@ -380,18 +380,17 @@ class Engine:
         """Sum of log10 P over the three trigram windows containing ``ids`` placed at ``pos``,
         and the unigram log10 P of ``ids`` (one LM call)."""
         k = len(pos)
-        rows = np.empty(((4 if unigrams else 3) * k, 3), dtype=np.int64)
+        rows = np.empty((3 * k, 3), dtype=np.int64)
         left2, left1 = seq[pos - 2], seq[pos - 1]
         right1, right2 = seq[pos + 1], seq[pos + 2]
         rows[:k, 0], rows[:k, 1], rows[:k, 2] = left2, left1, ids
         rows[k : 2 * k, 0], rows[k : 2 * k, 1], rows[k : 2 * k, 2] = left1, ids, right1
         rows[2 * k : 3 * k, 0], rows[2 * k : 3 * k, 1] = ids, right1
         rows[2 * k : 3 * k, 2] = right2
-        if unigrams:
-            rows[3 * k :, 0], rows[3 * k :, 1], rows[3 * k :, 2] = -1, -1, ids
         lp = self.lm.logprob_ids(rows)
         third = np.where(right1 == self.eos, 0.0, lp[2 * k : 3 * k])
-        return lp[:k] + lp[k : 2 * k] + third, lp[3 * k :]
+        uni = self.lm.unigram_logprobs(ids) if unigrams else lp[:0]
+        return lp[:k] + lp[k : 2 * k] + third, uni
 
 
 def sigmoid(x: np.ndarray | float) -> np.ndarray | float:

@@ -154,8 +154,6 @@ def decode(
     ncl = len(multi)
     C_a = np.asarray(cl_C, dtype=np.int64)
     ncol_a = np.asarray(cl_ncol, dtype=np.int64)
-    off_a = np.asarray(cl_off, dtype=np.int64)
-    L_a = np.asarray(cl_L, dtype=np.int64)
     cj = np.asarray(col_j, dtype=np.int64)
     cradix = np.asarray(col_radix, dtype=np.int64)
     cstride = np.asarray(col_stride, dtype=np.int64)
@@ -166,12 +164,6 @@ def decode(
     T = int(C_a.sum())
     cc = np.repeat(np.arange(ncl), C_a)
     ci = np.arange(T) - cs[cc]
-    clen = L_a[cc]
-    fstart = np.zeros(T, dtype=np.int64)
-    np.cumsum(clen[:-1], out=fstart[1:])
-    F = int(clen.sum())
-    within = np.arange(F) - np.repeat(fstart, clen)
-    mat = ctx[np.repeat(off_a[cc], clen) + within]
     pcount = ncol_a[cc]
     pair_combo = np.repeat(np.arange(T), pcount)
     pstart = np.zeros(T, dtype=np.int64)
@@ -180,25 +172,11 @@ def decode(
                                                   - np.repeat(pstart, pcount))
     digit = (ci[pair_combo] // cstride[pair_col]) % cradix[pair_col]
     ch = digit > 0
-    pj = cj[pair_col]
-    rows = np.where(ch, order[ptr[pj] + np.maximum(digit - 1, 0)], -1)
-    r0 = np.maximum(rows, 0)
-    mat[fstart[pair_combo] + pos_seq[pj] - off_a[cc[pair_combo]]] = np.where(
-        ch, an.cand_ids[r0], seq[pos_seq[pj]])
+    r0 = np.maximum(np.where(ch, order[ptr[cj[pair_col]] + np.maximum(digit - 1, 0)], -1), 0)
     extra = np.bincount(pair_combo, weights=np.where(ch, nonlm[r0] - threshold, 0.0),
                         minlength=T)
-    W = clen - 2
-    wstart = np.zeros(T, dtype=np.int64)
-    np.cumsum(W[:-1], out=wstart[1:])
-    NW = int(W.sum())
-    e = np.arange(NW) - np.repeat(wstart, W)
-    wi = np.repeat(fstart, W) + e
-    qrows = np.stack([mat[wi], mat[wi + 1], mat[wi + 2]], axis=1)
-    valid = ctx[np.repeat(off_a[cc], W) + e + 1] != eos  # middle word is not </s>
-    lp = lm.logprob_ids(qrows)  # type: ignore[attr-defined]
-    lp = np.where(valid, lp, 0.0)
-    tot = np.add.reduceat(lp, wstart)
-    D = tot - tot[cs[cc]]
+    D = _cluster_lm_gain(an, lm, ctx, order, eos, cl_off, cl_L, col_j, col_radix, col_stride,
+                         cl_ncol, cs, cc, ci)
     raw = lm_terms(D) @ w_lm + extra  # extra includes -threshold per change
     segmax = np.maximum.reduceat(raw, cs)
     first = np.minimum.reduceat(np.where(raw == segmax[cc], np.arange(T), T), cs)
@@ -228,3 +206,79 @@ def decode(
             else:
                 conf[j] = sigmoid(float(z_l[choice[j]]))
     return Decoded(choice, conf, z_best, best, lm_gain)
+
+
+def _cluster_lm_gain(
+    an: Analysis, lm: object, ctx: np.ndarray, order: np.ndarray, eos: int,
+    cl_off: list[int], cl_L: list[int], col_j: list[int], col_radix: list[int],
+    col_stride: list[int], cl_ncol: list[int], cs: np.ndarray, cc: np.ndarray,
+    ci: np.ndarray,
+) -> np.ndarray:
+    """log10 LM gain ``D`` of every joint restoration (combo) of every cluster over the
+    cluster's observed words (combo 0).
+
+    A trigram window sees at most three positions of its cluster, so instead of scoring all
+    windows of every combo (most of them repeat across combos) each window is scored once per
+    *instantiation* of the positions it covers, and a combo's total is the sum over its
+    windows of the matching instantiation (exactly the same numbers, far fewer LM rows).
+    """
+    seq, ptr, pos_seq, cand_ids = an.seq, an.cand_ptr, an.pos_seq, an.cand_ids
+    ncl = len(cl_off)
+    cj = np.asarray(col_j, dtype=np.int64)
+    cstride = np.asarray(col_stride, dtype=np.int64)
+    cradix = np.asarray(col_radix, dtype=np.int64)
+    col_cl = np.repeat(np.arange(ncl), cl_ncol)
+    # the column standing at each seq index (clusters cut from one long run are within two
+    # words of each other, so a window only counts the columns of its own cluster)
+    colmap = np.full(len(ctx) + 2, -1, dtype=np.int64)
+    colmap[pos_seq[cj]] = np.arange(len(cj))
+    # windows: cluster, first seq index, covered column per slot q = 0..2 (-1: none)
+    nwin = np.asarray(cl_L, dtype=np.int64) - 2
+    NW = int(nwin.sum())
+    wfirst = np.zeros(ncl, dtype=np.int64)
+    np.cumsum(nwin[:-1], out=wfirst[1:])
+    w_cl = np.repeat(np.arange(ncl), nwin)
+    at = np.repeat(np.asarray(cl_off, dtype=np.int64), nwin) + (np.arange(NW) - wfirst[w_cl])
+    wcol = np.empty((3, NW), dtype=np.int64)
+    wrad = np.empty((3, NW), dtype=np.int64)
+    for q in range(3):
+        k = colmap[at + q]
+        k = np.where((k >= 0) & (col_cl[np.maximum(k, 0)] == w_cl), k, -1)
+        wcol[q] = k
+        wrad[q] = np.where(k >= 0, cradix[np.maximum(k, 0)], 1)
+    wn = wrad[0] * wrad[1] * wrad[2]  # instantiations of each window
+    # local strides: slot 0 most significant
+    wls = np.ones_like(wrad)
+    wls[1] = wrad[2]
+    wls[0] = wrad[1] * wrad[2]
+    ibase = np.zeros(NW, dtype=np.int64)
+    np.cumsum(wn[:-1], out=ibase[1:])
+    NI = int(wn.sum())
+    iw = np.repeat(np.arange(NW), wn)  # window of each instantiation
+    iu = np.arange(NI) - ibase[iw]
+    rows = np.empty((NI, 3), dtype=np.int64)
+    for q in range(3):
+        base = ctx[at[iw] + q]
+        k = wcol[q, iw]
+        covered = k >= 0
+        d = (iu // wls[q, iw]) % wrad[q, iw]
+        j = cj[np.maximum(k, 0)]
+        cand = cand_ids[order[ptr[j] + np.maximum(d - 1, 0)]]
+        rows[:, q] = np.where(covered, np.where(d > 0, cand, seq[pos_seq[j]]), base)
+    lp = lm.logprob_ids(rows)  # type: ignore[attr-defined]
+    lp = np.where(ctx[at[iw] + 1] != eos, lp, 0.0)  # no window is centred on </s>
+    # every combo of a cluster sums one instantiation of each window of the cluster
+    per = nwin[cc]  # windows of each combo
+    pc = np.repeat(np.arange(len(cc)), per)  # (combo, window) pairs
+    pstart = np.zeros(len(cc), dtype=np.int64)
+    np.cumsum(per[:-1], out=pstart[1:])
+    pw = np.repeat(wfirst[cc], per) + (np.arange(len(pc)) - np.repeat(pstart, per))
+    idx = ibase[pw].copy()
+    t = ci[pc]
+    for q in range(3):
+        k = wcol[q, pw]
+        ok = k >= 0
+        kk = np.maximum(k, 0)
+        idx += np.where(ok, (t // cstride[kk]) % cradix[kk], 0) * wls[q, pw]
+    tot = np.bincount(pc, weights=lp[idx], minlength=len(cc))
+    return tot - tot[cs[cc]]

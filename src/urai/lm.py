@@ -643,6 +643,13 @@ class NgramLM:
         # dedupe them costs more than scoring the repeats
         return self._logprob_rows(m)
 
+    def unigram_logprobs(self, ids: np.ndarray) -> np.ndarray:
+        """log10 P(w) of vocabulary ids (the same numbers as ``logprob_ids`` on rows with no
+        context, without the lookups)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        return self._logp[0][np.where((ids >= 0) & (ids < self.vocab_size), ids, _UNK_ID)
+                             ].astype(np.float64)
+
     def _hashed(self, i: int) -> _KeyHash:
         """The hash of ``keys[i]``, built on first use."""
         h = self._hashes.get(i)
