@@ -71,3 +71,20 @@ def test_round_trip_news_like_text(pieces: list[str], seps: list[str]) -> None:
     toks = tokenize(text)
     assert detokenize(toks) == text
     assert all(text[t.start : t.end] == t.text for t in toks)
+
+
+_dotty = st.sampled_from(
+    ["kota.", "th.", "A.S.", "S.H.I.", "a.b.c.d.", "Prof.", "x", ".", "..", "pulang.",
+     "Rp.", "www.contoh.id", "1.000.", "dll.", "ABC.", "é.", " ", "\n", ",", "e.g.", "ok"]
+)
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.text(), st.lists(_dotty, max_size=30).map("".join),
+                 st.lists(_dotty, max_size=30).map(" ".join)))
+def test_single_pass_scanner_agrees_with_step_by_step_scanner(text: str) -> None:
+    from urai.tokenize import _iter_raw, _scan_raw
+
+    fast = _scan_raw(text)
+    if fast is not None:  # None: a case only the step-by-step scanner handles
+        assert fast == list(_iter_raw(text))

@@ -145,20 +145,60 @@ def _iter_raw(text: str) -> Iterator[tuple[str, int, int, str]]:
         pos = e
 
 
+#: one scanner for the common case: whitespace, the fast ASCII word, then the master pattern
+#: (every non-space character is matched by some alternative, so ``finditer`` never skips)
+_SCAN = re.compile(r"(?P<sp>\s+)|(?P<fw>[A-Za-z]+(?=[\s,]|\Z))|" + _MASTER.pattern)
+
+
+def _scan_raw(text: str) -> list[tuple[str, int, int, str]] | None:
+    """What :func:`_iter_raw` yields, in one ``finditer`` pass; None when the text has a
+    dotted group that is no known abbreviation (rare: it needs the step-by-step scanner)."""
+    out: list[tuple[str, int, int, str]] = []
+    add = out.append
+    kinds = _KINDS
+    abbrev = ABBREVIATIONS
+    for m in _SCAN.finditer(text):
+        li = m.lastindex
+        if li == 1:
+            continue
+        s, e = m.span()
+        if li == 2:
+            add((text[s:e], s, e, "word"))
+            continue
+        kind = kinds[li - 3]
+        tok = text[s:e]
+        if kind == "word" and tok[-1] == ".":
+            if tok.lower() in abbrev:
+                add((tok, s, e, "abbr"))
+            else:  # a word before a full stop: the stop is its own token, as the scanner does
+                add((tok[:-1], s, e - 1, "word"))
+                add((".", e - 1, e, "punct"))
+            continue
+        if kind == "abbr" and tok.lower() not in abbrev and len(tok) > 4:
+            return None
+        add((tok, s, e, kind))
+    return out
+
+
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into tokens with exact character offsets and trailing whitespace."""
     if not isinstance(text, str):
         raise TypeError(f"tokenize() expects str, got {type(text).__name__}")
-    raw = list(_iter_raw(text))
+    raw = _scan_raw(text)
+    if raw is None:
+        raw = list(_iter_raw(text))
     out: list[Token] = []
     lead = len(text) - len(text.lstrip())
     if lead and raw:
         out.append(Token(text[:lead], 0, lead, "space"))
     elif lead:
         return [Token(text, 0, len(text), "space")]
-    for i, (tok, s, e, kind) in enumerate(raw):
-        nxt = raw[i + 1][1] if i + 1 < len(raw) else len(text)
-        out.append(Token(tok, s, e, kind, text[e:nxt]))
+    if not raw:
+        return out
+    nexts = [r[1] for r in raw[1:]]
+    nexts.append(len(text))
+    out.extend(Token(tok, s, e, kind, text[e:nxt])
+               for (tok, s, e, kind), nxt in zip(raw, nexts, strict=True))
     return out
 
 
