@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from urai.check import default_detector
-from urai.lattice import _cluster_lm_gain
+from urai.lattice import _cluster_lm_gain, rank_candidates
 from urai.tokenize import tokenize
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -81,3 +81,13 @@ def test_cluster_gain_matches_naive_enumeration(name: str) -> None:
     naive = _naive_gain(an, det.engine.lm, ctx, order, det.engine.eos, clusters)
     assert fast.shape == naive.shape
     np.testing.assert_allclose(fast, naive, atol=1e-9)
+
+
+def test_rank_candidates_is_a_stable_per_position_sort() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        counts = rng.integers(1, 8, size=rng.integers(1, 30))
+        ptr = np.concatenate([[0], np.cumsum(counts)])
+        z = rng.integers(-3, 3, size=int(ptr[-1])).astype(float)  # many ties
+        owner = np.repeat(np.arange(len(counts)), counts)
+        assert np.array_equal(rank_candidates(z, ptr), np.lexsort((-z, owner)))

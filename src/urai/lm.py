@@ -142,6 +142,9 @@ class _KeyHash:
     ``(pos, found)`` as :func:`_lookup` for found keys in about one random memory access per
     query instead of a binary search (built once per model and order, vectorised)."""
 
+    #: probing rounds before the remaining queries fall back to a binary search
+    max_probes = 3
+
     def __init__(self, keys: np.ndarray) -> None:
         n = len(keys)
         bits = max(4, (2 * n).bit_length())  # load factor <= 0.5
@@ -162,6 +165,7 @@ class _KeyHash:
             slot = (slot[lose] + 1) & self.mask
         self.tpos = tpos
         self.tkey = np.where(tpos >= 0, keys[np.maximum(tpos, 0)], 0).astype(np.uint64)
+        self.keys = keys
 
     def _home(self, q: np.ndarray) -> np.ndarray:
         return ((q * _HASH_MULT) >> self.shift).astype(np.intp)
@@ -173,7 +177,9 @@ class _KeyHash:
         idx = np.arange(nq)
         slot = self._home(q)
         qq = q
-        while len(idx):
+        for _ in range(self.max_probes):
+            if not len(idx):
+                break
             tp = self.tpos[slot]
             occ = tp >= 0
             hit = occ & (self.tkey[slot] == qq)
@@ -184,6 +190,10 @@ class _KeyHash:
             idx = idx[cont]
             qq = qq[cont]
             slot = (slot[cont] + 1) & self.mask
+        if len(idx):
+            # the few queries still probing (a long chain decides how many rounds a batch
+            # takes): one binary search over the sorted keys finishes them, same answers
+            pos[idx], found[idx] = _lookup(self.keys, qq)
         return pos, found
 
 
