@@ -148,3 +148,32 @@ def test_spun_gate_articles_score_higher_than_clean() -> None:
     spun = [det.check(r["text"]).spun_probability for r in gate_texts("spun", 10)
             if r["rate"] > 0.3]
     assert min(spun) > max(clean)
+
+
+def test_detector_file_from_before_the_cloze_features_still_loads(tmp_path: Path) -> None:
+    from urai.detect import TOKEN_FEATURES
+    from urai.features import DETECTOR_PATH, load_detector_model
+
+    d = json.loads(DETECTOR_PATH.read_text(encoding="utf-8"))
+    tm = d["token_model"]
+    keep = [i for i, f in enumerate(tm["features"]) if not f.startswith("cloze")]
+    tm["features"] = [tm["features"][i] for i in keep]
+    tm["weights"] = [tm["weights"][i] for i in keep]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(d), encoding="utf-8")
+    m = load_detector_model(old)
+    assert m.token.features == TOKEN_FEATURES and not m.uses_cloze
+    assert all(w == 0.0 for f, w in zip(m.token.features, m.token.weights, strict=True)
+               if f.startswith("cloze"))
+    det = Detector(model=m)
+    assert det.engine.cloze is None  # nothing loads the cloze model for it
+    from urai.check import VERDICTS
+
+    assert det.check(SPUN).verdict in VERDICTS
+    tm["features"] = [*tm["features"], "no_such_feature"]
+    tm["weights"] = [*tm["weights"], 1.0]
+    old.write_text(json.dumps(d), encoding="utf-8")
+    from urai.errors import ResourceError
+
+    with pytest.raises(ResourceError, match="retrain"):
+        load_detector_model(old)

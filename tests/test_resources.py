@@ -16,6 +16,8 @@ def test_resources_api_reports_loaded_data() -> None:
     assert info.lm.tokens > 1_000_000
     assert len(info.lm.ngrams) == info.lm.order
     assert info.frequency.words > 20_000
+    assert info.cloze is not None and info.cloze.vocab_in == info.lm.vocab
+    assert 10_000 < info.cloze.vocab_out < info.cloze.vocab_in
 
 
 def test_resources_json_keys(capsys: pytest.CaptureFixture[str]) -> None:
@@ -24,6 +26,7 @@ def test_resources_json_keys(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["thesaurus"]["headwords"] > 0 and data["thesaurus"]["edges"] > 0
     assert data["lm"]["order"] == 3 and data["lm"]["tokens"] > 0
     assert any("IndoSum" in s for s in data["lm"]["sources"])
+    assert data["cloze"]["hidden"] > 0 and "IndoSum" in data["cloze"]["data"]
 
 
 def test_resources_with_a_missing_lm_is_one_line_error(

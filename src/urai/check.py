@@ -162,6 +162,7 @@ class Detector:
         thesaurus: Any = None,
         frequency: Any = None,
         model: Any = None,
+        cloze: Any = None,
     ) -> None:
         from urai.detect import Engine
         from urai.features import default_detector_model, load_detector_model
@@ -184,12 +185,21 @@ class Detector:
         self.model = model
         self.threshold = (config.change_threshold if config.change_threshold is not None
                           else model.change_threshold)
+        if cloze is None and model.uses_cloze:
+            from urai.cloze import default_cloze
+
+            cloze = default_cloze()
+        elif isinstance(cloze, (str, Path)):
+            from urai.cloze import load_cloze
+
+            cloze = load_cloze(cloze)
         self.engine = Engine(
             lm,
             thesaurus if thesaurus is not None else default_thesaurus(),
             frequency if frequency is not None else default_frequency(),
             default_stopwords(),
             max_candidates=config.max_candidates or model.max_candidates,
+            cloze=cloze or None,
         )
         from urai.detect import N_LM_TERMS
 

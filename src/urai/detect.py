@@ -79,7 +79,12 @@ TOKEN_FEATURES: tuple[str, ...] = (
     #                 observed word among them, so P(observed | candidate) ~ 1 / fan-out
     "reverse_edge",  # the observed word is among the candidate's own alternatives
     "lm_best",  # the candidate has the largest LM delta of its position
+    "cloze_delta",  # log10 gain of the candidate under the cloze model (urai.cloze): both
+    "cloze_relu0",  # sides of the slot at once; max(cloze_delta, 0)
+    "cloze_best",  # the candidate has the largest cloze delta of its position
 )
+#: columns of the cloze features (0 when the engine has no cloze model)
+_CZ = TOKEN_FEATURES.index("cloze_delta")
 
 
 @dataclass(slots=True)
@@ -166,10 +171,13 @@ class Engine:
         *,
         max_candidates: int = 20,
         min_zipf: float = 2.5,
+        cloze: Any = None,
     ) -> None:
         from urai.lm import normalize
 
         self.lm = lm
+        #: a :class:`urai.cloze.ClozeModel` (bound to ``lm``'s vocabulary here) or None
+        self.cloze = cloze.bind(lm.vocab) if cloze is not None else None
         self.thesaurus = thesaurus
         self.frequency = frequency
         self.stopwords = stopwords
@@ -329,6 +337,30 @@ class Engine:
         self.fill_lm(an, seq, unigrams=True)
         return an
 
+    def fill_cloze(self, an: Analysis, context: np.ndarray, sel: np.ndarray | None = None
+                   ) -> None:
+        """(Re)compute the cloze columns of ``an.X`` (all positions, or those in ``sel``)."""
+        X = an.X
+        if self.cloze is None:
+            X[:, _CZ : _CZ + 3] = 0.0
+            return
+        ptr = an.cand_ptr
+        if sel is None:
+            d = self.cloze.delta(context, an.pos_seq, an.obs_ids, an.cand_ids, an.cand_pos)
+            X[:, _CZ] = d
+        else:
+            if not len(sel):
+                return
+            rows = np.concatenate([np.arange(ptr[j], ptr[j + 1]) for j in sel])
+            slot = np.full(an.n_mutable, -1, dtype=np.int64)
+            slot[sel] = np.arange(len(sel))
+            X[rows, _CZ] = self.cloze.delta(context, an.pos_seq[sel], an.obs_ids[sel],
+                                            an.cand_ids[rows], slot[an.cand_pos[rows]])
+            d = X[:, _CZ]
+        X[:, _CZ + 1] = np.maximum(d, 0.0)
+        dmax = np.maximum.reduceat(d, ptr[:-1])
+        X[:, _CZ + 2] = (d >= dmax[an.cand_pos]).astype(np.float64)
+
     def fill_lm(self, an: Analysis, context: np.ndarray, unigrams: bool = False,
                 near: np.ndarray | None = None) -> None:
         """(Re)compute the LM columns of ``an.X`` with neighbours taken from ``context``.
@@ -346,6 +378,7 @@ class Engine:
             all_ids = np.concatenate([an.obs_ids, an.cand_ids])
             local, uni = self._local_scores(context, all_pos, all_ids, unigrams)
             delta = local[m:] - local[:m][owner]
+            self.fill_cloze(an, context)
         else:
             # only the positions within two words of ``near`` see a different context
             d = np.abs(pseq[:, None] - near[None, :])
@@ -362,6 +395,7 @@ class Engine:
                 slot = np.full(m, -1, dtype=np.int64)
                 slot[sel] = np.arange(k)
                 delta[rows] = local[k:] - local[:k][slot[owner[rows]]]
+                self.fill_cloze(an, context, sel)
         X[:, :N_LM_TERMS] = lm_terms(delta)
         if unigrams:
             X[:, 5] = uni[m:] - uni[:m][owner]

@@ -117,14 +117,19 @@ class LogisticModel:
     @classmethod
     def from_dict(cls, d: dict[str, Any], expected: tuple[str, ...]) -> LogisticModel:
         feats = tuple(d["features"])
-        if feats != expected:
-            raise ResourceError(
-                f"detector model features {feats} do not match this urai version's {expected}; "
-                "retrain with `python -m urai.train_detector`"
-            )
         w = np.asarray(d["weights"], dtype=np.float64)
         if w.shape != (len(feats),):
             raise ResourceError("detector model: weights and features differ in length")
+        if feats != expected:
+            if len(set(feats)) != len(feats) or not set(feats) <= set(expected):
+                raise ResourceError(
+                    f"detector model features {feats} do not match this urai version's "
+                    f"{expected}; retrain with `python -m urai.train_detector`"
+                )
+            # a file from before some features existed: those weigh nothing
+            full = dict(zip(feats, w.tolist(), strict=True))
+            w = np.array([full.get(f, 0.0) for f in expected])
+            feats = expected
         return cls(feats, w, float(d["bias"]))
 
 
@@ -170,6 +175,12 @@ class DetectorModel:
     change_threshold: float  # logit a change must exceed (the per-change cost)
     max_candidates: int
     provenance: dict[str, Any]
+
+    @property
+    def uses_cloze(self) -> bool:
+        """The token model weighs the cloze features (:mod:`urai.cloze` must be loaded)."""
+        return any(f.startswith("cloze") and w != 0.0
+                   for f, w in zip(self.token.features, self.token.weights, strict=True))
 
     def to_dict(self) -> dict[str, Any]:
         return {

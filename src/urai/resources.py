@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ResourcesInfo", "ThesaurusInfo", "LMInfo", "FrequencyInfo", "resources"]
+__all__ = ["ResourcesInfo", "ThesaurusInfo", "LMInfo", "FrequencyInfo", "ClozeInfo", "resources"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +40,22 @@ class FrequencyInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ClozeInfo:
+    vocab_in: int
+    vocab_out: int
+    dim: int
+    hidden: int
+    data: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
 class ResourcesInfo:
     thesaurus: ThesaurusInfo
     lm: LMInfo
     frequency: FrequencyInfo
     data_dir: str = field(default="")
+    cloze: ClozeInfo | None = None
 
     def to_dict(self) -> dict[str, Any]:
         from urai.commands.common import to_jsonable
@@ -53,6 +64,7 @@ class ResourcesInfo:
             "thesaurus": to_jsonable(self.thesaurus),
             "lm": to_jsonable(self.lm),
             "frequency": to_jsonable(self.frequency),
+            "cloze": to_jsonable(self.cloze) if self.cloze is not None else None,
             "data_dir": self.data_dir,
         }
 
@@ -69,6 +81,15 @@ def resources(lm: str | Path | None = None) -> ResourcesInfo:
     model = load_lm(lm)
     li = model.info()
     freq = default_frequency()
+    cloze = None
+    from urai.cloze import CLOZE_PATH
+
+    if CLOZE_PATH.is_file():
+        from urai.cloze import default_cloze
+
+        ci = default_cloze().info()
+        cloze = ClozeInfo(int(ci["vocab_in"]), int(ci["vocab_out"]), int(ci["dim"]),
+                          int(ci["hidden"]), str(ci.get("data", "")), str(CLOZE_PATH))
     return ResourcesInfo(
         thesaurus=ThesaurusInfo(
             headwords=int(ti["headwords"]),
@@ -91,4 +112,5 @@ def resources(lm: str | Path | None = None) -> ResourcesInfo:
             stopwords=len(default_stopwords()),
         ),
         data_dir=str(DATA_DIR),
+        cloze=cloze,
     )

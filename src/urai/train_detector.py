@@ -97,8 +97,28 @@ def heldout_lm(shared: Path, texts: Sequence[str]):  # type: ignore[no-untyped-d
     return NgramLM.train(sents(), order=3, min_counts=(1, 1, 1), vocab_min_count=2)
 
 
-def train(shared: Path, out: Path, limit: int | None = None, seed: int = 13) -> dict:
-    """Train all detector weights and write ``out``; returns the provenance dict."""
+def heldout_cloze(shared: Path, texts: Sequence[str], lm, path: Path | None):  # type: ignore[no-untyped-def]
+    """The cloze model for cross-fitting: loaded from ``path`` when given, else trained on
+    ``texts`` + kumparan over ``lm``'s vocabulary (needs PyTorch, see :mod:`urai.train_cloze`)."""
+    from urai.cloze import ClozeModel
+
+    if path is not None:
+        cz = ClozeModel.load(path)
+        if cz.vocab_in != list(lm.vocab):
+            raise SystemExit(f"{path}: cloze vocabulary differs from the held-out LM's")
+        return cz
+    from urai.train_cloze import fit_on_texts
+
+    return fit_on_texts(list(texts), lm, shared)
+
+
+def train(shared: Path, out: Path, limit: int | None = None, seed: int = 13,
+          cloze_a: Path | None = None, cloze_b: Path | None = None,
+          use_cloze: bool = True) -> dict:
+    """Train all detector weights and write ``out``; returns the provenance dict.
+
+    ``cloze_a`` / ``cloze_b``: pre-trained held-out cloze models for the features of half A
+    (trained on B) and half B (trained on A); trained here when not given."""
     from urai.check import Detector
     from urai.detect import TOKEN_FEATURES, Engine
     from urai.features import DOC_FEATURES, DetectorModel, LogisticModel, fit_logistic
@@ -119,8 +139,13 @@ def train(shared: Path, out: Path, limit: int | None = None, seed: int = 13) -> 
     lm_for_a = heldout_lm(shared, [t for _, t in B])
     lm_for_b = heldout_lm(shared, [t for _, t in A])
     print(f"held-out LMs trained ({time.time() - t0:.0f}s)", file=sys.stderr)
+    cz_a = cz_b = None
+    if use_cloze:
+        cz_a = heldout_cloze(shared, [t for _, t in B], lm_for_a, cloze_a)
+        cz_b = heldout_cloze(shared, [t for _, t in A], lm_for_b, cloze_b)
+        print(f"held-out cloze models ready ({time.time() - t0:.0f}s)", file=sys.stderr)
     engine = Engine(lm_for_a, default_thesaurus(), default_frequency(), default_stopwords(),
-                    max_candidates=max_candidates)
+                    max_candidates=max_candidates, cloze=cz_a)
     spinner = Spinner()
     # 1. token model
     Xs, ys = [], []
@@ -141,7 +166,8 @@ def train(shared: Path, out: Path, limit: int | None = None, seed: int = 13) -> 
     # 2. change threshold on spun copies of half of B
     def det_at(th: float) -> Detector:
         d = Detector(model=DetectorModel(token, dummy_doc, th, max_candidates, {}),
-                     lm=lm_for_b, thesaurus=engine.thesaurus, frequency=engine.frequency)
+                     lm=lm_for_b, thesaurus=engine.thesaurus, frequency=engine.frequency,
+                     cloze=cz_b if cz_b is not None else False)
         d.adapt = False  # the global cost is tuned without the document-adaptive one
         return d
 
@@ -205,6 +231,8 @@ def train(shared: Path, out: Path, limit: int | None = None, seed: int = 13) -> 
         "rates": [0.0, *RATES],
         "articles": {"token_model": len(A), "doc_model": len(B)},
         "token_rows": int(len(y)),
+        "cloze": ("held-out cloze models (urai.train_cloze) for each half" if use_cloze
+                  else "not used"),
         "threshold_tuning": tuning,
         "change_threshold_rule": "smallest grid value with over-correction <= 0.8%",
         "doc_holdout": {"n": int(held.sum()), "brier": round(brier, 5), "reliability": rel},
@@ -225,6 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DETECTOR_PATH)
     ap.add_argument("--limit", type=int, default=None, help="use only N training articles")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--cloze-a", type=Path, default=None,
+                    help="held-out cloze model for half A's features (trained on half B)")
+    ap.add_argument("--cloze-b", type=Path, default=None,
+                    help="held-out cloze model for half B's features (trained on half A)")
+    ap.add_argument("--no-cloze", action="store_true", help="train without cloze features")
     a = ap.parse_args(argv)
     shared = a.shared
     if shared is None:
@@ -235,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (shared / "corpus" / "indosum-dev").is_dir():
         print(f"shared data not found at {shared}; pass --shared", file=sys.stderr)
         return 2
-    train(shared, a.out, a.limit, a.seed)
+    train(shared, a.out, a.limit, a.seed, a.cloze_a, a.cloze_b, not a.no_cloze)
     return 0
 
 

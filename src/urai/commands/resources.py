@@ -33,4 +33,8 @@ def resources(as_json: bool, lm_path: str | None) -> None:
     t.add_row("language model", f"order {lm.order}\n{ngrams}\n{lm.tokens:,} training tokens\n"
               f"{lm.size_bytes / 1e6:.1f} MB", "\n".join(lm.sources))
     t.add_row("frequency prior", f"{fq.words:,} words\n{fq.stopwords:,} stopwords", fq.source)
+    cz = info.cloze
+    if cz is not None:
+        t.add_row("cloze model", f"{cz.vocab_in:,} input words\n{cz.vocab_out:,} output words\n"
+                  f"{cz.dim}-dim embeddings, {cz.hidden} hidden", cz.data)
     Console().print(t)
