@@ -23,29 +23,15 @@ import math
 import os
 import platform
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_check import Baseline, to_400_words  # noqa: E402
-from evalspin import eval_spinner, shared_data_dir  # noqa: E402
+from bench_check import Baseline, best_rate, throughput_documents  # noqa: E402
 from machine import cpu_model  # noqa: E402
 
 from urai.check import Detector  # noqa: E402
-from urai.corpora import iter_indosum_articles  # noqa: E402
-
-
-def documents(n: int) -> list[str]:
-    """``n`` clean then ``n`` spun (20 %) ~400-word fold-05 documents."""
-    shared = shared_data_dir()
-    fold5 = [t for _, t in iter_indosum_articles(
-        shared / "corpus" / "indosum-dev" / "dev.05.jsonl")][: 2 * n]
-    spinner = eval_spinner()
-    clean = to_400_words(fold5, n)
-    spun = to_400_words([spinner.spin(t, 0.2, 7 + i).text for i, t in enumerate(fold5)], n)
-    return clean + spun
 
 
 def _close(a: object, b: object, tol: float, path: str, errs: list[str]) -> None:
@@ -93,32 +79,19 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     if a.compare:
         return compare(*a.compare, a.tol)
-    docs = documents(a.docs)
+    docs = throughput_documents(a.docs)
     det = Detector()
     print(f"machine: {platform.machine()} ({cpu_model()}), {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, 1 process, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
     print(f"documents: {len(docs)} (~400 words; {a.docs} clean + {a.docs} spun at 20 %)")
-    det.check(docs[0])  # warm-up (lazy resources)
-    best = math.inf
-    results = []
-    for _ in range(a.repeat):
-        t0 = time.perf_counter()
-        results = [det.check(d) for d in docs]
-        best = min(best, time.perf_counter() - t0)
-    print(f"urai check: {len(docs) / best:.1f} docs/s (best of {a.repeat}; "
-          f"{1000 * best / len(docs):.2f} ms/doc)")
+    rate = best_rate(det.check, docs, a.repeat)
+    print(f"urai check: {rate:.1f} docs/s (best of {a.repeat}; {1000 / rate:.2f} ms/doc)")
     if not a.no_baseline:
-        base = Baseline(det)
-        base.run(docs[0])
-        bbest = math.inf
-        for _ in range(a.repeat):
-            t0 = time.perf_counter()
-            for d in docs:
-                base.run(d)
-            bbest = min(bbest, time.perf_counter() - t0)
-        print(f"baseline (most frequent synonym): {len(docs) / bbest:.0f} docs/s")
+        brate = best_rate(Baseline(det).run, docs, a.repeat)
+        print(f"baseline (most frequent synonym): {brate:.0f} docs/s")
     if a.dump:
+        results = [det.check(d) for d in docs]
         with open(a.dump, "w", encoding="utf-8") as fh:
             for r in results:
                 fh.write(json.dumps(r.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")

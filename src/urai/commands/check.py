@@ -37,7 +37,8 @@ def _render(source: str, result: Any, multi: bool) -> None:
     head.append(result.verdict.upper(), style=colour)
     if p is not None:
         head.append(f"  spun probability {p:.2f}")
-    head.append(f"  {result.words} words, {len(result.substitutions)} suspected substitutions")
+    n = len(result.substitutions)
+    head.append(f"  {result.words} words, {n} suspected substitution{'' if n == 1 else 's'}")
     console.print(head)
     if result.verdict in ("too_short", "not_indonesian"):
         why = ("too few words to judge" if result.verdict == "too_short"
