@@ -26,10 +26,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from evalspin import eval_spinner, shared_data_dir  # noqa: E402
 
-from urai.train_detector import RATES, _half, heldout_lm, training_articles  # noqa: E402
+from urai.train_detector import (  # noqa: E402
+    RATES,
+    _half,
+    heldout_cloze,
+    heldout_lm,
+    training_articles,
+)
 
 
-def score_half(half: str, out: Path, limit: int | None = None) -> None:
+def score_half(half: str, out: Path, limit: int | None = None,
+               cloze: Path | None = None) -> None:
     from urai.check import Detector
     from urai.spin import Spinner
 
@@ -40,7 +47,10 @@ def score_half(half: str, out: Path, limit: int | None = None) -> None:
     mine, other = (A, B) if half == "A" else (B, A)
     if limit:
         mine = mine[:limit]
-    det = Detector(lm=heldout_lm(shared, other))
+    lm = heldout_lm(shared, other)
+    # the cloze model must not have seen ``mine`` either: the held-out one of train_detector
+    # (python -m urai.train_cloze --articles <other half> --lm <that LM>), or trained here
+    det = Detector(lm=lm, cloze=heldout_cloze(shared, other, lm, cloze))
     ev, own = eval_spinner(shared), Spinner()
     rng = random.Random(7)
 
@@ -75,10 +85,19 @@ def summarise(files: list[Path]) -> None:
             d[k] = np.concatenate([d.get(k, np.zeros(0)), z[k]])
     d = {k: v[~np.isnan(v)] for k, v in d.items()}
     print("n:", {k: len(v) for k, v in d.items()})
-    print("thr    FP      rec5   rec10  rec20  own")
-    for th in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.925, 0.95, 0.97, 0.98, 0.99):
-        print(f"{th:5.3f} {np.mean(d['clean'] >= th):.4f} "
-              + " ".join(f"{np.mean(d[k] >= th):.4f}" for k in ("ev05", "ev10", "ev20", "own")))
+    print("thr    FP      rec5   rec10  rec20  own    F1@10 (balanced)")
+    chosen = None
+    for th in np.round(np.arange(0.5, 0.9751, 0.025), 3):
+        fp = float(np.mean(d["clean"] >= th))
+        rec = float(np.mean(d["ev10"] >= th))
+        prec = rec / max(rec + fp, 1e-12)
+        f1 = 2 * prec * rec / max(prec + rec, 1e-12)
+        if f1 >= 0.92:
+            chosen = th
+        print(f"{th:5.3f} {fp:.4f} "
+              + " ".join(f"{np.mean(d[k] >= th):.4f}" for k in ("ev05", "ev10", "ev20", "own"))
+              + f" {f1:.4f}")
+    print(f"rule (largest threshold with F1 at 10% >= 0.92): {chosen}")
 
 
 def main() -> int:
@@ -87,11 +106,13 @@ def main() -> int:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--summarise", type=Path, nargs="*")
+    ap.add_argument("--cloze", type=Path, default=None,
+                    help="held-out cloze model for this half (default: train one, needs torch)")
     a = ap.parse_args()
     if a.summarise:
         summarise(a.summarise)
     else:
-        score_half(a.half, a.out, a.limit)
+        score_half(a.half, a.out, a.limit, a.cloze)
     return 0
 
 

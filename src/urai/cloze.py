@@ -154,6 +154,6 @@ def default_cloze() -> ClozeModel:
     if not CLOZE_PATH.is_file():
         raise ResourceError(
             f"{CLOZE_PATH}: the shipped cloze model is missing; build it with "
-            "`python -m urai.train_cloze` (see docs/building.md)"
+            "`python -m urai.train_cloze` (needs `pip install 'urai[train]'`)"
         )
     return ClozeModel.load(CLOZE_PATH)

@@ -195,11 +195,9 @@ def fit_on_texts(texts: list[str], lm: Any, shared: Path, out_words: list[str] |
 
 
 def main(argv: list[str] | None = None) -> int:
-    import os
-
     from urai.cloze import CLOZE_PATH
     from urai.lm import load_lm
-    from urai.train_detector import _half, training_articles
+    from urai.train_detector import _half, shared_dir, training_articles
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", type=Path, default=None, help="shared data directory")
@@ -209,12 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
-    shared = a.shared
+    shared = shared_dir(a.shared)
     if shared is None:
-        env = os.environ.get("URAI_SHARED_DATA")
-        shared = Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "data"
-    if not (shared / "corpus" / "indosum-dev").is_dir():
-        print(f"shared data not found at {shared}; pass --shared", file=sys.stderr)
         return 2
     lm = load_lm(a.lm)
     arts = training_articles(shared)

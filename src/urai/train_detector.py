@@ -42,7 +42,7 @@ import numpy as np
 
 from urai.corpora import iter_indosum_articles
 
-__all__ = ["train", "main", "RATES", "training_articles"]
+__all__ = ["train", "main", "RATES", "training_articles", "shared_dir"]
 
 RATES = (0.05, 0.10, 0.20, 0.35, 0.50)
 
@@ -245,6 +245,21 @@ def train(shared: Path, out: Path, limit: int | None = None, seed: int = 13,
     return prov
 
 
+def shared_dir(explicit: Path | None) -> Path | None:
+    """``explicit``, else ``$URAI_SHARED_DATA``, else ``shared/data`` beside the repository;
+    None (after a one-line message) when it holds no IndoSum folder."""
+    import os
+
+    shared = explicit
+    if shared is None:
+        env = os.environ.get("URAI_SHARED_DATA")
+        shared = Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "data"
+    if not (shared / "corpus" / "indosum-dev").is_dir():
+        print(f"shared data not found at {shared}; pass --shared", file=sys.stderr)
+        return None
+    return shared
+
+
 def main(argv: list[str] | None = None) -> int:
     from urai.features import DETECTOR_PATH
 
@@ -259,14 +274,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="held-out cloze model for half B's features (trained on half A)")
     ap.add_argument("--no-cloze", action="store_true", help="train without cloze features")
     a = ap.parse_args(argv)
-    shared = a.shared
+    shared = shared_dir(a.shared)
     if shared is None:
-        import os
-
-        env = os.environ.get("URAI_SHARED_DATA")
-        shared = Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "data"
-    if not (shared / "corpus" / "indosum-dev").is_dir():
-        print(f"shared data not found at {shared}; pass --shared", file=sys.stderr)
         return 2
     train(shared, a.out, a.limit, a.seed, a.cloze_a, a.cloze_b, not a.no_cloze)
     return 0
