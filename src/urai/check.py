@@ -21,7 +21,7 @@ Verdicts (thresholds in :class:`CheckConfig`):
   (``spun_probability`` is None, nothing is restored);
 * ``not_indonesian``: fewer than ``min_known_share`` of the words are known Indonesian words
   (frequency list or stopwords) or fewer than ``min_stopword_share`` are Indonesian stopwords;
-* ``spun`` when ``spun_probability >= spun_threshold`` (default 0.725, tuned on
+* ``spun`` when ``spun_probability >= spun_threshold`` (default 0.85, tuned on
   held-out training articles, see ``docs/benchmarks/check_notes.md``), ``clean`` when it is
   below ``clean_threshold`` (default 0.2), ``uncertain`` in between.
 
@@ -69,7 +69,7 @@ class CheckConfig:
     min_words: int = 25
     min_known_share: float = 0.6
     min_stopword_share: float = 0.08
-    spun_threshold: float = 0.725
+    spun_threshold: float = 0.85
     clean_threshold: float = 0.2
     #: logit a word change must exceed (None: the trained value in ``detector.json``)
     change_threshold: float | None = None
