@@ -95,3 +95,15 @@ def test_bad_files_are_resource_errors(tmp_path: Path) -> None:
         ClozeModel.load(tmp_path / "y.npz")
     with pytest.raises(ResourceError, match="missing|not found"):
         ClozeModel.load(tmp_path / "missing.npz")
+
+
+def test_training_without_torch_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is not None:
+        pytest.skip("torch is installed here")
+    from urai.train_cloze import main
+
+    assert main([]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install 'urai[train]'" in err

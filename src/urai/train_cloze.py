@@ -207,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        print("urai: error: training the cloze model needs PyTorch; install it with: "
+              "pip install 'urai[train]'", file=sys.stderr)
+        return 3
     shared = shared_dir(a.shared)
     if shared is None:
         return 2
