@@ -19,6 +19,9 @@ document at once:
   vectorised :meth:`urai.lm.NgramLM.logprob_ids` call;
 * frequency prior: zipf of the candidate minus zipf of the observed word, and the observed
   word's own zipf (spinners pick synonyms at random, so rare observed words are suspicious);
+* ``cloze_delta``: the same comparison under the neural cloze model (:mod:`urai.cloze`),
+  which sees two words on either side at once (one numpy pass per document; recomputed,
+  like the LM delta, for the words next to a restoration);
 * thesaurus weight of the link, whether the observed word is a function word (closed-class
   swaps such as ``karena`` -> ``lantaran`` are the most common), how many alternatives the
   word has and how many candidates the LM prefers over the observed word.
