@@ -77,7 +77,8 @@ def test_cluster_gain_matches_naive_enumeration(name: str) -> None:
     for j in range(0, an.n_mutable, 5):
         ctx[an.pos_seq[j]] = an.cand_ids[an.cand_ptr[j]]
     fast = _cluster_lm_gain(an, det.engine.lm, ctx, order, det.engine.eos, cl_off, cl_L,
-                            col_j, col_radix, col_stride, cl_ncol, cs, cc, ci)
+                            np.asarray(col_j), np.asarray(col_radix),
+                            np.asarray(col_stride), cl_ncol, cs, cc, ci)
     naive = _naive_gain(an, det.engine.lm, ctx, order, det.engine.eos, clusters)
     assert fast.shape == naive.shape
     np.testing.assert_allclose(fast, naive, atol=1e-9)

@@ -340,9 +340,10 @@ class Engine:
         self.fill_lm(an, seq, unigrams=True)
         return an
 
-    def fill_cloze(self, an: Analysis, context: np.ndarray, sel: np.ndarray | None = None
-                   ) -> None:
-        """(Re)compute the cloze columns of ``an.X`` (all positions, or those in ``sel``)."""
+    def fill_cloze(self, an: Analysis, context: np.ndarray, sel: np.ndarray | None = None,
+                   rows: np.ndarray | None = None) -> None:
+        """(Re)compute the cloze columns of ``an.X``: all positions, or those in ``sel``
+        (whose candidate rows are ``rows``)."""
         X = an.X
         if self.cloze is None:
             X[:, _CZ : _CZ + 3] = 0.0
@@ -354,7 +355,8 @@ class Engine:
         else:
             if not len(sel):
                 return
-            rows = np.concatenate([np.arange(ptr[j], ptr[j + 1]) for j in sel])
+            if rows is None:
+                rows = np.concatenate([np.arange(ptr[j], ptr[j + 1]) for j in sel])
             slot = np.full(an.n_mutable, -1, dtype=np.int64)
             slot[sel] = np.arange(len(sel))
             X[rows, _CZ] = self.cloze.delta(context, an.pos_seq[sel], an.obs_ids[sel],
@@ -398,7 +400,7 @@ class Engine:
                 slot = np.full(m, -1, dtype=np.int64)
                 slot[sel] = np.arange(k)
                 delta[rows] = local[k:] - local[:k][slot[owner[rows]]]
-                self.fill_cloze(an, context, sel)
+                self.fill_cloze(an, context, sel, rows)
         X[:, :N_LM_TERMS] = lm_terms(delta)
         if unigrams:
             X[:, 5] = uni[m:] - uni[:m][owner]

@@ -189,8 +189,8 @@ def decode(
     r0 = np.maximum(np.where(ch, order[ptr[cj[pair_col]] + np.maximum(digit - 1, 0)], -1), 0)
     extra = np.bincount(pair_combo, weights=np.where(ch, nonlm[r0] - threshold, 0.0),
                         minlength=T)
-    D = _cluster_lm_gain(an, lm, ctx, order, eos, cl_off, cl_L, col_j, col_radix, col_stride,
-                         cl_ncol, cs, cc, ci)
+    D = _cluster_lm_gain(an, lm, ctx, order, eos, cl_off, cl_L, cj, cradix, cstride, cl_ncol,
+                         cs, cc, ci)
     raw = lm_terms(D) @ w_lm + extra  # extra includes -threshold per change
     segmax = np.maximum.reduceat(raw, cs)
     first = np.minimum.reduceat(np.where(raw == segmax[cc], np.arange(T), T), cs)
@@ -224,9 +224,8 @@ def decode(
 
 def _cluster_lm_gain(
     an: Analysis, lm: object, ctx: np.ndarray, order: np.ndarray, eos: int,
-    cl_off: list[int], cl_L: list[int], col_j: list[int], col_radix: list[int],
-    col_stride: list[int], cl_ncol: list[int], cs: np.ndarray, cc: np.ndarray,
-    ci: np.ndarray,
+    cl_off: list[int], cl_L: list[int], cj: np.ndarray, cradix: np.ndarray,
+    cstride: np.ndarray, cl_ncol: list[int], cs: np.ndarray, cc: np.ndarray, ci: np.ndarray,
 ) -> np.ndarray:
     """log10 LM gain ``D`` of every joint restoration (combo) of every cluster over the
     cluster's observed words (combo 0).
@@ -238,9 +237,6 @@ def _cluster_lm_gain(
     """
     seq, ptr, pos_seq, cand_ids = an.seq, an.cand_ptr, an.pos_seq, an.cand_ids
     ncl = len(cl_off)
-    cj = np.asarray(col_j, dtype=np.int64)
-    cstride = np.asarray(col_stride, dtype=np.int64)
-    cradix = np.asarray(col_radix, dtype=np.int64)
     col_cl = np.repeat(np.arange(ncl), cl_ncol)
     # the column standing at each seq index (clusters cut from one long run are within two
     # words of each other, so a window only counts the columns of its own cluster)
