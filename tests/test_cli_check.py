@@ -80,3 +80,24 @@ def test_stdin_and_missing_file() -> None:
     proc = subprocess.run([sys.executable, "-m", "urai", "check", "nope.txt"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
+
+
+def test_several_inputs_a_bad_one_is_reported_and_the_rest_checked(files) -> None:  # type: ignore[no-untyped-def]
+    args = [str(files["spun.txt"]), str(files["bin"]), str(files["empty"]),
+            str(files["spun.txt"].parent / "missing.txt"), str(files["clean.txt"])]
+    proc = subprocess.run([sys.executable, "-m", "urai", "check", "--json", *args],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    objs = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o["source"] for o in objs] == args  # every input accounted for, in order
+    assert [("error" in o) for o in objs] == [False, True, True, True, False]
+    assert objs[0]["substitutions"] and objs[4]["verdict"] == "clean"
+    assert {o["error"]["code"] for o in objs if "error" in o} == {"bad_input"}
+    assert proc.stderr.strip() == "urai: error: 3 of 5 inputs rejected (reasons above), 2 processed"
+    # terminal view: one line per rejected input on stderr, the others still rendered
+    proc = subprocess.run([sys.executable, "-m", "urai", "check", *args[:3]],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2
+    err = proc.stderr.strip().splitlines()
+    assert len(err) == 3 and err[0].startswith("urai: rejected ") and str(files["bin"]) in err[0]
+    assert "hawa [udara]" in proc.stdout

@@ -143,3 +143,20 @@ def test_bad_inputs_give_one_line_errors(tmp_path: Path, corpus: Path, capsys) -
     assert main(["index", "stats", "--db", str(notdb)]) == 3
     assert "not a urai index" in capsys.readouterr().err
     assert main(["index", "remove", "--db", str(tmp_path / "none.db"), "x"]) == 3
+
+
+def test_trace_several_inputs_reports_bad_ones_and_goes_on(tmp_path: Path, corpus: Path,
+                                                          capsys) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "i.db"
+    assert main(["index", "add", "--db", str(db), "-q", str(corpus / "persija.txt")]) == 0
+    q = tmp_path / "q.txt"
+    q.write_text(spin(A, 0.3, seed=2).text, encoding="utf-8")
+    capsys.readouterr()
+    args = [str(corpus / "binary.txt"), str(q)]
+    assert main(["trace", "--db", str(db), "--json", *args]) == 2
+    cap = capsys.readouterr()
+    objs = [json.loads(line) for line in cap.out.strip().splitlines()]
+    assert [o["source"] for o in objs] == args
+    assert objs[0]["error"]["code"] == "bad_input"
+    assert objs[1]["matches"][0]["id"] == "persija.txt"
+    assert "1 of 2 inputs rejected" in cap.err

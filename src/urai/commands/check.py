@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from urai.commands.common import echo_json, iter_inputs
+from urai.commands.common import each_input, echo_json, iter_inputs
 
 __all__ = ["check", "restore"]
 
@@ -77,14 +77,16 @@ def check(files: tuple[str, ...], as_json: bool, lm: str | None, html: bool | No
     Reads FILE(s), or standard input with ``-`` or no FILE.
     """
     det = _detector(lm)
-    names = list(files) or ["-"]
-    multi = len(names) > 1
-    for source, text in iter_inputs(names):
+    multi = len(files) > 1
+
+    def one(source: str, text: str) -> None:
         result = det.check(text, html=html)
         if as_json:
             echo_json({"source": source, **result.to_dict()})
         else:
             _render(source, result, multi)
+
+    each_input(files, one, as_json=as_json)
 
 
 @click.command("restore")

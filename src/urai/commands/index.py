@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from urai.commands.common import echo_json, iter_inputs, stderr_is_tty
+from urai.commands.common import each_input, echo_json, stderr_is_tty
 from urai.errors import ConfigError, InputError, ResourceError
 
 _TEXT_SUFFIXES = (".txt", ".txt.gz")
@@ -196,7 +196,8 @@ def trace(db: str, top: int, threshold: float | None, as_json: bool, diff: bool,
         raise ResourceError(f"{db}: no such index; build it first with `urai index add --db {db} "
                         "FILE...`")
     with Index(db, create=False, readonly=True) as idx:
-        for source, text in iter_inputs(files):
+
+        def one(source: str, text: str) -> None:
             res = idx.trace(text, top=top, threshold=threshold, source=source)
             al = idx.align(res.matches[0].id, text) if diff and res.matches else None
             if as_json:
@@ -208,7 +209,7 @@ def trace(db: str, top: int, threshold: float | None, as_json: bool, diff: bool,
                 if diff:
                     obj["alignment"] = al.to_dict() if al is not None else None
                 echo_json(obj)
-                continue
+                return
             click.echo(f"{res.source}:")
             if not res.matches:
                 click.echo("  no source found")
@@ -218,6 +219,8 @@ def trace(db: str, top: int, threshold: float | None, as_json: bool, diff: bool,
                            f"{m.coverage:.3f}{extra}")
             if al is not None:
                 _print_diff(al, res.matches[0].id)
+
+        each_input(files, one, as_json=as_json)
 
 
 def _print_diff(al, ident: str) -> None:
