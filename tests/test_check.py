@@ -177,3 +177,18 @@ def test_detector_file_from_before_the_cloze_features_still_loads(tmp_path: Path
 
     with pytest.raises(ResourceError, match="retrain"):
         load_detector_model(old)
+
+
+def test_every_substitution_is_explained() -> None:
+    r = urai.check(SPUN)
+    assert r.substitutions
+    for s in r.substitutions:
+        assert set(s.evidence) == {"lm_gain", "cloze_gain", "frequency_gain", "thesaurus_weight"}
+        assert f"'{s.suggestion}'" in s.reason and f"'{s.observed}'" in s.reason
+        assert 0.0 < s.evidence["thesaurus_weight"] <= 1.0
+    hawa = next(s for s in r.substitutions if s.observed == "hawa")
+    assert hawa.suggestion == "udara"
+    assert hawa.evidence["lm_gain"] > 1.0 and hawa.evidence["cloze_gain"] > 1.0
+    assert "more likely than 'hawa'" in hawa.reason
+    d = r.to_dict()["substitutions"][0]
+    assert set(d) >= {"start", "end", "observed", "suggestion", "confidence", "evidence", "reason"}

@@ -38,7 +38,8 @@ def test_json_single(files, capsys) -> None:  # type: ignore[no-untyped-def]
     assert obj["verdict"] in ("spun", "uncertain", "clean")
     assert 0.0 <= obj["spun_probability"] <= 1.0
     for s in obj["substitutions"]:
-        assert set(s) == {"start", "end", "observed", "suggestion", "confidence"}
+        assert set(s) == {"start", "end", "observed", "suggestion", "confidence", "evidence",
+                          "reason"}
         assert SPUN[s["start"] : s["end"]] == s["observed"]
     assert "restored_text" in obj
 
@@ -101,3 +102,9 @@ def test_several_inputs_a_bad_one_is_reported_and_the_rest_checked(files) -> Non
     err = proc.stderr.strip().splitlines()
     assert len(err) == 3 and err[0].startswith("urai: rejected ") and str(files["bin"]) in err[0]
     assert "hawa [udara]" in proc.stdout
+
+
+def test_explain_lists_each_substitution_with_its_reason(files, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["check", "--explain", str(files["spun.txt"])]) == 0
+    out = capsys.readouterr().out
+    assert "hawa -> udara (confidence" in out and "by the language model" in out

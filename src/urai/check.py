@@ -105,13 +105,21 @@ class CheckConfig:
 
 @dataclass(frozen=True, slots=True)
 class Substitution:
-    """A word that looks substituted: ``text[start:end] == observed``."""
+    """A word that looks substituted: ``text[start:end] == observed``.
+
+    ``evidence`` explains the change: ``lm_gain`` and ``cloze_gain`` (log10 of how much more
+    likely the suggestion is than the observed word in this context, under the trigram LM and
+    the cloze model), ``frequency_gain`` (zipf of the suggestion minus zipf of the observed
+    word) and ``thesaurus_weight`` of the link; ``reason`` says the same in one sentence.
+    """
 
     start: int
     end: int
     observed: str
     suggestion: str  # the likely original, in the observed word's capitalisation
     confidence: float  # probability that the word was swapped and ``suggestion`` is right
+    evidence: Mapping[str, float] = field(default_factory=dict)
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +144,9 @@ class CheckResult:
             "words": self.words,
             "substitutions": [
                 {"start": s.start, "end": s.end, "observed": s.observed,
-                 "suggestion": s.suggestion, "confidence": round(s.confidence, 4)}
+                 "suggestion": s.suggestion, "confidence": round(s.confidence, 4),
+                 "evidence": {k: round(float(v), 4) for k, v in s.evidence.items()},
+                 "reason": s.reason}
                 for s in self.substitutions
             ],
             "restored_text": self.restored_text,
@@ -309,15 +319,50 @@ class Detector:
             tokens = an.tokens
             for j in np.flatnonzero(dec.choice >= 0):
                 tok = tokens[int(an.pos_tok[j])]
-                sugg = match_case(tok.text, an.cand_words[int(dec.choice[j])])
+                row = int(dec.choice[j])
+                sugg = match_case(tok.text, an.cand_words[row])
+                ev = _evidence(an.X[row])
                 subs.append(Substitution(tok.start, tok.end, tok.text, sugg,
-                                         float(dec.confidence[j])))
+                                         float(dec.confidence[j]), ev,
+                                         _reason(tok.text, sugg, ev)))
         return CheckResult(p, verdict, tuple(subs), _apply(text, subs), features, nw, text,
                            is_html)
 
     def restore(self, text: str, *, html: bool | None = None) -> str:
         """The likely original of ``text`` (only flagged words change)."""
         return self.check(text, html=html).restored_text
+
+
+def _evidence(x: np.ndarray) -> dict[str, float]:
+    """The per-change explanation from a candidate's feature row."""
+    from urai.detect import TOKEN_FEATURES as F
+
+    return {"lm_gain": float(x[F.index("lm_delta")]),
+            "cloze_gain": float(x[F.index("cloze_delta")]),
+            "frequency_gain": float(x[F.index("zipf_delta")]),
+            "thesaurus_weight": float(x[F.index("weight")])}
+
+
+def _times(log10_gain: float) -> str:
+    """``10^4.6 times more`` / ``2.1 times less`` for a log10 ratio."""
+    g = abs(log10_gain)
+    mult = f"10^{g:.1f}" if g >= 3.0 else f"{10 ** g:.1f}"
+    return f"{mult} times {'more' if log10_gain >= 0 else 'less'}"
+
+
+def _reason(observed: str, suggestion: str, ev: Mapping[str, float]) -> str:
+    """One sentence: why ``suggestion`` is thought to be the original of ``observed``."""
+    why = (f"'{suggestion}' is {_times(ev['lm_gain'])} likely than '{observed}' in this "
+           "context by the language model")
+    if ev["cloze_gain"] != 0.0:
+        why += f" and {_times(ev['cloze_gain'])} by the cloze model"
+    fg = ev["frequency_gain"]
+    if fg >= 0.5:
+        why += (f"; the two are synonyms and '{observed}' is the rarer word ({fg:.1f} lower "
+                "on the zipf frequency scale), the kind a spinner picks")
+    else:
+        why += "; the two are synonyms"
+    return why + "."
 
 
 def _looks_like_html(text: str) -> bool:

@@ -23,7 +23,7 @@ def _detector(lm: str | None) -> Any:
     return default_detector() if lm is None else Detector(lm=lm)
 
 
-def _render(source: str, result: Any, multi: bool) -> None:
+def _render(source: str, result: Any, multi: bool, explain: bool = False) -> None:
     from rich.console import Console
     from rich.text import Text
 
@@ -62,6 +62,12 @@ def _render(source: str, result: Any, multi: bool) -> None:
         f"changed share {f.get('changed_share', 0):.3f}, "
         f"expected spun share {f.get('expected_share', 0):.3f}, "
         f"LM gain/word {f.get('lm_gain_per_word', 0):.3f}", style="dim"))
+    if explain:
+        for s in result.substitutions:
+            line = Text(f"  {s.observed} -> {s.suggestion} ", style="bold")
+            line.append(f"(confidence {s.confidence:.2f}): ", style="dim")
+            line.append(s.reason)
+            console.print(line)
 
 
 @click.command("check")
@@ -71,7 +77,10 @@ def _render(source: str, result: Any, multi: bool) -> None:
               help="Language model file to use instead of the shipped one.")
 @click.option("--html/--no-html", "html", default=None,
               help="Treat input as HTML (default: detect it).")
-def check(files: tuple[str, ...], as_json: bool, lm: str | None, html: bool | None) -> None:
+@click.option("--explain", is_flag=True,
+              help="Terminal view: list every suspected substitution with its evidence.")
+def check(files: tuple[str, ...], as_json: bool, lm: str | None, html: bool | None,
+          explain: bool) -> None:
     """Say whether texts are spun, mark the swapped words and suggest the originals.
 
     Reads FILE(s), or standard input with ``-`` or no FILE.
@@ -84,7 +93,7 @@ def check(files: tuple[str, ...], as_json: bool, lm: str | None, html: bool | No
         if as_json:
             echo_json({"source": source, **result.to_dict()})
         else:
-            _render(source, result, multi)
+            _render(source, result, multi, explain)
 
     each_input(files, one, as_json=as_json)
 
