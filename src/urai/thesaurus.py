@@ -101,7 +101,9 @@ def _pos_bit(tag: str) -> int:
     return _POS_BIT.get(_POS_ALIASES.get(t, t), 0)
 
 
-def _mask_names(mask: int, names: Iterable[str]) -> frozenset[str]:
+@lru_cache(maxsize=4096)
+def _mask_names(mask: int, names: tuple[str, ...]) -> frozenset[str]:
+    """The names whose bits are set in ``mask`` (few distinct masks: cached)."""
     return frozenset(n for i, n in enumerate(names) if mask >> i & 1)
 
 
@@ -109,6 +111,7 @@ _SRC_NAMES = tuple(s[0] for s in SOURCES)
 _SRC_WEIGHT = {1 << i: w for i, (_, w, _) in enumerate(SOURCES)}
 
 
+@lru_cache(maxsize=1024)
 def _weight(srcmask: int) -> float:
     return max((w for bit, w in _SRC_WEIGHT.items() if srcmask & bit), default=0.0)
 
