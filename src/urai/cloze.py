@@ -56,7 +56,6 @@ class ClozeModel:
         self.U = U.astype(np.float32)
         self.ub = ub.astype(np.float32)
         self.meta = meta or {}
-        self._bound: dict[int, BoundCloze] = {}
 
     @property
     def pad(self) -> int:
@@ -92,12 +91,9 @@ class ClozeModel:
                        z["E"], z["W1"], z["b1"], z["U"], z["ub"], json.loads(str(z["meta"])))
 
     def bind(self, lm_vocab: list[str]) -> BoundCloze:
-        """A scorer that takes ids of a language model with vocabulary ``lm_vocab``."""
-        key = id(lm_vocab)
-        b = self._bound.get(key)
-        if b is None or b.lm_vocab is not lm_vocab:
-            b = self._bound[key] = BoundCloze(self, lm_vocab)
-        return b
+        """A scorer that takes ids of a language model with vocabulary ``lm_vocab`` (two id
+        maps, ~10 ms to build; an :class:`urai.detect.Engine` builds one and keeps it)."""
+        return BoundCloze(self, lm_vocab)
 
 
 class BoundCloze:
@@ -105,7 +101,6 @@ class BoundCloze:
 
     def __init__(self, model: ClozeModel, lm_vocab: list[str]) -> None:
         self.model = model
-        self.lm_vocab = lm_vocab
         idx_in = {w: i for i, w in enumerate(model.vocab_in)}
         idx_out = {w: i for i, w in enumerate(model.out_words)}
         unk = idx_in.get("<unk>", 0)

@@ -340,27 +340,23 @@ class Engine:
         self.fill_lm(an, seq, unigrams=True)
         return an
 
-    def fill_cloze(self, an: Analysis, context: np.ndarray, sel: np.ndarray | None = None,
-                   rows: np.ndarray | None = None) -> None:
-        """(Re)compute the cloze columns of ``an.X``: all positions, or those in ``sel``
-        (whose candidate rows are ``rows``)."""
+    def fill_cloze(self, an: Analysis, context: np.ndarray,
+                   near: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+        """(Re)compute the cloze columns of ``an.X``: all positions, or only the positions
+        ``sel`` of ``near = (sel, rows, row_slot)`` (their candidate rows, and for each row
+        its index into ``sel``), as :meth:`fill_lm` computed them."""
         X = an.X
         if self.cloze is None:
             X[:, _CZ : _CZ + 3] = 0.0
             return
         ptr = an.cand_ptr
-        if sel is None:
+        if near is None:
             d = self.cloze.delta(context, an.pos_seq, an.obs_ids, an.cand_ids, an.cand_pos)
             X[:, _CZ] = d
         else:
-            if not len(sel):
-                return
-            if rows is None:
-                rows = np.concatenate([np.arange(ptr[j], ptr[j + 1]) for j in sel])
-            slot = np.full(an.n_mutable, -1, dtype=np.int64)
-            slot[sel] = np.arange(len(sel))
+            sel, rows, row_slot = near
             X[rows, _CZ] = self.cloze.delta(context, an.pos_seq[sel], an.obs_ids[sel],
-                                            an.cand_ids[rows], slot[an.cand_pos[rows]])
+                                            an.cand_ids[rows], row_slot)
             d = X[:, _CZ]
         X[:, _CZ + 1] = np.maximum(d, 0.0)
         dmax = np.maximum.reduceat(d, ptr[:-1])
@@ -399,8 +395,9 @@ class Engine:
                 local, _ = self._local_scores(context, all_pos, all_ids, False)
                 slot = np.full(m, -1, dtype=np.int64)
                 slot[sel] = np.arange(k)
-                delta[rows] = local[k:] - local[:k][slot[owner[rows]]]
-                self.fill_cloze(an, context, sel, rows)
+                row_slot = slot[owner[rows]]
+                delta[rows] = local[k:] - local[:k][row_slot]
+                self.fill_cloze(an, context, (sel, rows, row_slot))
         X[:, :N_LM_TERMS] = lm_terms(delta)
         if unigrams:
             X[:, 5] = uni[m:] - uni[:m][owner]
