@@ -9,6 +9,9 @@
 * One process, BLAS threads pinned to 1 (via ``bench_check``); one warm-up call, then the
   best of ``--repeat`` timed passes over all documents. Also times the most-frequent-synonym
   baseline (``bench_check.Baseline``) on the same documents.
+* ``--jobs J`` also times :class:`urai.batch.BatchChecker` (what ``urai check --jobs J`` and
+  ``urai.check_many(jobs=J)`` use) with J worker processes over the same documents, after one
+  untimed pass, and prints its rate as a multiple of the single-process rate.
 * ``--dump PATH`` writes every ``CheckResult.to_dict()`` (one JSON line per document);
   ``--compare A B`` checks two dumps: identical verdicts, substitutions (offsets, words) and
   restored text, and every probability/feature/confidence within ``--tol`` (default 1e-6;
@@ -23,6 +26,7 @@ import math
 import os
 import platform
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -31,6 +35,7 @@ sys.path.insert(0, str(HERE))
 from bench_check import Baseline, best_rate, throughput_documents  # noqa: E402
 from machine import cpu_model  # noqa: E402
 
+from urai.batch import BatchChecker  # noqa: E402
 from urai.check import Detector  # noqa: E402
 
 
@@ -68,6 +73,20 @@ def compare(pa: Path, pb: Path, tol: float) -> int:
     return 1 if errs else 0
 
 
+def batch_rate(det: Detector, docs: list[str], jobs: int, repeat: int) -> float:
+    """Documents per second of ``BatchChecker(det, jobs=jobs)`` over ``docs``: one untimed
+    pass (worker start-up, per-word caches), then the best of ``repeat`` passes."""
+    with BatchChecker(det, jobs=jobs) as checker:
+        best = math.inf
+        for k in range(repeat + 1):
+            t0 = time.perf_counter()
+            for _ in checker.results((i, d) for i, d in enumerate(docs)):
+                pass
+            if k:
+                best = min(best, time.perf_counter() - t0)
+    return len(docs) / best
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="throughput of urai check on 400-word docs")
     ap.add_argument("--docs", type=int, default=150, help="clean docs (and as many spun)")
@@ -76,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--compare", type=Path, nargs=2, default=None)
     ap.add_argument("--tol", type=float, default=1e-6)
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--jobs", type=int, default=0,
+                    help="also time urai.check_many with this many worker processes")
     a = ap.parse_args(argv)
     if a.compare:
         return compare(*a.compare, a.tol)
@@ -87,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"documents: {len(docs)} (~400 words; {a.docs} clean + {a.docs} spun at 20 %)")
     rate = best_rate(det.check, docs, a.repeat)
     print(f"urai check: {rate:.1f} docs/s (best of {a.repeat}; {1000 / rate:.2f} ms/doc)")
+    if a.jobs > 1:
+        jrate = batch_rate(det, docs, a.jobs, a.repeat)
+        print(f"urai.check_many, {a.jobs} worker processes: {jrate:.1f} docs/s "
+              f"({jrate / rate:.2f} x one process)")
     if not a.no_baseline:
         brate = best_rate(Baseline(det).run, docs, a.repeat)
         print(f"baseline (most frequent synonym): {brate:.0f} docs/s")

@@ -108,3 +108,98 @@ def test_explain_lists_each_substitution_with_its_reason(files, capsys) -> None:
     assert main(["check", "--explain", str(files["spun.txt"])]) == 0
     out = capsys.readouterr().out
     assert "hawa -> udara (confidence" in out and "by the language model" in out
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> tuple[list[str], list[str]]:
+    """A JSON Lines file and a directory: 8 inputs, 4 of them bad (and their sources)."""
+    jl = tmp_path / "docs.jsonl"
+    lines = [json.dumps({"id": "a", "text": SPUN}), json.dumps({"text": CLEAN}),
+             "{not json", json.dumps({"id": "e", "text": "  "}),
+             json.dumps({"id": 7, "text": SPUN}), json.dumps({"id": "n"})]
+    jl.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    d = tmp_path / "dir"
+    d.mkdir()
+    (d / "a.txt").write_text(CLEAN, encoding="utf-8")
+    (d / "b.txt").write_text("", encoding="utf-8")
+    sources = [f"{jl}:{i}" for i in range(1, 7)] + [str(d / "a.txt"), str(d / "b.txt")]
+    return [str(jl), str(d)], sources
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "urai", "check", *args],
+                          capture_output=True, text=True, cwd=ROOT)
+
+
+def test_corpus_inputs_every_record_accounted_for(corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    inputs, sources = corpus
+    out = tmp_path / "out.jsonl"
+    proc = _run("-o", str(out), *inputs)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    objs = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [o["source"] for o in objs] == sources
+    assert [("error" in o) for o in objs] == [False, False, True, True, False, True, False, True]
+    assert objs[0]["id"] == "a" and "id" not in objs[1] and objs[4]["id"] == 7
+    assert objs[0]["verdict"] in ("spun", "uncertain") and objs[6]["verdict"] == "clean"
+    reasons = [o["error"]["message"] for o in objs if "error" in o]
+    assert "not valid JSON" in reasons[0] and "empty text" in reasons[1]
+    assert "missing text" in reasons[2] and reasons[3].endswith("b.txt: empty text")
+    err = proc.stderr.strip().splitlines()
+    assert err == [f"urai: {out}: 4 checked ({_verdict_counts(objs)}), 4 rejected, 0 already "
+                   "there", f"urai: error: 4 of 8 inputs rejected (reasons in {out}), 4 processed"]
+    # the same with two worker processes, to stdout
+    proc2 = _run("--json", "-j", "2", *inputs)
+    assert [json.loads(x) for x in proc2.stdout.splitlines()] == objs
+
+
+def _verdict_counts(objs: list[dict]) -> str:
+    from collections import Counter
+
+    c = Counter(o["verdict"] for o in objs if "verdict" in o)
+    return ", ".join(f"{c[v]} {v}" for v in ("spun", "uncertain", "clean") if c[v])
+
+
+def test_resume_after_an_interrupted_run(corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    inputs, sources = corpus
+    full = tmp_path / "full.jsonl"
+    _run("-o", str(full), *inputs)
+    lines = full.read_text(encoding="utf-8").splitlines(keepends=True)
+    part = tmp_path / "part.jsonl"
+    # killed while writing the fifth line: four complete lines and half of one
+    part.write_text("".join(lines[:4]) + lines[4][:40], encoding="utf-8")
+    proc = _run("-o", str(part), "--resume", "-j", "2", *inputs)
+    assert proc.returncode == 2
+    assert part.read_text(encoding="utf-8") == full.read_text(encoding="utf-8")
+    assert ", 4 already there (2 of them rejected)" in proc.stderr
+    # once complete, resuming again adds nothing but still reports the rejections
+    proc = _run("-o", str(part), "--resume", *inputs)
+    assert part.read_text(encoding="utf-8") == full.read_text(encoding="utf-8")
+    assert "0 checked (none), 0 rejected, 8 already there (4 of them rejected)" in proc.stderr
+    assert proc.returncode == 2
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--resume"], "give --output PATH too"),
+    (["-j", "-1"], "--jobs must be >= 0"),
+    (["-o", "EXISTING"], "already exists; pass --resume"),
+    (["-o", "GARBAGE", "--resume"], "not valid JSON; --resume needs a file written"),
+])
+def test_batch_option_errors_are_one_line(files, tmp_path: Path, args: list[str],  # type: ignore[no-untyped-def]
+                                          needle: str) -> None:
+    existing = tmp_path / "existing.jsonl"
+    existing.write_text('{"source": "x"}\n', encoding="utf-8")
+    garbage = tmp_path / "garbage.jsonl"
+    garbage.write_text("hello\n", encoding="utf-8")
+    args = [str(existing) if a == "EXISTING" else str(garbage) if a == "GARBAGE" else a
+            for a in args]
+    proc = _run(*args, str(files["spun.txt"]))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and needle in proc.stderr
+    assert existing.read_text(encoding="utf-8") == '{"source": "x"}\n'  # never clobbered
+
+
+def test_empty_corpus_is_an_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    proc = _run(str(empty))
+    assert proc.returncode == 2 and "no documents in the inputs" in proc.stderr

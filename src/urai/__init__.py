@@ -1,7 +1,7 @@
 """urai: Indonesian spun-content forensics.
 
-The public API is flat: ``urai.check``, ``urai.restore``, ``urai.spin``, ``urai.Index``,
-``urai.resources``. Heavy parts are imported on first use.
+The public API is flat: ``urai.check``, ``urai.check_many``, ``urai.restore``, ``urai.spin``,
+``urai.Index``, ``urai.resources``. Heavy parts are imported on first use.
 """
 
 from __future__ import annotations
@@ -18,6 +18,10 @@ _LAZY = {
     "ConfigError": "urai.errors",
     "ResourceError": "urai.errors",
     "MissingDependencyError": "urai.errors",
+    "ProcessingError": "urai.errors",
+    "Rejection": "urai.textio",
+    "BatchChecker": "urai.batch",
+    "check_many": "urai.batch",
     "Token": "urai.tokenize",
     "tokenize": "urai.tokenize",
     "detokenize": "urai.tokenize",

@@ -42,6 +42,14 @@ class ResourceError(UraiError):
     exit_code = 3
 
 
+class ProcessingError(UraiError):
+    """An unexpected failure while processing one record of a batch (a bug in urai); batch
+    jobs report it for that record and go on."""
+
+    code = "internal_error"
+    exit_code = 1
+
+
 class MissingDependencyError(UraiError, ImportError):
     """An optional dependency is not installed; the message gives the pip command."""
 

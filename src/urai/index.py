@@ -48,7 +48,7 @@ from urai.align import Alignment, align, word_spans
 from urai.errors import ConfigError, InputError
 from urai.fingerprint import Fingerprinter, IndexConfig, ThesaurusLike
 from urai.store import Store
-from urai.textio import Record
+from urai.textio import Record, Rejection
 
 __all__ = ["Index", "IndexConfig", "Match", "TraceResult", "AddReport", "Rejection",
            "IndexStats"]
@@ -76,14 +76,6 @@ class TraceResult:
     @property
     def best(self) -> Match | None:
         return self.matches[0] if self.matches else None
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """An input that was not indexed, and why."""
-
-    source: str
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,12 @@ from pathlib import Path
 
 from urai.errors import InputError
 
-__all__ = ["decode_text", "read_text", "iter_jsonl", "Record", "open_maybe_gzip"]
+__all__ = ["decode_text", "read_text", "iter_jsonl", "iter_corpus", "Record", "Rejection",
+           "open_maybe_gzip", "TEXT_SUFFIXES", "JSONL_SUFFIXES"]
+
+#: file names read as one document each, and as JSON Lines (one document per line)
+TEXT_SUFFIXES = (".txt", ".txt.gz")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".ndjson", ".ndjson.gz")
 
 _MAX_CONTROL_SHARE = 0.01
 
@@ -74,6 +79,14 @@ class Record:
     date: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """An input that was not processed, and why (batch jobs count these, never drop them)."""
+
+    source: str
+    reason: str
+
+
 def iter_jsonl(path: Path) -> Iterator[tuple[int, dict | InputError]]:
     """Yield ``(line_number, object)`` for each line of a JSONL file (``.gz`` too).
 
@@ -94,3 +107,74 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, dict | InputError]]:
                 yield lineno, InputError(f"{path}:{lineno}: expected a JSON object")
                 continue
             yield lineno, obj
+
+
+def _is_jsonl(path: Path) -> bool:
+    return path.name.lower().endswith(JSONL_SUFFIXES)
+
+
+def iter_corpus(inputs: Iterator[str] | tuple[str, ...] | list[str], *,
+                require_id: bool = True) -> Iterator[tuple[str, Record | dict] | Rejection]:
+    """Every document of a list of inputs, in order, as ``(source, document)`` or a
+    :class:`Rejection`.
+
+    An input is ``-`` (standard input, one document), a text file (one document whose id is
+    the file name; ``.gz`` too), a JSON Lines file (``.jsonl``, ``.ndjson``, gzipped or not;
+    one document per line: a dict with ``text`` and, if ``require_id``, ``id``; source
+    ``path:line``) or a directory (its ``.txt`` and JSON Lines files, recursively, in name
+    order). A missing or unreadable input, a bad JSON line, a record without text or with
+    empty text is yielded as a :class:`Rejection` with its reason, so a batch job can count
+    every input as processed or rejected.
+    """
+    for name in inputs:
+        if name == "-":
+            try:
+                yield "<stdin>", Record("<stdin>", read_text("-"))
+            except InputError as exc:
+                yield Rejection("<stdin>", str(exc))
+            continue
+        p = Path(name)
+        if not p.exists():
+            yield Rejection(name, "no such file or directory")
+            continue
+        if p.is_dir():
+            files = sorted(f for f in p.rglob("*")
+                           if f.is_file() and f.name.lower().endswith(TEXT_SUFFIXES
+                                                                       + JSONL_SUFFIXES))
+            if not files:
+                yield Rejection(name, "directory has no .txt or .jsonl files")
+        else:
+            files = [p]
+        for f in files:
+            if _is_jsonl(f):
+                yield from _jsonl_documents(f, require_id)
+                continue
+            try:
+                text = read_text(f, allow_empty=True)
+            except InputError as exc:
+                msg = str(exc)
+                yield Rejection(str(f), msg[len(str(f)) + 2:] if msg.startswith(str(f)) else msg)
+                continue
+            if not text.strip():
+                yield Rejection(str(f), "empty text")
+            else:
+                yield str(f), Record(f.name, text)
+
+
+def _jsonl_documents(f: Path, require_id: bool) -> Iterator[tuple[str, dict] | Rejection]:
+    try:
+        for lineno, obj in iter_jsonl(f):
+            src = f"{f}:{lineno}"
+            if isinstance(obj, InputError):
+                yield Rejection(src, str(obj).split(": ", 2)[-1])
+            elif require_id and obj.get("id") is None:
+                yield Rejection(src, "missing id")
+            elif not isinstance(obj.get("text"), str):
+                yield Rejection(src, "missing text" if obj.get("text") is None
+                                else "text must be a string")
+            elif not obj["text"].strip():
+                yield Rejection(src, "empty text")
+            else:
+                yield src, obj
+    except (OSError, EOFError) as exc:
+        yield Rejection(str(f), f"cannot read ({exc})")

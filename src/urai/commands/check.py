@@ -3,16 +3,26 @@
 ``urai check [--json] [--lm PATH] [--html/--no-html] FILE...|-``: with ``--json`` one JSON
 object per input and line (JSON Lines; each with a ``source`` field), otherwise a
 terminal view with the suspected words highlighted and the suggestion beside each.
+Corpus work: directories and JSON Lines files expand to their documents;
+``--output PATH`` writes the JSON Lines to a file (``--resume`` continues it after an
+interruption), ``--jobs N`` checks on N cores, a progress bar shows on a terminal, and
+every input ends up in the output as a result or as ``{"source", "error"}``.
 ``urai restore [--lm PATH] [--html/--no-html] FILE|-``: the restored text on stdout.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
 
 import click
 
-from urai.commands.common import each_input, echo_json, iter_inputs
+from urai.check import CheckResult
+from urai.commands.common import each_input, echo_json, iter_inputs, stderr_is_tty, to_jsonable
+from urai.errors import ConfigError, InputError
 
 __all__ = ["check", "restore"]
 
@@ -79,23 +89,181 @@ def _render(source: str, result: Any, multi: bool, explain: bool = False) -> Non
               help="Treat input as HTML (default: detect it).")
 @click.option("--explain", is_flag=True,
               help="Terminal view: list every suspected substitution with its evidence.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
+              help="Write the results as JSON Lines to this file (implies --json); a count "
+                   "goes to stderr.")
+@click.option("--resume", is_flag=True,
+              help="With --output: skip the inputs already in that file and append the rest.")
+@click.option("-j", "--jobs", type=int, default=1, show_default=True,
+              help="Worker processes (0: one per core).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def check(files: tuple[str, ...], as_json: bool, lm: str | None, html: bool | None,
-          explain: bool) -> None:
+          explain: bool, output: str | None, resume: bool, jobs: int, quiet: bool) -> None:
     """Say whether texts are spun, mark the swapped words and suggest the originals.
 
-    Reads FILE(s), or standard input with ``-`` or no FILE.
+    Reads FILE(s), or standard input with ``-`` or no FILE. A directory stands for its .txt
+    and .jsonl files; a JSON Lines file (.jsonl, .ndjson, .gz too) holds one document per
+    line (``text``, optional ``id``). Every input is reported as checked or rejected.
     """
-    det = _detector(lm)
-    multi = len(files) > 1
+    if jobs < 0:
+        raise ConfigError(f"--jobs must be >= 0 (0: one per core), got {jobs}")
+    if resume and output is None:
+        raise ConfigError("--resume continues an --output file; give --output PATH too")
+    names = list(files) or ["-"]
+    if output is None and jobs == 1 and len(names) == 1 and not _is_corpus(names[0]):
+        det = _detector(lm)
 
-    def one(source: str, text: str) -> None:
-        result = det.check(text, html=html)
-        if as_json:
-            echo_json({"source": source, **result.to_dict()})
+        def one(source: str, text: str) -> None:
+            result = det.check(text, html=html)
+            if as_json:
+                echo_json({"source": source, **result.to_dict()})
+            else:
+                _render(source, result, False, explain)
+
+        each_input(names, one, as_json=as_json)
+        return
+    _check_batch(names, lm=lm, html=html, as_json=as_json or output is not None,
+                 explain=explain, output=output, resume=resume, jobs=jobs, quiet=quiet)
+
+
+def _is_corpus(name: str) -> bool:
+    """A directory or a JSON Lines file: an input that may hold many documents."""
+    from urai.textio import JSONL_SUFFIXES
+
+    return name != "-" and (Path(name).is_dir() or name.lower().endswith(JSONL_SUFFIXES))
+
+
+def _check_batch(names: list[str], *, lm: str | None, html: bool | None, as_json: bool,
+                 explain: bool, output: str | None, resume: bool, jobs: int,
+                 quiet: bool) -> None:
+    from collections import Counter
+
+    from urai.batch import BatchChecker
+    from urai.textio import Rejection, iter_corpus
+
+    done: dict[str, bool] = {}
+    sink = None
+    if output is not None:
+        done, sink = open_results(Path(output), resume)
+    skipped = 0
+    skipped_rejected = 0
+
+    def tasks() -> Iterator[tuple[tuple[str, Any, str | None], str | None]]:
+        nonlocal skipped, skipped_rejected
+        for item in iter_corpus(names, require_id=False):
+            source = item.source if isinstance(item, Rejection) else item[0]
+            if source in done:
+                skipped += 1
+                skipped_rejected += done[source]
+                continue
+            if isinstance(item, Rejection):
+                yield (source, None, item.reason), None
+                continue
+            doc = item[1]
+            if isinstance(doc, dict):
+                yield (source, doc.get("id"), None), doc["text"]
+            else:
+                yield (source, None, None), doc.text
+
+    def emit(obj: dict[str, Any]) -> None:
+        if sink is not None:
+            sink.write(json.dumps(to_jsonable(obj), ensure_ascii=False) + "\n")
+            sink.flush()  # a killed run loses at most the line being written
         else:
-            _render(source, result, multi, explain)
+            echo_json(obj)
 
-    each_input(files, one, as_json=as_json)
+    verdicts: Counter[str] = Counter()
+    rejected = 0
+    bar = None
+    if not quiet and stderr_is_tty():
+        from tqdm import tqdm
+
+        bar = tqdm(unit="doc", desc="checking", file=sys.stderr, dynamic_ncols=True)
+    try:
+        with BatchChecker(_detector(lm), jobs=jobs, html=html) as checker:
+            for (source, ident, reason), result in checker.results(tasks()):
+                if bar is not None:
+                    bar.update(1)
+                if isinstance(result, CheckResult):
+                    verdicts[result.verdict] += 1
+                    if as_json:
+                        head = {"source": source} if ident is None else \
+                            {"source": source, "id": ident}
+                        emit({**head, **result.to_dict()})
+                    else:
+                        _render(source, result, True, explain)
+                    continue
+                rejected += 1
+                code = "bad_input" if result is None else result.code
+                msg = reason if result is None else str(result)
+                msg = msg if msg.startswith(source) else f"{source}: {msg}"
+                if as_json:
+                    emit({"source": source, "error": {"code": code, "message": msg}})
+                else:
+                    click.echo(f"urai: rejected {msg}", err=True)
+    finally:
+        if bar is not None:
+            bar.close()
+        if sink is not None:
+            sink.close()
+    processed = sum(verdicts.values())
+    if output is not None:
+        parts = ", ".join(f"{verdicts[v]} {v.replace('_', ' ')}" for v in _VERDICTS
+                          if verdicts[v])
+        before = f" ({skipped_rejected} of them rejected)" if skipped_rejected else ""
+        click.echo(f"urai: {output}: {processed} checked ({parts or 'none'}), {rejected} "
+                   f"rejected, {skipped} already there{before}", err=True)
+    if processed + rejected + skipped == 0:
+        raise InputError("no documents in the inputs (empty JSON Lines file or directory?)")
+    if rejected or skipped_rejected:
+        # the exit code describes the whole output, earlier runs' rejections included
+        bad = rejected + skipped_rejected
+        total = processed + rejected + skipped
+        where = "above" if output is None else f"in {output}"
+        raise InputError(f"{bad} of {total} inputs rejected (reasons {where}), "
+                         f"{total - bad} processed")
+
+
+_VERDICTS = ("spun", "uncertain", "clean", "too_short", "not_indonesian")
+
+
+def open_results(path: Path, resume: bool) -> tuple[dict[str, bool], TextIO]:
+    """The sources already in a results file (each with whether it was rejected) and the
+    file opened for appending.
+
+    Without ``resume`` the file must not exist yet (or be empty), so a finished run is never
+    overwritten by accident. With it, a last line cut short by an interrupted run is removed
+    (its input is checked again) and every complete line must be a JSON object with a
+    ``source``.
+    """
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory; give a file for --output")
+    done: dict[str, bool] = {}
+    if path.exists() and path.stat().st_size:
+        if not resume:
+            raise InputError(f"{path}: already exists; pass --resume to continue it, or "
+                             "remove it to start again")
+        data = path.read_bytes()
+        keep = data.rfind(b"\n") + 1  # a partly written last line is dropped
+        for n, line in enumerate(data[:keep].splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                raise InputError(f"{path}:{n}: not valid JSON; --resume needs a file written "
+                                 "by `urai check --output`") from None
+            if not isinstance(obj, dict) or not isinstance(obj.get("source"), str):
+                raise InputError(f"{path}:{n}: no source field; --resume needs a file "
+                                 "written by `urai check --output`")
+            done[obj["source"]] = "error" in obj
+        if keep < len(data):
+            with open(path, "r+b") as fh:
+                fh.truncate(keep)
+    try:
+        return done, open(path, "a", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
 
 
 @click.command("restore")

@@ -22,68 +22,13 @@ import click
 from urai.commands.common import each_input, echo_json, stderr_is_tty
 from urai.errors import ConfigError, InputError, ResourceError
 
-_TEXT_SUFFIXES = (".txt", ".txt.gz")
-_JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".ndjson", ".ndjson.gz")
-
-
-def _kind(path: Path) -> str:
-    name = path.name.lower()
-    if name.endswith(_JSONL_SUFFIXES):
-        return "jsonl"
-    return "text"
-
 
 def _iter_items(inputs: tuple[str, ...]) -> Iterator[object]:
     """Records, dicts or Rejections for every input (directories expanded)."""
-    from urai.index import Rejection
-    from urai.textio import Record, iter_jsonl, read_text
+    from urai.textio import Rejection, iter_corpus
 
-    for name in inputs:
-        p = Path(name)
-        if not p.exists():
-            yield Rejection(name, "no such file or directory")
-            continue
-        if p.is_dir():
-            files = sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and f.name.lower().endswith(_TEXT_SUFFIXES + _JSONL_SUFFIXES)
-            )
-            if not files:
-                yield Rejection(name, "directory has no .txt or .jsonl files")
-        else:
-            files = [p]
-        for f in files:
-            if _kind(f) == "jsonl":
-                try:
-                    for lineno, obj in iter_jsonl(f):
-                        if isinstance(obj, InputError):
-                            yield Rejection(f"{f}:{lineno}", str(obj).split(": ", 2)[-1])
-                        else:
-                            ident = obj.get("id")
-                            src = f"{f}:{lineno}"
-                            if ident is None:
-                                yield Rejection(src, "missing id")
-                            elif not isinstance(obj.get("text"), str):
-                                yield Rejection(src, "missing text")
-                            elif not obj["text"].strip():
-                                yield Rejection(src, "empty text")
-                            else:
-                                yield obj
-                except (OSError, EOFError) as exc:
-                    yield Rejection(str(f), f"cannot read ({exc})")
-            else:
-                try:
-                    text = read_text(f, allow_empty=True)
-                except InputError as exc:
-                    msg = str(exc)
-                    yield Rejection(str(f), msg[len(str(f)) + 2:] if msg.startswith(str(f))
-                                    else msg)
-                    continue
-                ident = f.name
-                if not text.strip():
-                    yield Rejection(str(f), "empty text")
-                else:
-                    yield Record(ident, text)
+    for item in iter_corpus(inputs, require_id=True):
+        yield item if isinstance(item, Rejection) else item[1]
 
 
 @click.group("index")
