@@ -3,7 +3,11 @@ checks, in-process and in worker processes, and every input accounted for."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import urai
 from tests.test_check import CLEAN, SPUN
@@ -89,3 +93,23 @@ def test_bad_settings_name_the_value() -> None:
 def test_public_names() -> None:
     assert urai.check_many is check_many and urai.BatchChecker is BatchChecker
     assert issubclass(urai.ProcessingError, urai.UraiError)
+
+
+_SHORT = [SPUN, CLEAN, SPUN.replace("hawa", "udara"), "kata " * 5,
+          "Harga beras naik lantaran pasokan berkurang serta permintaan bakal meningkat tahun "
+          "ini, kata para pedagang di pasar induk kota itu kepada wartawan pada hari Senin."]
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.permutations(list(range(len(_SHORT)))), st.sampled_from([1, 2]))
+def test_a_result_does_not_depend_on_the_other_texts_or_their_order(
+        order: list[int], jobs: int) -> None:
+    # the detector caches per-word work across calls; no cache may change an answer
+    got = list(check_many([_SHORT[i] for i in order], detector=Detector(), jobs=jobs))
+    assert [r.to_dict() for r in got] == [_alone()[i] for i in order]  # type: ignore[union-attr]
+
+
+@lru_cache(maxsize=1)
+def _alone() -> tuple[dict, ...]:
+    """Each text checked by a fresh detector of its own (no history at all)."""
+    return tuple(Detector().check(t).to_dict() for t in _SHORT)
