@@ -111,5 +111,5 @@ def test_a_result_does_not_depend_on_the_other_texts_or_their_order(
 
 @lru_cache(maxsize=1)
 def _alone() -> tuple[dict, ...]:
-    """Each text checked by a fresh detector of its own (no history at all)."""
+    """Each text checked by a fresh detector of its own (no per-detector history)."""
     return tuple(Detector().check(t).to_dict() for t in _SHORT)
