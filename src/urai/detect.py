@@ -32,7 +32,7 @@ observed word was put there by a spinner in place of ``c``. :mod:`urai.lattice` 
 sentence jointly from these logits.
 
 Hot-path notes: per-word thesaurus results are cached as numpy arrays
-(:meth:`Engine._word_info`); per-token Python work is a dict lookup; everything else is
+(:meth:`Engine.word_info`); per-token Python work is a dict lookup; everything else is
 numpy over the whole document.
 """
 
@@ -207,7 +207,7 @@ class Engine:
         return np.fromiter((cache[t] for t in texts), dtype=np.int64, count=len(texts))
 
     # ---- per-word cache -----------------------------------------------------------------
-    def _word_info(self, word: str) -> tuple | None:
+    def word_info(self, word: str) -> tuple | None:
         """Cached ``(surfaces, ids, zipf_delta, weights, zipf_obs, is_function)`` or None."""
         try:
             return self._info[word]
@@ -278,7 +278,7 @@ class Engine:
         n_known = 0
         n_stop = 0
         stop = self.stopwords
-        info_of = self._word_info
+        info_of = self.word_info
         known = self.is_known
         for t, tok in enumerate(tokens):
             if tok.kind != "word":

@@ -72,7 +72,7 @@ def output_words(lm: Any) -> list[str]:
     vocab = set(lm.vocab)
     keep = {"<unk>"}
     for w in lm.vocab:
-        info = eng._word_info(w)
+        info = eng.word_info(w)
         if info is not None:
             keep.add(w)
             keep.update(n for n in (normalize(s) for s in info[0]) if n in vocab)
