@@ -51,12 +51,42 @@ def measure() -> dict[str, float]:
     }
 
 
-def test_quality_floors() -> None:
-    m = measure()
+def measure_screen() -> dict[str, float]:
+    """``urai.screen`` on the gate set: F1 at 35 %, the share of 10 % copies it passes on to
+    a full check (verdict other than clean), false positives and clean texts passed on."""
+    from urai.screen import default_screener
+
+    scr = default_screener()
+    rows = [json.loads(x) for x in GATE.read_text(encoding="utf-8").splitlines()]
+    verdicts: dict[float, list[str]] = {}
+    for r in rows:
+        verdicts.setdefault(float(r["rate"]), []).append(scr.check(r["text"]).verdict)
+    clean, light, heavy = verdicts[0.0], verdicts[0.1], verdicts[0.35]
+    tp = heavy.count("spun")
+    fp = clean.count("spun")
+    p = tp / max(tp + fp, 1)
+    rc = tp / len(heavy)
+    return {
+        "screen_doc_f1_35": 2 * p * rc / max(p + rc, 1e-9),
+        "screen_pass_on_10": sum(v != "clean" for v in light) / len(light),
+        "screen_false_positive_max": fp / len(clean),
+        "screen_clean_pass_on_max": sum(v != "clean" for v in clean) / len(clean),
+    }
+
+
+def _assert_floors(m: dict[str, float], prefix_screen: bool) -> None:
     for key, floor in FLOORS.items():
-        if key.startswith("_"):
+        if key.startswith("_") or key.startswith("screen_") != prefix_screen:
             continue
         if key.endswith("_max"):
             assert m[key] <= floor, f"{key} = {m[key]:.4f} above ceiling {floor}"
         else:
             assert m[key] >= floor, f"{key} = {m[key]:.4f} below floor {floor}"
+
+
+def test_quality_floors() -> None:
+    _assert_floors(measure(), prefix_screen=False)
+
+
+def test_screen_quality_floors() -> None:
+    _assert_floors(measure_screen(), prefix_screen=True)

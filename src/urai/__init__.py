@@ -1,7 +1,8 @@
 """urai: Indonesian spun-content forensics.
 
-The public API is flat: ``urai.check``, ``urai.check_many``, ``urai.restore``, ``urai.spin``,
-``urai.Index``, ``urai.resources``. Heavy parts are imported on first use.
+The public API is flat: ``urai.check``, ``urai.check_many``, ``urai.screen``,
+``urai.restore``, ``urai.spin``, ``urai.Index``, ``urai.resources``. Heavy parts are
+imported on first use.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ _LAZY = {
     "Rejection": "urai.textio",
     "BatchChecker": "urai.batch",
     "check_many": "urai.batch",
+    "Screener": "urai.screen",
+    "ScreenResult": "urai.screen",
+    "Cascade": "urai.screen",
     "Token": "urai.tokenize",
     "tokenize": "urai.tokenize",
     "detokenize": "urai.tokenize",
@@ -43,9 +47,10 @@ _LAZY = {
 # submodule as soon as anything imports it (``import urai.check`` sets ``urai.check``).
 from urai.check import check, restore  # noqa: E402
 from urai.resources import resources  # noqa: E402
+from urai.screen import screen  # noqa: E402
 from urai.spin import spin  # noqa: E402
 
-__all__ = ["__version__", "check", "restore", "resources", "spin", *_LAZY]
+__all__ = ["__version__", "check", "restore", "resources", "screen", "spin", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:
