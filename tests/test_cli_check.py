@@ -203,3 +203,30 @@ def test_empty_corpus_is_an_error(tmp_path: Path) -> None:
     empty.write_text("", encoding="utf-8")
     proc = _run(str(empty))
     assert proc.returncode == 2 and "no documents in the inputs" in proc.stderr
+
+
+def test_screen_and_screen_first(files, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    gate = Path(__file__).parent / "data" / "gate" / "gate.jsonl"
+    heavy = next(json.loads(x) for x in gate.read_text(encoding="utf-8").splitlines()
+                 if json.loads(x)["rate"] == 0.35)
+    spun = tmp_path / "heavy.txt"
+    spun.write_text(heavy["text"], encoding="utf-8")
+    proc = _run("--screen-first", "--json", str(files["clean.txt"]), str(spun))
+    objs = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert proc.returncode == 0
+    assert [o["stage"] for o in objs] == ["screen", "check"]
+    assert objs[0]["verdict"] == "clean" and "substitutions" not in objs[0]
+    assert objs[1]["verdict"] == "spun" and objs[1]["substitutions"]
+    # urai screen: document level only, same corpus options
+    out = tmp_path / "screen.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "urai", "screen", "-o", str(out),
+                           str(files["clean.txt"]), str(spun), str(files["empty"])],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    objs = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [o.get("verdict") for o in objs] == ["clean", "spun", None]
+    assert "error" in objs[2] and "substitutions" not in objs[1]
+    assert "2 checked (1 spun, 1 clean), 1 rejected" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "urai", "screen", str(spun)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0 and proc.stdout.startswith("SPUN  spun probability")

@@ -35,10 +35,10 @@ __all__ = ["BatchChecker", "check_many"]
 
 K = TypeVar("K")
 
-_DETECTOR: Detector | None = None  # the worker process's detector (set by _init_worker)
+_DETECTOR: Any = None  # the worker process's detector (set by _init_worker)
 
 
-def check_safely(det: Detector, text: Any, html: bool | None) -> CheckResult | UraiError:
+def check_safely(det: Any, text: Any, html: bool | None) -> Any:
     """``det.check(text)``, or the error that stops it, returned rather than raised."""
     try:
         return det.check(text, html=html)
@@ -50,7 +50,7 @@ def check_safely(det: Detector, text: Any, html: bool | None) -> CheckResult | U
             "please report it with the input")
 
 
-def _init_worker(det: Detector) -> None:
+def _init_worker(det: Any) -> None:
     global _DETECTOR
     _DETECTOR = det
     # one BLAS thread per worker: with numpy's default (one per core) every worker's cloze
@@ -75,12 +75,15 @@ class BatchChecker:
     worker processes; use as a context manager (the workers stop on exit).
 
     :meth:`results` takes ``(key, text)`` pairs and yields ``(key, result)`` in the same
-    order, where ``result`` is a :class:`~urai.check.CheckResult` or the
+    order, where ``result`` is what ``detector.check`` returns (a
+    :class:`~urai.check.CheckResult` for a :class:`~urai.check.Detector`, a
+    :class:`~urai.screen.ScreenResult` for a :class:`~urai.screen.Screener`, either for a
+    :class:`~urai.screen.Cascade`) or the
     :class:`~urai.errors.UraiError` for that text; a ``None`` text is passed through as a
     ``None`` result (callers use it to keep inputs they rejected themselves in order).
     """
 
-    def __init__(self, detector: Detector | None = None, *, jobs: int = 1,
+    def __init__(self, detector: Any = None, *, jobs: int = 1,
                  html: bool | None = None, chunksize: int = 4) -> None:
         if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
             raise ConfigError(f"jobs must be an integer >= 0 (0: one per core), got {jobs!r}")
@@ -90,8 +93,9 @@ class BatchChecker:
             from urai.check import default_detector
 
             detector = default_detector()
-        if not isinstance(detector, Detector):
-            raise ConfigError(f"detector must be a Detector, got {type(detector).__name__}")
+        if not callable(getattr(detector, "check", None)):
+            raise ConfigError("detector must be a Detector, Screener or Cascade, got "
+                              f"{type(detector).__name__}")
         self.detector = detector
         self.jobs = jobs or (os.cpu_count() or 1)
         self.html = html

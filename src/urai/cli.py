@@ -23,6 +23,7 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
     "lm": ("urai.commands.lm", "lm", "Build or inspect n-gram language models."),
     "spin": ("urai.commands.spin", "spin", "Write spun copies of texts, with gold alignments."),
     "check": ("urai.commands.check", "check", "Say whether texts are spun and mark the swaps."),
+    "screen": ("urai.commands.check", "screen", "Fast document-level verdict (no word marks)."),
     "restore": ("urai.commands.check", "restore", "Write the likely original wording."),
     "index": ("urai.commands.index", "index", "Manage a source index (SQLite)."),
     "trace": ("urai.commands.index", "trace", "Find the source of a spun copy in an index."),
