@@ -286,27 +286,14 @@ class Detector:
         from urai.features import DOC_FEATURES
         from urai.spin import match_case
 
-        if not isinstance(text, str):
-            raise InputError(f"check() expects text (str), got {type(text).__name__}")
-        is_html = False
-        if html or (html is None and _looks_like_html(text)):
-            from urai.html import html_to_text
-
-            text = html_to_text(text)
-            is_html = True
-        if not text.strip():
-            raise InputError("the input is empty (no text to check)")
+        text, is_html = prepare_text(text, html, "check")
         cfg = self.config
         an, dec, feats = self.analyse(text)
         features = dict(zip(DOC_FEATURES, (float(x) for x in feats), strict=True))
         nw = an.n_words
-        features["known_share"] = an.n_known / nw if nw else 0.0
-        features["stopword_share"] = an.n_stop / nw if nw else 0.0
-        if nw < cfg.min_words:
-            return CheckResult(None, "too_short", (), text, features, nw, text, is_html)
-        if features["known_share"] < cfg.min_known_share or \
-                features["stopword_share"] < cfg.min_stopword_share:
-            return CheckResult(None, "not_indonesian", (), text, features, nw, text, is_html)
+        refusal = refuse(features, nw, an.n_known, an.n_stop, cfg)
+        if refusal is not None:
+            return CheckResult(None, refusal, (), text, features, nw, text, is_html)
         p = float(self.model.doc.prob(feats[None, :])[0])
         if p >= cfg.spun_threshold:
             verdict = "spun"
@@ -365,10 +352,36 @@ def _reason(observed: str, suggestion: str, ev: Mapping[str, float]) -> str:
     return why + "."
 
 
-def _looks_like_html(text: str) -> bool:
+def prepare_text(text: Any, html: bool | None, what: str) -> tuple[str, bool]:
+    """``(plain text, was HTML)`` for ``check``/``screen``: the type check, HTML reduced to its
+    main text (``html=None`` detects it) and the empty-input error."""
     from urai.html import looks_like_html
 
-    return looks_like_html(text)
+    if not isinstance(text, str):
+        raise InputError(f"{what}() expects text (str), got {type(text).__name__}")
+    is_html = False
+    if html or (html is None and looks_like_html(text)):
+        from urai.html import html_to_text
+
+        text = html_to_text(text)
+        is_html = True
+    if not text.strip():
+        raise InputError(f"the input is empty (no text to {what})")
+    return text, is_html
+
+
+def refuse(features: dict[str, float], words: int, known: int, stop: int,
+           cfg: CheckConfig) -> str | None:
+    """Add ``known_share`` / ``stopword_share`` to ``features``; the verdict that replaces a
+    guess (``too_short`` or ``not_indonesian``), or None when the text can be judged."""
+    features["known_share"] = known / words if words else 0.0
+    features["stopword_share"] = stop / words if words else 0.0
+    if words < cfg.min_words:
+        return "too_short"
+    if features["known_share"] < cfg.min_known_share or \
+            features["stopword_share"] < cfg.min_stopword_share:
+        return "not_indonesian"
+    return None
 
 
 def _apply(text: str, subs: list[Substitution]) -> str:

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from urai.errors import ConfigError, InputError, ResourceError
+from urai.errors import ConfigError, ResourceError
 from urai.features import LogisticModel
 
 __all__ = ["SCREEN_FEATURES", "TOP_CANDIDATES", "SCREEN_PATH", "ScreenResult", "ScreenModel",
@@ -162,26 +162,15 @@ class Screener:
 
     def check(self, text: str, *, html: bool | None = None) -> ScreenResult:
         """Screen one text (plain or HTML; ``html=None`` detects HTML)."""
-        if not isinstance(text, str):
-            raise InputError(f"screen() expects text (str), got {type(text).__name__}")
-        is_html = False
-        if html or (html is None and _looks_like_html(text)):
-            from urai.html import html_to_text
+        from urai.check import prepare_text, refuse
 
-            text = html_to_text(text)
-            is_html = True
-        if not text.strip():
-            raise InputError("the input is empty (no text to screen)")
+        text, is_html = prepare_text(text, html, "screen")
         cfg = self.config
         f, n, n_known, n_stop = self.extract.features(text)
         feats = dict(zip(SCREEN_FEATURES, (float(x) for x in f), strict=True))
-        feats["known_share"] = n_known / n if n else 0.0
-        feats["stopword_share"] = n_stop / n if n else 0.0
-        if n < cfg.min_words:
-            return ScreenResult(None, "too_short", n, feats, text, is_html)
-        if feats["known_share"] < cfg.min_known_share or \
-                feats["stopword_share"] < cfg.min_stopword_share:
-            return ScreenResult(None, "not_indonesian", n, feats, text, is_html)
+        refusal = refuse(feats, n, n_known, n_stop, cfg)
+        if refusal is not None:
+            return ScreenResult(None, refusal, n, feats, text, is_html)
         p = float(self.model.doc.prob(f[None, :])[0])
         verdict = ("spun" if p >= self.spun_threshold
                    else "clean" if p < cfg.clean_threshold else "uncertain")
@@ -315,12 +304,6 @@ class Cascade:
         if first.verdict in ("clean", "too_short", "not_indonesian"):
             return first
         return self.detector.check(first.text, html=False)
-
-
-def _looks_like_html(text: str) -> bool:
-    from urai.html import looks_like_html
-
-    return looks_like_html(text)
 
 
 @lru_cache(maxsize=1)

@@ -37,20 +37,13 @@ def _render(source: str, result: Any, multi: bool, explain: bool = False) -> Non
     from rich.console import Console
     from rich.text import Text
 
-    if not isinstance(result, CheckResult):
-        _render_screen(source, result, multi)
-        return
-
     console = Console(highlight=False, soft_wrap=True)
-    p = result.spun_probability
-    colour = {"spun": "bold red", "clean": "bold green", "uncertain": "bold yellow"}.get(
-        result.verdict, "bold magenta")
-    head = Text()
-    if multi:
-        head.append(f"{source}: ", style="bold")
-    head.append(result.verdict.upper(), style=colour)
-    if p is not None:
-        head.append(f"  spun probability {p:.2f}")
+    head = _headline(source, result, multi)
+    if not isinstance(result, CheckResult):  # a ScreenResult: document level only
+        head.append(f"  {result.words} words  (screen: document level only; `urai check` "
+                    "marks the words)", style="dim")
+        console.print(head)
+        return
     n = len(result.substitutions)
     head.append(f"  {result.words} words, {n} suspected substitution{'' if n == 1 else 's'}")
     console.print(head)
@@ -337,22 +330,19 @@ def open_results(path: Path, resume: bool) -> tuple[dict[str, bool], TextIO]:
         raise InputError(f"{path}: cannot write ({exc.strerror})") from None
 
 
-def _render_screen(source: str, result: Any, multi: bool) -> None:
-    """One line for a :class:`urai.screen.ScreenResult` (document level only)."""
-    from rich.console import Console
+def _headline(source: str, result: Any, multi: bool) -> Any:
+    """``[source: ]VERDICT  spun probability p`` as rich Text, coloured by verdict."""
     from rich.text import Text
 
     colour = {"spun": "bold red", "clean": "bold green", "uncertain": "bold yellow"}.get(
         result.verdict, "bold magenta")
-    line = Text()
+    head = Text()
     if multi:
-        line.append(f"{source}: ", style="bold")
-    line.append(result.verdict.upper(), style=colour)
+        head.append(f"{source}: ", style="bold")
+    head.append(result.verdict.upper(), style=colour)
     if result.spun_probability is not None:
-        line.append(f"  spun probability {result.spun_probability:.2f}")
-    line.append(f"  {result.words} words  (screen: document level only; `urai check` marks "
-                "the words)", style="dim")
-    Console(highlight=False, soft_wrap=True).print(line)
+        head.append(f"  spun probability {result.spun_probability:.2f}")
+    return head
 
 
 @click.command("restore")
