@@ -40,6 +40,8 @@ from typing import Any
 import numpy as np
 
 from urai.errors import ConfigError, ResourceError
+from urai.keyhash import KeyHash
+from urai.keyhash import lookup_sorted as _lookup
 
 __all__ = [
     "normalize",
@@ -125,78 +127,6 @@ def _pack(cols: Sequence[np.ndarray], bits: int) -> np.ndarray:
     return key
 
 
-def _lookup(keys: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of ``q`` in sorted ``keys`` and a found mask (positions clipped)."""
-    if len(keys) == 0:
-        return np.zeros(len(q), dtype=np.intp), np.zeros(len(q), dtype=bool)
-    pos = np.searchsorted(keys, q)
-    np.minimum(pos, len(keys) - 1, out=pos)
-    return pos, keys[pos] == q
-
-
-_HASH_MULT = np.uint64(0x9E3779B97F4A7C15)
-
-
-class _KeyHash:
-    """Open-addressing (linear probing) hash of a sorted key array: ``lookup`` gives the same
-    ``(pos, found)`` as :func:`_lookup` for found keys in about one random memory access per
-    query instead of a binary search (built once per model and order, vectorised)."""
-
-    #: probing rounds before the remaining queries fall back to a binary search
-    max_probes = 3
-
-    def __init__(self, keys: np.ndarray) -> None:
-        n = len(keys)
-        bits = max(4, (2 * n).bit_length())  # load factor <= 0.5
-        size = 1 << bits
-        self.shift = np.uint64(64 - bits)
-        self.mask = size - 1
-        tpos = np.full(size, -1, dtype=np.int64)
-        pend = np.arange(n, dtype=np.int64)
-        slot = self._home(keys)
-        while len(pend):
-            free = np.flatnonzero(tpos[slot] < 0)
-            _, first = np.unique(slot[free], return_index=True)
-            win = free[first]  # one key per free slot takes it
-            tpos[slot[win]] = pend[win]
-            lose = np.ones(len(pend), dtype=bool)
-            lose[win] = False
-            pend = pend[lose]
-            slot = (slot[lose] + 1) & self.mask
-        self.tpos = tpos
-        self.tkey = np.where(tpos >= 0, keys[np.maximum(tpos, 0)], 0).astype(np.uint64)
-        self.keys = keys
-
-    def _home(self, q: np.ndarray) -> np.ndarray:
-        return ((q * _HASH_MULT) >> self.shift).astype(np.intp)
-
-    def lookup(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        nq = len(q)
-        pos = np.zeros(nq, dtype=np.intp)
-        found = np.zeros(nq, dtype=bool)
-        idx = np.arange(nq)
-        slot = self._home(q)
-        qq = q
-        for _ in range(self.max_probes):
-            if not len(idx):
-                break
-            tp = self.tpos[slot]
-            occ = tp >= 0
-            hit = occ & (self.tkey[slot] == qq)
-            hi = idx[hit]
-            pos[hi] = tp[hit]
-            found[hi] = True
-            cont = occ & ~hit
-            idx = idx[cont]
-            qq = qq[cont]
-            slot = (slot[cont] + 1) & self.mask
-        if len(idx):
-            # the few queries still probing (a long chain decides how many rounds a batch
-            # takes): one binary search over the sorted keys finishes them, same answers
-            pos[idx], found[idx] = _lookup(self.keys, qq)
-        return pos, found
-
-
 def _discounts(adj: np.ndarray, order: int) -> tuple[float, float, float]:
     """Modified Kneser-Ney discounts from count-of-counts (with fallbacks for tiny data)."""
     t = np.bincount(np.minimum(adj, 5).astype(np.int64), minlength=6)[1:5].astype(float)
@@ -262,7 +192,7 @@ class NgramLM:
         self._meta = meta
         self._bits = int(meta["bits"])
         self.path = path
-        self._hashes: dict[int, _KeyHash] = {}
+        self._hashes: dict[int, KeyHash] = {}
         self._closed: dict[int, bool] = {}
 
     # ---- properties -----------------------------------------------------------------------
@@ -631,7 +561,8 @@ class NgramLM:
         ``ids_matrix`` has shape ``(rows, order)`` (or ``(rows, k)`` with ``k <= order``, which
         is left-padded); a negative id marks "no word" (for contexts shorter than
         ``order - 1``). Rows are scored with the standard backoff rule in a few vectorised
-        hashed lookups (:class:`_KeyHash`, same results as a ``searchsorted`` on the keys).
+        hashed lookups (:class:`urai.keyhash.KeyHash`, same results as a ``searchsorted`` on
+        the keys).
         """
         m = np.asarray(ids_matrix)
         if m.ndim == 1:
@@ -649,7 +580,7 @@ class NgramLM:
         bad = m >= V
         if bad.any():
             m = np.where(bad, _UNK_ID, m)
-        # no row deduplication: with hashed lookups (:class:`_KeyHash`) sorting the rows to
+        # no row deduplication: with hashed lookups (:class:`KeyHash`) sorting the rows to
         # dedupe them costs more than scoring the repeats
         return self._logprob_rows(m)
 
@@ -660,23 +591,28 @@ class NgramLM:
         return self._logp[0][np.where((ids >= 0) & (ids < self.vocab_size), ids, _UNK_ID)
                              ].astype(np.float64)
 
-    def _hashed(self, i: int) -> _KeyHash:
-        """The hash of ``keys[i]``, built on first use."""
+    def _hashed(self, i: int) -> KeyHash:
+        """The hash of ``keys[i]`` with its log-probabilities (value 0) and backoffs (value 1)
+        in slot order, built on first use."""
         h = self._hashes.get(i)
         if h is None:
-            h = self._hashes[i] = _KeyHash(self._keys[i])
+            bow = self._bow[i] if i < len(self._bow) else np.zeros_like(self._logp[i])
+            h = self._hashes[i] = KeyHash(self._keys[i], (self._logp[i], bow))
         return h
 
-    def _look(self, i: int, q: np.ndarray, ask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(pos, found)`` of keys ``q`` in ``keys[i]``, looking up only the rows in ``ask``."""
+    def _look(self, i: int, q: np.ndarray, ask: np.ndarray, k: int
+              ) -> tuple[np.ndarray, np.ndarray]:
+        """``(value k, found)`` of keys ``q`` in ``keys[i]`` (0 where not found; 0 = logp,
+        1 = backoff), looking up only the rows in ``ask``."""
+        h = self._hashed(i)
         if ask.all():
-            return self._hashed(i).lookup(q)
-        pos = np.zeros(len(q), dtype=np.intp)
+            return h.get(q, k)
+        out = np.zeros(len(q), dtype=h.dtype(k))
         found = np.zeros(len(q), dtype=bool)
         sel = np.flatnonzero(ask)
         if len(sel):
-            pos[sel], found[sel] = self._hashed(i).lookup(q[sel])
-        return pos, found
+            out[sel], found[sel] = h.get(q[sel], k)
+        return out, found
 
     def _suffix_closed(self, i: int) -> bool:
         """Every key of ``keys[i]`` ((i+1)-grams) has its suffix i-gram in ``keys[i - 1]``
@@ -710,20 +646,19 @@ class NgramLM:
             if n - 1 == 1:
                 cbow = np.where(ctx_valid, self._bow[0][mu[:, col].astype(np.int64)], 0.0)
             else:
-                cpos, cfound = self._look(n - 2, ctx_key, ctx_valid)
-                cbow = np.where(cfound & ctx_valid, self._bow[n - 2][cpos], 0.0)
+                cbow = self._look(n - 2, ctx_key, ctx_valid, 1)[0]
             key = key | (mu[:, col] << shift)
             # only rows with a full context can match; and when every stored n-gram's
             # suffix is stored too, only rows whose suffix (n-1)-gram was found
             ask = ctx_valid
             if prev_found is not None and self._suffix_closed(n - 1):
                 ask = ctx_valid & prev_found
-            pos, found = self._look(n - 1, key, ask)
+            lp, found = self._look(n - 1, key, ask, 0)
             found &= ctx_valid
             prev_found = found
             # found at order n: reset to its logp; otherwise accumulate the context backoff
             bows = np.where(found, 0.0, bows + cbow)
-            result = np.where(found, self._logp[n - 1][pos], result)
+            result = np.where(found, lp, result)
         return result + bows
 
     def _rows(self, words: Sequence[str], bos: bool, eos: bool) -> np.ndarray:
