@@ -2,9 +2,11 @@ import gzip
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from urai.errors import InputError
-from urai.textio import decode_text, iter_jsonl, read_text
+from urai.textio import Rejection, decode_text, iter_corpus, iter_jsonl, read_text
 
 
 def test_reads_utf8_and_gzip(tmp_path: Path) -> None:
@@ -54,3 +56,46 @@ def test_jsonl_bad_lines_are_reported_not_dropped(tmp_path: Path) -> None:
     assert isinstance(got[1][1], InputError) and "not valid JSON" in str(got[1][1])
     assert isinstance(got[2][1], InputError) and "JSON object" in str(got[2][1])
     assert got[3][1] == {"id": "b"}
+
+
+_LINES = st.sampled_from([
+    '{"id": "a", "text": "Harga beras naik."}', '{"text": "tanpa id"}', "{bukan json",
+    '["a", "list"]', '{"id": "e", "text": "   "}', '{"id": "n"}', '{"id": 3, "text": 5}',
+    "",  # blank lines are not records
+])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_LINES, max_size=25), st.booleans(), st.booleans())
+def test_iter_corpus_accounts_for_every_record(lines: list[str], gz: bool,
+                                               require_id: bool) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / ("docs.jsonl.gz" if gz else "docs.jsonl")
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        path.write_bytes(gzip.compress(data) if gz else data)
+        items = list(iter_corpus([str(path)], require_id=require_id))
+    records = [i + 1 for i, x in enumerate(lines) if x.strip()]
+    # one item per non-blank line, in order, each naming its line
+    sources = [it.source if isinstance(it, Rejection) else it[0] for it in items]
+    assert sources == [f"{path}:{n}" for n in records]
+    for n, it in zip(records, items, strict=True):
+        line = lines[n - 1]
+        ok = line.startswith('{"id": "a"') or (line == '{"text": "tanpa id"}' and not require_id)
+        assert isinstance(it, Rejection) != ok, (line, it)
+
+
+def test_iter_corpus_directories_stdin_and_missing(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import sys
+
+    (tmp_path / "b.txt").write_text("dua", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("satu", encoding="utf-8")
+    (tmp_path / "skip.bin").write_bytes(b"\x00")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"dari stdin")))
+    items = list(iter_corpus([str(tmp_path), "-", str(tmp_path / "missing.txt")]))
+    assert [it[0] for it in items[:3]] == [str(tmp_path / "a.txt"), str(tmp_path / "b.txt"),
+                                           "<stdin>"]
+    assert items[2][1].text == "dari stdin"
+    assert isinstance(items[3], Rejection) and items[3].reason == "no such file or directory"
