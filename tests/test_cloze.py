@@ -107,3 +107,18 @@ def test_training_without_torch_is_a_one_line_error(capsys: pytest.CaptureFixtur
     assert main([]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pip install 'urai[train]'" in err
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(1, 7))
+def test_scoring_in_blocks_gives_the_same_deltas(seed: int, block: int) -> None:
+    """Candidate rows scored block by block (bounded memory on book-length texts)."""
+    rng = np.random.default_rng(seed)
+    m = _tiny(rng).bind(_tiny(rng).vocab_in)
+    seq = np.array([-1, 1, 3, 4, 5, 6, 3, 4, 2, 2])
+    pos = np.array([3, 4, 6, 7])
+    cand = rng.integers(0, 7, size=11)
+    owner = np.sort(rng.integers(0, 4, size=11))
+    whole = m.delta(seq, pos, seq[pos], cand, owner)
+    m.block_rows = block
+    np.testing.assert_array_equal(m.delta(seq, pos, seq[pos], cand, owner), whole)

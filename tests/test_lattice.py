@@ -8,8 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from urai.check import default_detector
+from urai.detect import near_positions
 from urai.lattice import _cluster_lm_gain, rank_candidates
 from urai.tokenize import tokenize
 
@@ -92,3 +95,17 @@ def test_rank_candidates_is_a_stable_per_position_sort() -> None:
         z = rng.integers(-3, 3, size=int(ptr[-1])).astype(float)  # many ties
         owner = np.repeat(np.arange(len(counts)), counts)
         assert np.array_equal(rank_candidates(z, ptr), np.lexsort((-z, owner)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(8, 60).flatmap(lambda n: st.tuples(
+    st.just(n),
+    st.lists(st.integers(2, n - 3), unique=True).map(sorted),
+    st.lists(st.integers(2, n - 3), unique=True).map(sorted))))
+def test_near_positions_is_the_distance_rule(case: tuple[int, list[int], list[int]]) -> None:
+    """Slots with a changed word one or two places away (never the slot itself)."""
+    n, slots, changed = case
+    pseq = np.asarray(slots, dtype=np.int64)
+    near = np.asarray(changed, dtype=np.int64)
+    want = [j for j, p in enumerate(slots) if any(0 < abs(p - c) <= 2 for c in changed)]
+    assert near_positions(pseq, near, n).tolist() == want

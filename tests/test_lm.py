@@ -287,3 +287,19 @@ def test_shipped_model_prefers_collocations(shipped: NgramLM) -> None:
     assert shipped.score(["serangan", "udara"]) > shipped.score(["serangan", "hawa"])
     assert shipped.score(["senjata", "ringan"]) > shipped.score(["senjata", "enteng"])
     assert shipped.ids(["jakarta", "kata-yang-tidak-ada"]).tolist()[1] == 0
+
+
+@pytest.mark.parametrize("block", [1, 7, 64])
+def test_scoring_in_blocks_gives_the_same_logprobs(models: dict[str, NgramLM],
+                                                  block: int) -> None:
+    """Huge batches are scored block by block (bounded memory): same numbers."""
+    rng = np.random.default_rng(block)
+    for model in models.values():
+        rows = rng.integers(0, model.vocab_size, size=(200, model.order))
+        rows[rows[:, -1] == 1, -1] = 2
+        whole = model.logprob_ids(rows)
+        model.block_rows = block
+        try:
+            np.testing.assert_array_equal(model.logprob_ids(rows), whole)
+        finally:
+            del model.block_rows

@@ -99,6 +99,9 @@ class ClozeModel:
 class BoundCloze:
     """A :class:`ClozeModel` whose inputs are ids of one LM vocabulary."""
 
+    #: candidate rows per block in :meth:`delta` (bounds memory on book-length texts)
+    block_rows = 1 << 16
+
     def __init__(self, model: ClozeModel, lm_vocab: list[str]) -> None:
         self.model = model
         idx_in = {w: i for i, w in enumerate(model.vocab_in)}
@@ -131,7 +134,13 @@ class BoundCloze:
         ro = self.out_map[obs_ids]
         rc = self.out_map[cand_ids]
         so = np.einsum("ij,ij->i", m.U[np.maximum(ro, 0)], h) + m.ub[np.maximum(ro, 0)]
-        sc = np.einsum("ij,ij->i", m.U[np.maximum(rc, 0)], h[owner]) + m.ub[np.maximum(rc, 0)]
+        # one (rows x hidden) gather per block of candidate rows: a book-length text would
+        # otherwise gather ~20 x 256 floats per word at once (each row's dot is independent)
+        rcc = np.maximum(rc, 0)
+        B = self.block_rows
+        sc = np.concatenate([
+            np.einsum("ij,ij->i", m.U[rcc[i : i + B]], h[owner[i : i + B]]) + m.ub[rcc[i : i + B]]
+            for i in range(0, len(rc), B)])
         d = (sc - so[owner]).astype(np.float64) / _LN10
         return np.where((rc >= 0) & (ro[owner] >= 0), d, 0.0)
 

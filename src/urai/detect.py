@@ -381,10 +381,7 @@ class Engine:
             delta = local[m:] - local[:m][owner]
             self.fill_cloze(an, context)
         else:
-            # only the positions within two words of ``near`` see a different context
-            d = np.abs(pseq[:, None] - near[None, :])
-            d[d == 0] = 99  # a word's own slot is not part of its context
-            sel = np.flatnonzero(d.min(axis=1) <= 2) if len(near) else near
+            sel = near_positions(pseq, near, len(context))
             delta = X[:, 0].copy()
             if len(sel):
                 rows = np.concatenate([np.arange(an.cand_ptr[j], an.cand_ptr[j + 1])
@@ -427,6 +424,19 @@ class Engine:
         third = np.where(right1 == self.eos, 0.0, lp[2 * k : 3 * k])
         uni = self.lm.unigram_logprobs(ids) if unigrams else lp[:0]
         return lp[:k] + lp[k : 2 * k] + third, uni
+
+
+def near_positions(pseq: np.ndarray, near: np.ndarray, n: int) -> np.ndarray:
+    """Indexes ``j`` of the slots ``pseq[j]`` that have a changed word (``near``, indexes
+    into a sequence of length ``n``) one or two places away on either side: the slots whose
+    trigram windows see a different context (a slot's own word is not its context).
+    Linear in the document, where the pairwise distance matrix was quadratic."""
+    if not len(near):
+        return near
+    hit = np.zeros(n + 4, dtype=bool)
+    hit[np.asarray(near) + 2] = True
+    q = pseq + 2
+    return np.flatnonzero(hit[q - 2] | hit[q - 1] | hit[q + 1] | hit[q + 2])
 
 
 def sigmoid(x: np.ndarray | float) -> np.ndarray | float:

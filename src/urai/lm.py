@@ -175,6 +175,9 @@ class NgramLM:
     are the word ids themselves.
     """
 
+    #: rows scored per block by :meth:`logprob_ids` (bounds its memory on huge batches)
+    block_rows = 1 << 18
+
     def __init__(
         self,
         vocab: Sequence[str],
@@ -581,8 +584,12 @@ class NgramLM:
         if bad.any():
             m = np.where(bad, _UNK_ID, m)
         # no row deduplication: with hashed lookups (:class:`KeyHash`) sorting the rows to
-        # dedupe them costs more than scoring the repeats
-        return self._logprob_rows(m)
+        # dedupe them costs more than scoring the repeats. Rows are independent: a huge batch
+        # (a book-length text) is scored in blocks so temporaries stay ~100 MB.
+        if rows <= self.block_rows:
+            return self._logprob_rows(m)
+        return np.concatenate([self._logprob_rows(m[i : i + self.block_rows])
+                               for i in range(0, rows, self.block_rows)])
 
     def unigram_logprobs(self, ids: np.ndarray) -> np.ndarray:
         """log10 P(w) of vocabulary ids (the same numbers as ``logprob_ids`` on rows with no
