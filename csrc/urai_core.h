@@ -38,8 +38,76 @@ int urai_tokenize(PyObject *text, urai_tokens *out);
  * set). */
 Py_ssize_t urai_split_sentences(PyObject *text, const urai_tokens *t, Py_ssize_t **spans);
 
+/* ---- n-gram LM (csrc/lm.c) ----------------------------------------------------------- */
+
+#define URAI_MAX_ORDER 8
+
+typedef struct {
+    uint64_t key;
+    float logp;
+    float bow;
+} lm_slot;
+
+/* an n-gram LM's scoring tables: tab[i] hashes the (i+1)-grams (i >= 1) */
+typedef struct {
+    int order, bits;
+    int64_t vocab;
+    float *uni_logp, *uni_bow;
+    lm_slot *tab[URAI_MAX_ORDER];
+    /* packed layout: key | logp code << kbits | bow code << (kbits + lpbits) */
+    int packed[URAI_MAX_ORDER];
+    uint64_t *ptab[URAI_MAX_ORDER];
+    uint64_t keymask[URAI_MAX_ORDER], lpmask[URAI_MAX_ORDER];
+    int kbits[URAI_MAX_ORDER], lpbits[URAI_MAX_ORDER];
+    float *pal_lp[URAI_MAX_ORDER], *pal_bow[URAI_MAX_ORDER];
+    uint64_t mask[URAI_MAX_ORDER];
+    int shift[URAI_MAX_ORDER];
+    int closed[URAI_MAX_ORDER]; /* every (i+1)-gram's suffix is stored */
+} urai_lm;
+
+/* log10 P(row[order-1] | row[0..order-2]); -1 marks "no word" in the context */
+double urai_lm_score(const urai_lm *lm, const int64_t *row);
+/* the same for n rows (rows: n x order), with the misses of several rows overlapped */
+void urai_lm_score_rows(const urai_lm *lm, const int64_t *rows, Py_ssize_t n, double *out);
+/* the summed log10 P of the three trigram windows around ids[j] placed at seq[pos[j]]
+ * (the third window is skipped when seq[pos[j] + 1] is </s>) */
+void urai_lm_local(const urai_lm *lm, const int64_t *seq, const int64_t *pos,
+                   const int64_t *ids, Py_ssize_t k, int64_t eos, double *out);
+void urai_lm_free(urai_lm *lm);
+extern PyTypeObject urai_LMType;
+const urai_lm *urai_lm_of(PyObject *obj); /* NULL + TypeError if obj is no urai._core.LM */
+
+/* ---- cloze model (csrc/cloze.c) ------------------------------------------------------- */
+
+typedef struct {
+    int d, H;
+    Py_ssize_t n_in, n_out, n_lm;
+    float *E, *W1, *b1, *ub;
+    void *U;       /* output rows: float32, or float16 where the CPU converts it */
+    size_t u_item; /* bytes per U entry */
+    float (*dot)(const void *row, const float *restrict h, int n);
+    int64_t *in_map, *out_map; /* LM id -> input row (n_lm + 1 entries) / output row or -1 */
+    float **proj;              /* per input row: its 4 projections (4 x H) or NULL */
+    float **chunks, *arena;
+    Py_ssize_t n_chunks, cap_chunks, arena_left;
+    float *hbuf;
+} urai_cloze;
+
+/* the hidden state (H floats) of the slot at seq[p]; -1 with MemoryError set on failure */
+int urai_cloze_hidden(urai_cloze *cz, const int64_t *seq, int64_t p, float *restrict h);
+/* log10 P(cand | context) - log10 P(obs | context) for k candidates of the slot at seq[p]
+ * (0 where a word has no output row) */
+int urai_cloze_slot(urai_cloze *cz, const int64_t *seq, int64_t p, int64_t obs,
+                    const int64_t *cand, Py_ssize_t k, double *out);
+void urai_cloze_free(urai_cloze *cz);
+extern PyTypeObject urai_ClozeType;
+urai_cloze *urai_cloze_of(PyObject *obj);
+
+extern PyTypeObject urai_AnalyzerType; /* csrc/analyse.c */
+
 /* Python-facing wrappers (for tests and the Python layer) */
 PyObject *urai_py_tokenize(PyObject *self, PyObject *text);
 PyObject *urai_py_split_sentences(PyObject *self, PyObject *text);
+PyObject *urai_py_decode(PyObject *self, PyObject *args); /* csrc/decode.c */
 
 #endif

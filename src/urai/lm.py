@@ -177,6 +177,9 @@ class NgramLM:
 
     #: rows scored per block by :meth:`logprob_ids` (bounds its memory on huge batches)
     block_rows = 1 << 18
+    #: score with the compiled kernel (:mod:`urai.accel`) where it is available; the numpy
+    #: code below is the reference and gives identical numbers
+    use_kernel = True
 
     def __init__(
         self,
@@ -197,6 +200,12 @@ class NgramLM:
         self.path = path
         self._hashes: dict[int, KeyHash] = {}
         self._closed: dict[int, bool] = {}
+        self._core_lm: Any = None  # urai._core.LM, built on first use (urai.accel)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_core_lm"] = None  # a C object: rebuilt on first use
+        return state
 
     # ---- properties -----------------------------------------------------------------------
     @property
@@ -583,6 +592,14 @@ class NgramLM:
         bad = m >= V
         if bad.any():
             m = np.where(bad, _UNK_ID, m)
+        if self.use_kernel and rows:
+            from urai.accel import lm_kernel
+
+            kernel = lm_kernel(self)
+            if kernel is not None:
+                out = np.empty(rows, dtype=np.float64)
+                kernel.logprob_rows(np.ascontiguousarray(m), out)
+                return out
         # no row deduplication: with hashed lookups (:class:`KeyHash`) sorting the rows to
         # dedupe them costs more than scoring the repeats. Rows are independent: a huge batch
         # (a book-length text) is scored in blocks so temporaries stay ~100 MB.
