@@ -8,6 +8,9 @@ static PyMethodDef core_methods[] = {
     {"split_sentences", (PyCFunction)urai_py_split_sentences, METH_O,
      "split_sentences(text) -> list of (first, last + 1) token spans, as "
      "urai.tokenize.split_sentences(urai.tokenize.tokenize(text))"},
+    {"decode", (PyCFunction)urai_py_decode, METH_VARARGS,
+     "decode(lm, z, nonlm, delta, cand_ptr, cand_ids, pos_seq, seq, ctx, w_lm, threshold, "
+     "margin, eos, choice, conf, z_best, best) -> lm_gain, as urai.lattice.decode"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -17,4 +20,17 @@ static struct PyModuleDef core_module = {
     -1, core_methods, NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit__core(void) { return PyModule_Create(&core_module); }
+PyMODINIT_FUNC PyInit__core(void) {
+    PyObject *m = PyModule_Create(&core_module);
+    if (!m) return NULL;
+    PyTypeObject *types[] = {&urai_LMType, &urai_ClozeType, &urai_AnalyzerType};
+    const char *names[] = {"LM", "Cloze", "Analyzer"};
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        if (PyType_Ready(types[i]) < 0 || PyModule_AddObjectRef(m, names[i],
+                                                                 (PyObject *)types[i]) < 0) {
+            Py_DECREF(m);
+            return NULL;
+        }
+    }
+    return m;
+}

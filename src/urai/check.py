@@ -162,6 +162,8 @@ class Detector:
 
     Every resource defaults to the shipped one; ``lm`` may be an :class:`urai.lm.NgramLM`
     or a path to one. A Detector is reusable and caches per-word thesaurus lookups.
+    ``accelerate=False`` runs the Python/numpy reference code instead of the compiled
+    kernels (:mod:`urai.accel`; same model, same results to float rounding).
     """
 
     def __init__(
@@ -173,6 +175,7 @@ class Detector:
         frequency: Any = None,
         model: Any = None,
         cloze: Any = None,
+        accelerate: bool = True,
     ) -> None:
         from urai.detect import Engine
         from urai.features import default_detector_model, load_detector_model
@@ -210,6 +213,7 @@ class Detector:
             default_stopwords(),
             max_candidates=config.max_candidates or model.max_candidates,
             cloze=cloze or None,
+            accelerate=accelerate,
         )
         from urai.detect import N_LM_TERMS
 
@@ -227,9 +231,8 @@ class Detector:
     def analyse(self, text: str) -> tuple[Any, Any, np.ndarray]:
         """``(analysis, decoded, doc_features)`` of plain ``text`` (for training/benchmarks)."""
         from urai.features import doc_features
-        from urai.tokenize import tokenize
 
-        an = self.engine.analyse(tokenize(text))
+        an = self.engine.analyse_text(text)
         X0 = an.X.copy() if self.adapt else None
         an, dec = self._decode(an, self.threshold)
         feats = doc_features(an, dec)
@@ -255,11 +258,9 @@ class Detector:
         return float(np.clip(th, self.adapt_floor, self.threshold))
 
     def _decode(self, an: Any, threshold: float) -> tuple[Any, Any]:
-        from urai.lattice import decode
-
+        eng = self.engine
         z = self.model.token.logit(an.X) if an.n_mutable else np.zeros(0)
-        dec = decode(an, z, self.engine.lm, threshold=threshold, w_lm=self._w_lm,
-                     eos=self.engine.eos, margin=self.margin)
+        dec = eng.decode(an, z, threshold=threshold, w_lm=self._w_lm, margin=self.margin)
         # iterated conditional modes: re-score every word with the restored neighbours in
         # place (a spun neighbour spoils a word's trigram evidence), then decode again
         prev = an.seq
@@ -270,11 +271,11 @@ class Detector:
             ctx = an.seq.copy()
             ctx[an.pos_seq[changed]] = an.cand_ids[dec.choice[changed]]
             # only words next to a changed slot need new evidence
-            self.engine.fill_lm(an, ctx, near=np.flatnonzero(ctx != prev))
+            eng.refill(an, ctx, np.flatnonzero(ctx != prev))
             prev = ctx
             z = self.model.token.logit(an.X)
-            dec2 = decode(an, z, self.engine.lm, threshold=threshold, w_lm=self._w_lm,
-                          eos=self.engine.eos, context=ctx, margin=self.margin)
+            dec2 = eng.decode(an, z, threshold=threshold, w_lm=self._w_lm, margin=self.margin,
+                              context=ctx)
             if np.array_equal(dec2.choice, dec.choice):
                 dec = dec2
                 break

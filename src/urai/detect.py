@@ -175,6 +175,7 @@ class Engine:
         max_candidates: int = 20,
         min_zipf: float = 2.5,
         cloze: Any = None,
+        accelerate: bool = True,
     ) -> None:
         from urai.lm import normalize
 
@@ -192,6 +193,74 @@ class Engine:
         self._info: dict[str, tuple | None] = {}
         self._known: dict[str, bool] = {}
         self._tok_ids: dict[str, int] = {}  # token text -> LM id of its normalised form
+        #: use the compiled kernels (urai.accel) where they are available
+        self.accelerate = accelerate
+        self._core: Any = None  # the urai.accel.EngineCore, built on first use
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_core"] = None  # C objects do not pickle; rebuilt on first use
+        return state
+
+    # ---- one entry point per step, compiled where possible --------------------------------
+    @property
+    def core(self) -> Any:
+        """The :class:`urai.accel.EngineCore` of this engine, or None (reference code)."""
+        if self._core is None:
+            from urai import accel
+
+            self._core = False
+            if self.accelerate and accel.enabled():
+                self._core = accel.EngineCore(self)
+        return self._core or None
+
+    def analyse_text(self, text: str) -> Analysis:
+        """:meth:`analyse` of ``tokenize(text)``."""
+        core = self.core
+        if core is not None:
+            return core.analyse(text)
+        from urai.tokenize import tokenize
+
+        return self.analyse(tokenize(text))
+
+    def refill(self, an: Analysis, context: np.ndarray, near: np.ndarray) -> None:
+        """:meth:`fill_lm` for the words near the changed seq indexes ``near``."""
+        core = self.core
+        if core is not None:
+            core.refill(an, context, near)
+        else:
+            self.fill_lm(an, context, near=near)
+
+    def decode(self, an: Analysis, z: np.ndarray, *, threshold: float, w_lm: np.ndarray,
+               margin: float, context: np.ndarray | None = None) -> Any:
+        """:func:`urai.lattice.decode` over this engine's LM."""
+        core = self.core
+        if core is not None:
+            return core.decode(an, z, threshold=threshold, w_lm=w_lm, margin=margin,
+                               context=context)
+        from urai.lattice import decode
+
+        return decode(an, z, self.lm, threshold=threshold, w_lm=w_lm, eos=self.eos,
+                      context=context, margin=margin)
+
+    def resolve_token(self, text: str, kind: int) -> tuple:
+        """What :meth:`analyse` looks up for a token (asked once per distinct token text by
+        the compiled analyser): ``(LM id, first letter upper, all upper (2+ letters), first
+        letter lower, known word, stopword, key for word_info or None)``; ``kind`` is the
+        index of the token kind in ``word, num, abbr, punct, other``."""
+        lm_id = int(self.lm.ids([self.normalize(text)])[0])
+        first_upper = text[:1].isupper()
+        first_lower = text[:1].islower()
+        known = stop = False
+        key = None
+        if kind == 0:  # word
+            key = text.lower()
+            known = self.is_known(key)
+            stop = key in self.stopwords
+        elif kind == 2 and first_lower:  # a lower-case abbreviation such as th.
+            key = text
+        return (lm_id, first_upper, len(text) > 1 and text.isupper(), first_lower, known, stop,
+                key)
 
     def _text_ids(self, texts: list[str]) -> np.ndarray:
         """LM ids of token texts (``lm.ids(normalize(t))``), memoised across documents."""

@@ -1,0 +1,328 @@
+/* Joint restoration in C: urai.lattice.decode, the same decisions and numbers.
+ *
+ * Positions whose best candidate is competitive are cut into clusters of neighbours (at most
+ * two words apart, at most MAX_CLUSTER positions); a lone position is decided by its own
+ * logit; a cluster by enumerating the product of its top options (at most MAX_COMBOS) and
+ * scoring each with the LM gain of its windows, where every window is scored once per
+ * instantiation of the cluster positions it covers (as urai.lattice._cluster_lm_gain).
+ * ``nonlm`` (the logit minus its LM terms) is computed by the caller, in numpy, exactly as
+ * the Python decoder does.
+ */
+#include "urai_core.h"
+#include "buf.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define MAX_COMBOS 256
+#define MAX_CLUSTER 8
+#define N_LM_TERMS 5
+
+static const double LM_KNOTS[N_LM_TERMS - 1] = {0.0, 1.0, 2.0, 3.0};
+
+static inline double sigmoid(double x) {
+    if (x > 50.0) x = 50.0;
+    if (x < -50.0) x = -50.0;
+    return 1.0 / (1.0 + exp(-x));
+}
+
+/* lm_terms(d) @ w_lm, in the order of numpy's row-times-vector product */
+static inline double lm_term(double d, const double *w) {
+    double s = d * w[0];
+    for (int k = 0; k < N_LM_TERMS - 1; k++) {
+        double r = d - LM_KNOTS[k];
+        s += (r > 0.0 ? r : 0.0) * w[k + 1];
+    }
+    return s;
+}
+
+/* the candidate rows of each position sorted by logit, best first (stable) */
+static void rank_rows(const double *z, const int64_t *ptr, Py_ssize_t m, int64_t *order) {
+    for (Py_ssize_t j = 0; j < m; j++) {
+        int64_t a = ptr[j], b = ptr[j + 1];
+        for (int64_t r = a; r < b; r++) {
+            int64_t i = r;
+            while (i > a && z[order[i - 1]] < z[r]) {
+                order[i] = order[i - 1];
+                i--;
+            }
+            order[i] = r;
+        }
+    }
+}
+
+typedef struct {
+    const urai_lm *lm;
+    const double *z, *nonlm, *delta;
+    const int64_t *ptr, *cand_ids, *pos_seq, *seq, *ctx;
+    Py_ssize_t L;
+    const double *w_lm;
+    double threshold;
+    int64_t eos;
+    int64_t *order;
+    int64_t *choice;
+    double *conf;
+    double lm_gain;
+} dec_state;
+
+/* Decide one cluster of positions g[0..n) (sorted, n >= 2). Returns 0 or -1 (no memory). */
+static int decode_cluster(dec_state *st, const int64_t *g, int n, const int *n_ok) {
+    int radix[MAX_CLUSTER], stride[MAX_CLUSTER];
+    int k = 3, size = 1;
+    for (;;) {
+        size = 1;
+        for (int c = 0; c < n; c++) {
+            radix[c] = 1 + (k < n_ok[c] ? k : n_ok[c]);
+            size *= radix[c];
+        }
+        if (size <= MAX_COMBOS || k == 1) break;
+        k--;
+    }
+    stride[n - 1] = 1;
+    for (int c = n - 2; c >= 0; c--) stride[c] = stride[c + 1] * radix[c + 1];
+    const int C = size < MAX_COMBOS ? size : MAX_COMBOS;
+    const int64_t *ptr = st->ptr, *order = st->order, *pos_seq = st->pos_seq;
+    const int64_t off = pos_seq[g[0]] - 2;
+    const int64_t Lc = pos_seq[g[n - 1]] + 3 - off;
+    const int nwin = (int)(Lc - 2);
+    /* option ids per column: 0 = observed word, d > 0 = d-th best candidate */
+    int64_t opt[MAX_CLUSTER][4];
+    double opt_extra[MAX_CLUSTER][4];
+    for (int c = 0; c < n; c++) {
+        int64_t j = g[c];
+        opt[c][0] = st->seq[pos_seq[j]];
+        opt_extra[c][0] = 0.0;
+        for (int d = 1; d < radix[c]; d++) {
+            int64_t r = order[ptr[j] + d - 1];
+            opt[c][d] = st->cand_ids[r];
+            opt_extra[c][d] = st->nonlm[r] - st->threshold;
+        }
+    }
+    /* windows: for slot q of window w, the cluster column there (or -1) */
+    double *D = malloc(sizeof(double) * (size_t)C);
+    double *raw = malloc(sizeof(double) * (size_t)C);
+    int (*wcol)[3] = malloc(sizeof(int[3]) * (size_t)nwin);
+    double **wlp = malloc(sizeof(double *) * (size_t)nwin);
+    if (!D || !raw || !wcol || !wlp) goto nomem;
+    for (int w = 0; w < nwin; w++) wlp[w] = NULL;
+    for (int w = 0; w < nwin; w++) {
+        int64_t at = off + w;
+        int ninst = 1;
+        int64_t base[3];
+        for (int q = 0; q < 3; q++) {
+            wcol[w][q] = -1;
+            base[q] = st->ctx[at + q];
+            for (int c = 0; c < n; c++)
+                if (pos_seq[g[c]] == at + q) wcol[w][q] = c;
+            if (wcol[w][q] >= 0) ninst *= radix[wcol[w][q]];
+        }
+        wlp[w] = malloc(sizeof(double) * (size_t)ninst);
+        if (!wlp[w]) goto nomem;
+        const int centred_eos = st->ctx[at + 1] == st->eos;
+        /* instantiation u: digits of the covered slots, slot 0 most significant */
+        int r1 = wcol[w][1] >= 0 ? radix[wcol[w][1]] : 1;
+        int r2 = wcol[w][2] >= 0 ? radix[wcol[w][2]] : 1;
+        for (int u = 0; u < ninst; u++) {
+            int dq[3] = {u / (r1 * r2), (u / r2) % r1, u % r2};
+            int64_t row3[3];
+            for (int q = 0; q < 3; q++)
+                row3[q] = wcol[w][q] >= 0 ? opt[wcol[w][q]][dq[q]] : base[q];
+            int64_t row[URAI_MAX_ORDER];
+            const int N = st->lm->order;
+            for (int i = 0; i < N; i++) {
+                int src = 3 - N + i;
+                row[i] = src >= 0 ? row3[src] : -1;
+            }
+            wlp[w][u] = centred_eos ? 0.0 : urai_lm_score(st->lm, row);
+        }
+    }
+    for (int t = 0; t < C; t++) {
+        int dig[MAX_CLUSTER];
+        double extra = 0.0;
+        for (int c = 0; c < n; c++) {
+            dig[c] = (t / stride[c]) % radix[c];
+            extra += dig[c] > 0 ? opt_extra[c][dig[c]] : 0.0;
+        }
+        double tot = 0.0;
+        for (int w = 0; w < nwin; w++) {
+            int u = 0;
+            for (int q = 0; q < 3; q++) {
+                int c = wcol[w][q];
+                if (c >= 0) u = u * radix[c] + dig[c];
+            }
+            tot += wlp[w][u];
+        }
+        D[t] = tot;
+        raw[t] = extra;
+    }
+    double d0 = D[0];
+    double segmax = -INFINITY;
+    for (int t = 0; t < C; t++) {
+        D[t] = D[t] - d0;
+        raw[t] = lm_term(D[t], st->w_lm) + raw[t];
+        if (raw[t] > segmax) segmax = raw[t];
+    }
+    if (segmax > 0.0) {
+        int b = 0;
+        while (raw[b] != segmax) b++;
+        st->lm_gain += D[b];
+        int nb = 0, dig[MAX_CLUSTER];
+        for (int c = 0; c < n; c++) {
+            dig[c] = (b / stride[c]) % radix[c];
+            nb += dig[c] > 0;
+        }
+        double logit_b = raw[b] + st->threshold * nb;
+        for (int c = 0; c < n; c++) {
+            int oi = dig[c];
+            if (oi == 0) continue;
+            int64_t j = g[c];
+            st->choice[j] = order[ptr[j] + oi - 1];
+            int idx = b - oi * stride[c];
+            if (idx < C) {
+                double logit_r = raw[idx] + st->threshold * (nb - 1);
+                st->conf[j] = sigmoid(logit_b - logit_r);
+            } else {
+                st->conf[j] = sigmoid(st->z[st->choice[j]]);
+            }
+        }
+    }
+    for (int w = 0; w < nwin; w++) free(wlp[w]);
+    free(wlp);
+    free(wcol);
+    free(D);
+    free(raw);
+    return 0;
+nomem:
+    if (wlp)
+        for (int w = 0; w < nwin; w++) free(wlp[w]);
+    free(wlp);
+    free(wcol);
+    free(D);
+    free(raw);
+    return -1;
+}
+
+/* decode(lm, z, nonlm, delta, cand_ptr, cand_ids, pos_seq, seq, ctx, w_lm, threshold,
+ *        margin, eos, choice, conf, z_best, best) -> lm_gain
+ * (outputs: int64 choice/best and float64 conf/z_best, one entry per position) */
+PyObject *urai_py_decode(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *lmo, *o[9], *out[4];
+    double threshold, margin;
+    long long eos;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOddLOOOO", &lmo, &o[0], &o[1], &o[2], &o[3], &o[4],
+                          &o[5], &o[6], &o[7], &o[8], &threshold, &margin, &eos, &out[0],
+                          &out[1], &out[2], &out[3]))
+        return NULL;
+    const urai_lm *lm = urai_lm_of(lmo);
+    if (!lm) return NULL;
+    static const int in_types[9] = {BUF_F64, BUF_F64, BUF_F64, BUF_I64, BUF_I64,
+                                    BUF_I64, BUF_I64, BUF_I64, BUF_F64};
+    static const char *in_names[9] = {"z", "nonlm", "delta", "cand_ptr", "cand_ids",
+                                      "pos_seq", "seq", "ctx", "w_lm"};
+    static const int out_types[4] = {BUF_I64, BUF_F64, BUF_F64, BUF_I64};
+    static const char *out_names[4] = {"choice", "conf", "z_best", "best"};
+    Py_buffer v[13];
+    int got = 0;
+    PyObject *ret = NULL;
+    int64_t *order = NULL, *comp = NULL;
+    int *n_ok = NULL;
+    for (; got < 9; got++)
+        if (buf_get(o[got], &v[got], in_types[got], 0, in_names[got]) < 0) goto done;
+    for (; got < 13; got++)
+        if (buf_get(out[got - 9], &v[got], out_types[got - 9], 1, out_names[got - 9]) < 0)
+            goto done;
+    {
+        Py_ssize_t m = buf_len(&v[3]) - 1, n = buf_len(&v[0]), L = buf_len(&v[6]);
+        const double *z = v[0].buf, *delta = v[2].buf;
+        const int64_t *ptr = v[3].buf, *pos_seq = v[5].buf;
+        int64_t *choice = v[9].buf, *best = v[12].buf;
+        double *conf = v[10].buf, *z_best = v[11].buf;
+        if (m < 0 || buf_len(&v[1]) != n || buf_len(&v[2]) != n || buf_len(&v[4]) != n ||
+            buf_len(&v[5]) != m || buf_len(&v[7]) != L || buf_len(&v[8]) != N_LM_TERMS ||
+            (m > 0 && (ptr[0] != 0 || ptr[m] != n))) {
+            PyErr_SetString(PyExc_ValueError, "decode: inconsistent array lengths");
+            goto done;
+        }
+        for (Py_ssize_t i = 0; i < 4; i++)
+            if (buf_len(&v[9 + i]) != m) {
+                PyErr_SetString(PyExc_ValueError, "decode: outputs need one entry per position");
+                goto done;
+            }
+        for (Py_ssize_t j = 0; j < m; j++)
+            if (ptr[j + 1] <= ptr[j] || pos_seq[j] < 2 || pos_seq[j] + 3 > L ||
+                (j && pos_seq[j] <= pos_seq[j - 1])) {
+                PyErr_SetString(PyExc_ValueError, "decode: bad candidate pointers or positions");
+                goto done;
+            }
+        order = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+        comp = malloc(sizeof(int64_t) * (size_t)(m ? m : 1));
+        n_ok = malloc(sizeof(int) * (size_t)(m ? m : 1));
+        if (!order || !comp || !n_ok) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        rank_rows(z, ptr, m, order);
+        const double cut = threshold - margin;
+        Py_ssize_t nc = 0;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            best[j] = order[ptr[j]];
+            z_best[j] = z[best[j]];
+            choice[j] = -1;
+            conf[j] = 0.0;
+            int cnt = 0;
+            for (int64_t r = ptr[j]; r < ptr[j + 1]; r++) cnt += z[r] > cut;
+            n_ok[j] = cnt;
+            if (z_best[j] > cut) comp[nc++] = j;
+        }
+        dec_state st = {lm, z, v[1].buf, delta, ptr, v[4].buf, pos_seq, v[6].buf, v[7].buf,
+                        L, v[8].buf, threshold, (int64_t)eos, order, choice, conf, 0.0};
+        /* runs of competitive positions at most two words apart */
+        double lone_gain = 0.0;
+        Py_ssize_t a = 0;
+        while (a < nc) {
+            Py_ssize_t b = a + 1;
+            while (b < nc && pos_seq[comp[b]] - pos_seq[comp[b - 1]] <= 2) b++;
+            Py_ssize_t sz = b - a;
+            if (sz == 1) {
+                int64_t j = comp[a];
+                if (z_best[j] > threshold) {
+                    choice[j] = best[j];
+                    conf[j] = sigmoid(z_best[j]);
+                    lone_gain += delta[best[j]];
+                }
+            }
+            a = b;
+        }
+        st.lm_gain = lone_gain;
+        a = 0;
+        while (a < nc) {
+            Py_ssize_t b = a + 1;
+            while (b < nc && pos_seq[comp[b]] - pos_seq[comp[b - 1]] <= 2) b++;
+            Py_ssize_t sz = b - a;
+            if (sz > 1) {
+                /* np.array_split into ceil(sz / MAX_CLUSTER) nearly equal parts */
+                Py_ssize_t parts = (sz + MAX_CLUSTER - 1) / MAX_CLUSTER;
+                Py_ssize_t each = sz / parts, extra = sz % parts, s0 = a;
+                for (Py_ssize_t p = 0; p < parts; p++) {
+                    int len = (int)(each + (p < extra ? 1 : 0));
+                    int ok[MAX_CLUSTER];
+                    for (int c = 0; c < len; c++) ok[c] = n_ok[comp[s0 + c]];
+                    if (decode_cluster(&st, comp + s0, len, ok) < 0) {
+                        PyErr_NoMemory();
+                        goto done;
+                    }
+                    s0 += len;
+                }
+            }
+            a = b;
+        }
+        ret = PyFloat_FromDouble(st.lm_gain);
+    }
+done:
+    for (int i = 0; i < got; i++) PyBuffer_Release(&v[i]);
+    free(order);
+    free(comp);
+    free(n_ok);
+    return ret;
+}

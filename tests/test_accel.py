@@ -1,0 +1,195 @@
+"""The compiled kernels (urai._core via urai.accel) against the Python/numpy reference.
+
+Every kernel is run on the real shipped models and compared with the reference code it
+replaces: LM scores bit for bit, the cloze deltas to float32 rounding, the analysis arrays
+and the decoder's decisions exactly, and whole check results on the gate set. Without the
+extension these tests skip, unless ``URAI_REQUIRE_CORE=1`` (set by CI), which makes a
+missing extension a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from urai import accel
+
+if os.environ.get("URAI_REQUIRE_CORE") == "1":
+    assert accel.available(), "urai._core was not built (URAI_REQUIRE_CORE=1)"
+pytestmark = pytest.mark.skipif(not accel.enabled(), reason="urai._core not built or disabled")
+
+HERE = Path(__file__).parent
+GATE = HERE / "data" / "gate" / "gate.jsonl"
+EXAMPLES = HERE.parent / "examples"
+
+
+def _gate_texts(limit: int = 120) -> list[str]:
+    rows = [json.loads(x) for x in GATE.read_text(encoding="utf-8").splitlines()]
+    return [r["text"] for r in rows][:limit]
+
+
+@pytest.fixture(scope="module")
+def detectors():  # type: ignore[no-untyped-def]
+    from urai.check import Detector
+
+    return Detector(), Detector(accelerate=False)
+
+
+# ---- LM ------------------------------------------------------------------------------------
+
+def _reference_logprobs(lm, rows: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+    lm.use_kernel = False
+    try:
+        return lm.logprob_ids(rows)
+    finally:
+        del lm.use_kernel
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.sampled_from([2, 3, 4]))
+def test_lm_kernel_is_bit_identical_on_small_models(seed: int, order: int) -> None:
+    from urai.lm import NgramLM
+
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(30)]
+    sents = [[words[int(k)] for k in rng.integers(0, 30, size=rng.integers(1, 12))]
+             for _ in range(200)]
+    lm = NgramLM.train(sents, order=order, min_counts=(1,) * order, vocab_min_count=1)
+    rows = rng.integers(-1, lm.vocab_size + 3, size=(500, order))
+    rows[:, -1] = np.abs(rows[:, -1])
+    assert np.array_equal(lm.logprob_ids(rows), _reference_logprobs(lm, rows))
+
+
+def test_lm_kernel_is_bit_identical_on_the_shipped_model() -> None:
+    from urai.lm import default_lm
+    from urai.tokenize import words
+
+    lm = default_lm()
+    ids = np.concatenate([lm.ids(words(t)) for t in _gate_texts(30)]).astype(np.int64)
+    rows = np.lib.stride_tricks.sliding_window_view(ids, 3).copy()
+    rng = np.random.default_rng(0)
+    alt = rows.copy()
+    alt[:, 1] = rng.integers(0, lm.vocab_size, size=len(alt))  # unseen contexts too
+    alt[: len(alt) // 10, 0] = -1
+    for r in (rows, alt):
+        assert np.array_equal(lm.logprob_ids(r), _reference_logprobs(lm, r))
+
+
+def test_lm_kernel_refuses_a_negative_predicted_word() -> None:
+    from urai.errors import ConfigError
+    from urai.lm import default_lm
+
+    with pytest.raises(ConfigError):
+        default_lm().logprob_ids(np.array([[3, 4, -1]]))
+
+
+# ---- analysis, decoding --------------------------------------------------------------------
+
+def _compare_analyses(a, b) -> None:  # type: ignore[no-untyped-def]
+    """C analysis ``a`` against the reference ``b``."""
+    assert (a.n_words, a.n_known, a.n_stop) == (b.n_words, b.n_known, b.n_stop)
+    assert [(t.text, t.start, t.end, t.kind, t.ws) for t in a.tokens] == \
+        [(t.text, t.start, t.end, t.kind, t.ws) for t in b.tokens]
+    for name in ("seq", "pos_tok", "pos_seq", "pos_sent", "cand_ptr", "cand_ids", "cand_pos",
+                 "obs_ids"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert list(a.cand_words) == list(b.cand_words)
+    from urai.detect import TOKEN_FEATURES
+
+    cz = [i for i, f in enumerate(TOKEN_FEATURES) if f.startswith("cloze")]
+    rest = [i for i in range(len(TOKEN_FEATURES)) if i not in cz]
+    assert np.array_equal(a.X[:, rest], b.X[:, rest])
+    np.testing.assert_allclose(a.X[:, cz[:2]], b.X[:, cz[:2]], atol=1e-4)
+
+
+@pytest.mark.parametrize("source", ["examples", "gate"])
+def test_analysis_matches_the_reference(detectors, source: str) -> None:  # type: ignore[no-untyped-def]
+    fast, ref = detectors
+    texts = ([p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.txt"))]
+             if source == "examples" else _gate_texts(60))
+    for text in texts:
+        _compare_analyses(fast.engine.analyse_text(text), ref.engine.analyse_text(text))
+
+
+_PIECES = ["Serangan", "udara", "hawa", "koalisi", "karena", "lantaran", "dan", "serta", "th.",
+           "dll.", "S.H.", "Jakarta", "PBB", "KPK", "21/10", "1.000", "2,5", "Rp5", "(", ")",
+           '"', "“", "”", ",", ".", "!", "?", "...", "-", "mobil-mobil", "ke-2", "rumahnya",
+           "Pemerintah", "Akan", "bakal", "para", "Beberapa", "@user", "#tag", "é", "\n",
+           "\n\n", " ", "  ", "\t", "DAN", "Dan"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=80).map(" ".join))
+def test_analysis_matches_the_reference_on_odd_texts(detectors, text: str) -> None:  # type: ignore[no-untyped-def]
+    fast, ref = detectors
+    _compare_analyses(fast.engine.analyse_text(text), ref.engine.analyse_text(text))
+
+
+@pytest.mark.parametrize("threshold", [None, -1.0, -3.0])
+def test_decoder_matches_the_reference(detectors, threshold: float | None) -> None:  # type: ignore[no-untyped-def]
+    from urai.lattice import decode
+
+    fast, _ = detectors
+    eng = fast.engine
+    th = fast.threshold if threshold is None else threshold
+    for text in _gate_texts(40):
+        an = eng.analyse_text(text)
+        z = fast.model.token.logit(an.X)
+        a = eng.decode(an, z, threshold=th, w_lm=fast._w_lm, margin=fast.margin)
+        b = decode(an, z, eng.lm, threshold=th, w_lm=fast._w_lm, eos=eng.eos,
+                   margin=fast.margin)
+        assert np.array_equal(a.choice, b.choice) and np.array_equal(a.best, b.best)
+        np.testing.assert_allclose(a.confidence, b.confidence, atol=1e-9)
+        assert a.lm_gain == pytest.approx(b.lm_gain, abs=1e-9)
+
+
+def test_refill_matches_the_reference(detectors) -> None:  # type: ignore[no-untyped-def]
+    fast, ref = detectors
+    for text in _gate_texts(20):
+        a = fast.engine.analyse_text(text)
+        b = ref.engine.analyse_text(text)
+        ctx = a.seq.copy()
+        rng = np.random.default_rng(len(text))
+        j = rng.choice(a.n_mutable, size=min(8, a.n_mutable), replace=False)
+        ctx[a.pos_seq[j]] = a.cand_ids[a.cand_ptr[j]]  # put in each one's first candidate
+        near = np.flatnonzero(ctx != a.seq)
+        fast.engine.refill(a, ctx, near)
+        ref.engine.refill(b, ctx, near)
+        _compare_analyses(a, b)
+
+
+# ---- whole checks --------------------------------------------------------------------------
+
+def test_check_results_match_the_reference(detectors) -> None:  # type: ignore[no-untyped-def]
+    """Same verdicts and substitutions on the gate set (120 documents); probabilities to
+    float rounding (the cloze model is summed in another order)."""
+    fast, ref = detectors
+    for text in _gate_texts(120):
+        a, b = fast.check(text).to_dict(), ref.check(text).to_dict()
+        assert a["verdict"] == b["verdict"]
+        assert a["spun_probability"] == pytest.approx(b["spun_probability"], abs=1e-4)
+        assert [(s["start"], s["suggestion"]) for s in a["substitutions"]] == \
+            [(s["start"], s["suggestion"]) for s in b["substitutions"]]
+        assert a["restored_text"] == b["restored_text"]
+
+
+def test_a_detector_with_built_kernels_pickles(detectors) -> None:  # type: ignore[no-untyped-def]
+    fast, _ = detectors
+    text = _gate_texts(1)[0]
+    before = fast.check(text)
+    assert fast.engine.core is not None
+    again = pickle.loads(pickle.dumps(fast))
+    assert again.check(text).to_dict() == before.to_dict()
+
+
+def test_resources_say_which_implementation_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "compiled" in accel.status()
+    monkeypatch.setenv("URAI_PURE_PYTHON", "1")
+    assert not accel.enabled() and "reference" in accel.status()
