@@ -16,7 +16,7 @@ setup(
             sources=sorted(glob("csrc/*.c")),
             include_dirs=["csrc"],
             depends=sorted(glob("csrc/*.h")),
-            extra_compile_args=["-O3", "-std=c11", "-fno-strict-aliasing"],
+            extra_compile_args=["-O3", "-std=c11", "-fno-strict-aliasing", "-ffp-contract=off"],
             optional=True,
         )
     ]

@@ -27,6 +27,7 @@ def test_resources_json_keys(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["lm"]["order"] == 3 and data["lm"]["tokens"] > 0
     assert any("IndoSum" in s for s in data["lm"]["sources"])
     assert data["cloze"]["hidden"] > 0 and "IndoSum" in data["cloze"]["data"]
+    assert data["implementation"].startswith(("compiled", "Python"))
 
 
 def test_resources_with_a_missing_lm_is_one_line_error(

@@ -56,6 +56,8 @@ class ResourcesInfo:
     frequency: FrequencyInfo
     data_dir: str = field(default="")
     cloze: ClozeInfo | None = None
+    #: which implementation of the check pipeline runs (urai.accel.status)
+    implementation: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         from urai.commands.common import to_jsonable
@@ -66,11 +68,13 @@ class ResourcesInfo:
             "frequency": to_jsonable(self.frequency),
             "cloze": to_jsonable(self.cloze) if self.cloze is not None else None,
             "data_dir": self.data_dir,
+            "implementation": self.implementation,
         }
 
 
 def resources(lm: str | Path | None = None) -> ResourcesInfo:
     """Load the language resources (the shipped defaults, or the LM at ``lm``) and describe them."""
+    from urai.accel import status
     from urai.freq import default_frequency
     from urai.lang.id import DATA_DIR, default_stopwords
     from urai.lm import load_lm
@@ -113,4 +117,5 @@ def resources(lm: str | Path | None = None) -> ResourcesInfo:
         ),
         data_dir=str(DATA_DIR),
         cloze=cloze,
+        implementation=status(),
     )

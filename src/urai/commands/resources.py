@@ -37,4 +37,6 @@ def resources(as_json: bool, lm_path: str | None) -> None:
     if cz is not None:
         t.add_row("cloze model", f"{cz.vocab_in:,} input words\n{cz.vocab_out:,} output words\n"
                   f"{cz.dim}-dim embeddings, {cz.hidden} hidden", cz.data)
-    Console().print(t)
+    console = Console()
+    console.print(t)
+    console.print(f"check pipeline: {info.implementation}")
