@@ -330,10 +330,6 @@ static int slot_deltas(Analyzer *an, const int64_t *ctx, int64_t p, int64_t obs,
     }
     urai_lm_local(an->lm, ctx, spos, sids, k + 1, an->eos, scratch);
     for (Py_ssize_t i = 0; i < k; i++) X[i * NF + F_LM] = scratch[i + 1] - scratch[0];
-    if (an->cz) {
-        if (urai_cloze_slot(an->cz, ctx, p, obs, cand, k, scratch) < 0) return -1;
-        for (Py_ssize_t i = 0; i < k; i++) X[i * NF + F_CLOZE] = scratch[i];
-    }
     return 0;
 }
 
@@ -497,6 +493,9 @@ static PyObject *Analyzer_analyse(Analyzer *an, PyObject *text) {
                         X + r0 * NF, scratch, spos, sids) < 0)
             goto error;
     }
+    if (an->cz && m &&
+        urai_cloze_fill(an->cz, seq, m, o_pseq, o_obs, o_ptr, o_cids, NULL, X + F_CLOZE, NF) < 0)
+        goto error;
     derive_columns(X, o_ptr, m, an->cz != NULL);
     {
         int64_t *tkarr;
@@ -547,7 +546,7 @@ static PyObject *Analyzer_refill(Analyzer *an, PyObject *args) {
     Py_buffer v[7];
     int got = 0;
     PyObject *ret = NULL;
-    unsigned char *hit = NULL;
+    unsigned char *hit = NULL, *sel = NULL;
     double *scratch = NULL;
     int64_t *spos = NULL, *sids = NULL;
     for (; got < 7; got++)
@@ -591,13 +590,24 @@ static PyObject *Analyzer_refill(Analyzer *an, PyObject *args) {
             goto done;
         }
         if (nn) {
+            sel = calloc((size_t)(m ? m : 1), 1);
+            if (!sel) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            Py_ssize_t ns = 0;
             for (Py_ssize_t j = 0; j < m; j++) {
                 int64_t q = pseq[j] + 2;
                 if (!(hit[q - 2] | hit[q - 1] | hit[q + 1] | hit[q + 2])) continue;
+                sel[j] = 1;
+                ns++;
                 if (slot_deltas(an, ctx, pseq[j], obs[j], cids + ptr[j], ptr[j + 1] - ptr[j],
                                 X + ptr[j] * NF, scratch, spos, sids) < 0)
                     goto done;
             }
+            if (an->cz && ns &&
+                urai_cloze_fill(an->cz, ctx, m, pseq, obs, ptr, cids, sel, X + F_CLOZE, NF) < 0)
+                goto done;
         }
         derive_columns(X, ptr, m, an->cz != NULL);
         ret = Py_NewRef(Py_None);
@@ -605,6 +615,7 @@ static PyObject *Analyzer_refill(Analyzer *an, PyObject *args) {
 done:
     for (int i = 0; i < got; i++) PyBuffer_Release(&v[i]);
     free(hit);
+    free(sel);
     free(scratch);
     free(spos);
     free(sids);

@@ -62,6 +62,20 @@ static inline int64_t cloze_in_row(const urai_cloze *cz, int64_t id) {
 
 /* U[row] . h over 8 lanes, lanes summed in a fixed order: every variant below performs the
  * same float operations in the same order, so they give identical results */
+/* prefetch ``bytes`` from ``p`` (a row the next step reads) */
+static inline void prefetch_row(const void *p, size_t bytes) {
+    for (size_t o = 0; o < bytes; o += 64) __builtin_prefetch((const char *)p + o);
+}
+
+/* prefetch the projections the hidden state of slot seq[p] will read (those computed) */
+static inline void prefetch_hidden(const urai_cloze *cz, const int64_t *seq, int64_t p) {
+    const int64_t ctx[4] = {seq[p - 2], seq[p - 1], seq[p + 1], seq[p + 2]};
+    for (int k = 0; k < 4; k++) {
+        const float *pr = cz->proj[cloze_in_row(cz, ctx[k])];
+        if (pr) prefetch_row(pr + k * cz->H, sizeof(float) * (size_t)cz->H);
+    }
+}
+
 static inline float lanes_sum(const float acc[8]) {
     return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
@@ -159,6 +173,101 @@ int urai_cloze_slot(urai_cloze *cz, const int64_t *seq, int64_t p, int64_t obs,
     return 0;
 }
 
+/* grow a scratch buffer of cz to hold n items of size sz */
+static int scratch(void **buf, Py_ssize_t *cap, Py_ssize_t n, size_t sz) {
+    if (n <= *cap) return 0;
+    Py_ssize_t c = *cap ? *cap : 256;
+    while (c < n) c *= 2;
+    void *p = realloc(*buf, (size_t)c * sz);
+    if (!p) return -1;
+    *buf = p;
+    *cap = c;
+    return 0;
+}
+
+int urai_cloze_fill(urai_cloze *cz, const int64_t *ctx, Py_ssize_t m, const int64_t *pseq,
+                    const int64_t *obs, const int64_t *ptr, const int64_t *cand,
+                    const unsigned char *sel, double *out, Py_ssize_t stride) {
+    const int H = cz->H;
+    const Py_ssize_t n = ptr[m];
+    if (scratch((void **)&cz->hmat, &cz->cap_hmat, m * H, sizeof(float)) < 0 ||
+        scratch((void **)&cz->so, &cz->cap_so, m, sizeof(float)) < 0 ||
+        scratch((void **)&cz->rows, &cz->cap_rows, n, sizeof(int64_t)) < 0 ||
+        scratch((void **)&cz->rslot, &cz->cap_rslot, n, sizeof(int32_t)) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (!cz->bucket) {
+        cz->bucket = calloc((size_t)cz->n_out + 1, sizeof(int32_t));
+        if (!cz->bucket) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    /* hidden states and observed-word scores of the slots that get evidence; the rows of
+     * those slots counted per output row (a counting sort: each U row is read once) */
+    int32_t *bucket = cz->bucket;
+    Py_ssize_t nrows = 0;
+    for (Py_ssize_t j = 0; j < m; j++) {
+        if (j + 1 < m && (!sel || sel[j + 1])) prefetch_hidden(cz, ctx, pseq[j + 1]);
+        if (sel && !sel[j]) continue;
+        int64_t o = obs[j];
+        int64_t ro = (o >= 0 && o < cz->n_lm) ? cz->out_map[o] : -1;
+        int any = 0;
+        for (int64_t r = ptr[j]; r < ptr[j + 1]; r++) {
+            int64_t c = cand[r];
+            int64_t rc = (c >= 0 && c < cz->n_lm) ? cz->out_map[c] : -1;
+            out[r * stride] = 0.0;
+            if (rc >= 0 && ro >= 0) {
+                bucket[rc + 1]++;
+                any = 1;
+                nrows++;
+            }
+        }
+        if (!any) continue;
+        float *h = cz->hmat + j * H;
+        if (urai_cloze_hidden(cz, ctx, pseq[j], h) < 0) return -1;
+        cz->so[j] = cz->dot((const char *)cz->U + (size_t)ro * H * cz->u_item, h, H) + cz->ub[ro];
+    }
+    if (!nrows) return 0;
+    for (Py_ssize_t i = 0; i < cz->n_out; i++) bucket[i + 1] += bucket[i];
+    for (Py_ssize_t j = 0; j < m; j++) {
+        if (sel && !sel[j]) continue;
+        int64_t o = obs[j];
+        if (o < 0 || o >= cz->n_lm || cz->out_map[o] < 0) continue;
+        for (int64_t r = ptr[j]; r < ptr[j + 1]; r++) {
+            int64_t c = cand[r];
+            int64_t rc = (c >= 0 && c < cz->n_lm) ? cz->out_map[c] : -1;
+            if (rc < 0) continue;
+            int32_t at = bucket[rc]++;
+            cz->rows[at] = r;
+            cz->rslot[at] = (int32_t)j;
+        }
+    }
+    /* bucket[rc] now ends group rc: walk the groups, one U row per group, the next group's
+     * row prefetched while this one is used */
+    const size_t row_bytes = (size_t)H * cz->u_item;
+    Py_ssize_t a = 0, next = 0;
+    while (next < cz->n_out && bucket[next] == 0) next++;
+    for (Py_ssize_t rc = next; rc < cz->n_out && a < nrows; rc = next) {
+        Py_ssize_t b = bucket[rc];
+        next = rc + 1;
+        while (next < cz->n_out && bucket[next] == b) next++;
+        if (next < cz->n_out) prefetch_row((const char *)cz->U + (size_t)next * row_bytes,
+                                           row_bytes);
+        const void *u = (const char *)cz->U + (size_t)rc * row_bytes;
+        const float ub = cz->ub[rc];
+        for (Py_ssize_t i = a; i < b; i++) {
+            int32_t j = cz->rslot[i];
+            float sc = cz->dot(u, cz->hmat + (Py_ssize_t)j * H, H) + ub;
+            out[cz->rows[i] * stride] = (double)(sc - cz->so[j]) / LN10;
+        }
+        a = b;
+    }
+    memset(bucket, 0, sizeof(int32_t) * ((size_t)cz->n_out + 1));
+    return 0;
+}
+
 void urai_cloze_free(urai_cloze *cz) {
     for (Py_ssize_t i = 0; i < cz->n_chunks; i++) free(cz->chunks[i]);
     free(cz->chunks);
@@ -171,6 +280,11 @@ void urai_cloze_free(urai_cloze *cz) {
     free(cz->in_map);
     free(cz->out_map);
     free(cz->hbuf);
+    free(cz->hmat);
+    free(cz->so);
+    free(cz->rows);
+    free(cz->rslot);
+    free(cz->bucket);
     memset(cz, 0, sizeof(*cz));
 }
 

@@ -189,25 +189,23 @@ static inline uint64_t key3(const urai_lm *lm, int64_t a, int64_t b, int64_t c) 
     return (uint64_t)c | ((uint64_t)b << lm->bits) | ((uint64_t)a << (2 * lm->bits));
 }
 
-/* urai_lm_score for (a, b, c) given the probes: bg = bigram (b c) or NULL (looked up when b
- * is a word), ctx = bigram (a b) or NULL (looked up when a and b are words), and the trigram
- * (a b c) looked up here when the model's rule asks for it */
-static inline double lm_combine3(const urai_lm *lm, int64_t a, int64_t b, int64_t c,
-                                 lm_val bg, lm_val ctx) {
+/* urai_lm_score for the window (a b c) given its probes: bg = bigram (b c) (probed when b is
+ * a word, b >= 0), ctx = bigram (a b) (probed when ``ab_ok``: a and b are words) and tg =
+ * trigram (a b c) (probed when the rule asks for it: not found otherwise); the arithmetic is
+ * urai_lm_score's, so the numbers are identical */
+static inline double lm_combine3(const urai_lm *lm, int64_t b, int ab_ok, int64_t c,
+                                 lm_val bg, lm_val ctx, lm_val tg) {
     double result = (double)lm->uni_logp[c];
     double bows = 0.0;
-    int b_ok = b >= 0, ab_ok = b_ok && a >= 0;
+    int b_ok = b >= 0;
     double cbow = b_ok ? (double)lm->uni_bow[b] : 0.0;
-    int found2 = b_ok && bg.found;
-    if (found2) {
+    if (b_ok && bg.found) {
         bows = 0.0;
         result = (double)bg.logp;
     } else {
         bows = bows + cbow;
     }
     cbow = ab_ok ? (ctx.found ? (double)ctx.bow : 0.0) : 0.0;
-    int ask = ab_ok && (!lm->closed[2] || found2);
-    lm_val tg = ask ? lm_find(lm, 2, key3(lm, a, b, c)) : (lm_val){0, 0.0f, 0.0f};
     if (tg.found) {
         bows = 0.0;
         result = (double)tg.logp;
@@ -234,26 +232,62 @@ void urai_lm_local(const urai_lm *lm, const int64_t *seq, const int64_t *pos,
         }
         return;
     }
-    int64_t last = -1, l2 = 0, l1 = 0, r1 = 0, r2 = 0;
-    lm_val ctx_l = {0, 0.0f, 0.0f}, bg_r = {0, 0.0f, 0.0f};
-    for (Py_ssize_t j = 0; j < k; j++) {
-        int64_t p = pos[j];
-        if (p != last) { /* a new slot: its neighbours and their shared probes */
-            last = p;
-            l2 = seq[p - 2] < 0 ? -1 : lm_clip(lm, seq[p - 2]);
-            l1 = seq[p - 1] < 0 ? -1 : lm_clip(lm, seq[p - 1]);
-            r1 = lm_clip(lm, seq[p + 1]);
-            r2 = lm_clip(lm, seq[p + 2]);
-            ctx_l = lm_find2(lm, l2, l1);
-            bg_r = lm_find2(lm, r1, r2);
+    /* the words tried in one slot (consecutive entries with the same position) are scored
+     * in three phases - bigram keys, bigram probes and trigram keys, trigram probes - with
+     * every probe address of a phase prefetched first, so the slot's cache misses overlap */
+    enum { G = 64 };
+    const lm_val none = {0, 0.0f, 0.0f};
+    Py_ssize_t j = 0;
+    while (j < k) {
+        const int64_t p = pos[j];
+        Py_ssize_t e = j + 1;
+        while (e < k && pos[e] == p && e - j < G) e++;
+        const int g = (int)(e - j);
+        const int64_t l2 = seq[p - 2] < 0 ? -1 : lm_clip(lm, seq[p - 2]);
+        const int64_t l1 = seq[p - 1] < 0 ? -1 : lm_clip(lm, seq[p - 1]);
+        const int64_t r1 = lm_clip(lm, seq[p + 1]), r2 = lm_clip(lm, seq[p + 2]);
+        const int third = seq[p + 1] != eos;
+        int64_t w[G];
+        uint64_t klw[G], kwr[G], k3[3][G];
+        lm_val blw[G], bwr[G], t3[3][G];
+        int ask[3][G];
+        if (l2 >= 0 && l1 >= 0) lm_prefetch_slot(lm, 1, key2(lm, l2, l1));
+        lm_prefetch_slot(lm, 1, key2(lm, r1, r2));
+        for (int i = 0; i < g; i++) {
+            w[i] = ids[j + i] >= lm->vocab ? 0 : ids[j + i];
+            if (l1 >= 0) {
+                klw[i] = key2(lm, l1, w[i]);
+                lm_prefetch_slot(lm, 1, klw[i]);
+            }
+            kwr[i] = key2(lm, w[i], r1);
+            lm_prefetch_slot(lm, 1, kwr[i]);
         }
-        int64_t w = ids[j] >= lm->vocab ? 0 : ids[j];
-        lm_val bg_lw = lm_find2(lm, l1, w);
-        lm_val bg_wr = lm_find2(lm, w, r1);
-        double s1 = lm_combine3(lm, l2, l1, w, bg_lw, ctx_l);
-        double s2 = lm_combine3(lm, l1, w, r1, bg_wr, bg_lw);
-        double s3 = seq[p + 1] == eos ? 0.0 : lm_combine3(lm, w, r1, r2, bg_r, bg_wr);
-        out[j] = s1 + s2 + s3;
+        const lm_val ctx_l = lm_find2(lm, l2, l1);
+        const lm_val bg_r = lm_find2(lm, r1, r2);
+        const int closed = lm->closed[2];
+        for (int i = 0; i < g; i++) {
+            blw[i] = l1 >= 0 ? lm_find(lm, 1, klw[i]) : none;
+            bwr[i] = lm_find(lm, 1, kwr[i]);
+            /* the trigram probes urai_lm_score would make (suffix-closed models skip the
+             * trigrams whose bigram suffix is absent) */
+            ask[0][i] = l2 >= 0 && l1 >= 0 && (!closed || blw[i].found);
+            ask[1][i] = l1 >= 0 && (!closed || bwr[i].found);
+            ask[2][i] = third && (!closed || bg_r.found);
+            k3[0][i] = key3(lm, l2, l1, w[i]);
+            k3[1][i] = key3(lm, l1, w[i], r1);
+            k3[2][i] = key3(lm, w[i], r1, r2);
+            for (int q = 0; q < 3; q++)
+                if (ask[q][i]) lm_prefetch_slot(lm, 2, k3[q][i]);
+        }
+        for (int i = 0; i < g; i++)
+            for (int q = 0; q < 3; q++) t3[q][i] = ask[q][i] ? lm_find(lm, 2, k3[q][i]) : none;
+        for (int i = 0; i < g; i++) {
+            double s1 = lm_combine3(lm, l1, l1 >= 0 && l2 >= 0, w[i], blw[i], ctx_l, t3[0][i]);
+            double s2 = lm_combine3(lm, w[i], l1 >= 0, r1, bwr[i], blw[i], t3[1][i]);
+            double s3 = third ? lm_combine3(lm, r1, 1, r2, bg_r, bwr[i], t3[2][i]) : 0.0;
+            out[j + i] = s1 + s2 + s3;
+        }
+        j = e;
     }
 }
 

@@ -91,6 +91,11 @@ typedef struct {
     float **chunks, *arena;
     Py_ssize_t n_chunks, cap_chunks, arena_left;
     float *hbuf;
+    /* per-document scratch of urai_cloze_fill */
+    float *hmat, *so;
+    int64_t *rows;
+    int32_t *rslot, *bucket;
+    Py_ssize_t cap_hmat, cap_so, cap_rows, cap_rslot;
 } urai_cloze;
 
 /* the hidden state (H floats) of the slot at seq[p]; -1 with MemoryError set on failure */
@@ -99,6 +104,11 @@ int urai_cloze_hidden(urai_cloze *cz, const int64_t *seq, int64_t p, float *rest
  * (0 where a word has no output row) */
 int urai_cloze_slot(urai_cloze *cz, const int64_t *seq, int64_t p, int64_t obs,
                     const int64_t *cand, Py_ssize_t k, double *out);
+/* the same for the candidates of every slot j of a document (all, or those with sel[j]):
+ * out[r * stride] for candidate row r; each output row of U is read once per call */
+int urai_cloze_fill(urai_cloze *cz, const int64_t *ctx, Py_ssize_t m, const int64_t *pseq,
+                    const int64_t *obs, const int64_t *ptr, const int64_t *cand,
+                    const unsigned char *sel, double *out, Py_ssize_t stride);
 void urai_cloze_free(urai_cloze *cz);
 extern PyTypeObject urai_ClozeType;
 urai_cloze *urai_cloze_of(PyObject *obj);
