@@ -79,6 +79,8 @@ typedef struct {
     PyObject *info_index; /* dict: info key -> index into infos (or None) */
     int64_t bos, eos, unk;
     double log1p_n[257]; /* numpy's log1p of small counts (libm's may differ by an ulp) */
+    int has_token; /* token model weights given: the logit z of every row is kept too */
+    double token_w[NF], token_b;
     /* word table */
     wrec *recs;
     Py_ssize_t n_recs, cap_recs;
@@ -290,9 +292,13 @@ static inline void lm_terms_row(double *x, double d) {
 }
 
 /* columns that follow from the LM delta (column 0) and the cloze delta: lm_terms, the
- * function-word LM term, the LM rank, and the best-candidate flags (Engine.fill_lm) */
-static void derive_columns(double *X, const int64_t *ptr, Py_ssize_t m, int cloze) {
+ * function-word LM term, the LM rank, and the best-candidate flags (Engine.fill_lm), for
+ * every position (or those with sel[j]); and the token model's logit of their rows into z */
+static void derive_columns(const Analyzer *an, double *X, const int64_t *ptr, Py_ssize_t m,
+                           const unsigned char *sel, double *z) {
+    const int cloze = an->cz != NULL;
     for (Py_ssize_t j = 0; j < m; j++) {
+        if (sel && !sel[j]) continue;
         int64_t a = ptr[j], b = ptr[j + 1];
         double dmax = -INFINITY, cmax = -INFINITY, better = 0.0;
         for (int64_t r = a; r < b; r++) {
@@ -316,21 +322,39 @@ static void derive_columns(double *X, const int64_t *ptr, Py_ssize_t m, int cloz
             } else {
                 x[F_CLOZE] = x[F_CLOZE_RELU] = x[F_CLOZE_BEST] = 0.0;
             }
+            if (z) {
+                double v = 0.0;
+                for (int f = 0; f < NF; f++) v += x[f] * an->token_w[f];
+                z[r] = v + an->token_b;
+            }
         }
     }
 }
 
-/* LM (and cloze) deltas of every candidate of position j against context ctx */
-static int slot_deltas(Analyzer *an, const int64_t *ctx, int64_t p, int64_t obs,
-                       const int64_t *cand, Py_ssize_t k, double *X, double *scratch,
-                       int64_t *spos, int64_t *sids) {
-    for (Py_ssize_t i = 0; i <= k; i++) {
-        spos[i] = p;
-        sids[i] = i == 0 ? obs : cand[i - 1];
+/* the LM delta of every candidate of every slot j (or those with sel[j]) against ``ctx``
+ * (column 0 of X), in one LM call so the LM can overlap
+ * one slot's cache misses with the next one's; scratch/spos/sids hold n + m entries */
+static void all_deltas(Analyzer *an, const int64_t *ctx, Py_ssize_t m, const int64_t *pseq,
+                       const int64_t *obs, const int64_t *ptr, const int64_t *cand,
+                       const unsigned char *sel, double *X, double *scratch, int64_t *spos,
+                       int64_t *sids) {
+    Py_ssize_t t = 0;
+    for (Py_ssize_t j = 0; j < m; j++) {
+        if (sel && !sel[j]) continue;
+        spos[t] = pseq[j];
+        sids[t++] = obs[j];
+        for (int64_t r = ptr[j]; r < ptr[j + 1]; r++) {
+            spos[t] = pseq[j];
+            sids[t++] = cand[r];
+        }
     }
-    urai_lm_local(an->lm, ctx, spos, sids, k + 1, an->eos, scratch);
-    for (Py_ssize_t i = 0; i < k; i++) X[i * NF + F_LM] = scratch[i + 1] - scratch[0];
-    return 0;
+    urai_lm_local(an->lm, ctx, spos, sids, t, an->eos, scratch);
+    t = 0;
+    for (Py_ssize_t j = 0; j < m; j++) {
+        if (sel && !sel[j]) continue;
+        const double o = scratch[t++];
+        for (int64_t r = ptr[j]; r < ptr[j + 1]; r++) X[r * NF + F_LM] = scratch[t++] - o;
+    }
 }
 
 static PyObject *new_bytes(Py_ssize_t n, void **data) {
@@ -340,8 +364,9 @@ static PyObject *new_bytes(Py_ssize_t n, void **data) {
 }
 
 /* analyse(text) -> (n_words, n_known, n_stop, tokens, seq, pos_tok, pos_seq, pos_sent,
- * cand_ptr, cand_ids, cand_src, X, obs_ids): bytearrays of int64 / float64 (X: n x 21);
- * tokens holds (start, end, kind) int64 triples; cand_src indexes ``surfaces`` */
+ * cand_ptr, cand_ids, cand_src, X, obs_ids, z): bytearrays of int64 / float64 (X: n x 21);
+ * tokens holds (start, end, kind) int64 triples; cand_src indexes ``surfaces``; z is the
+ * token model's logit per row (None without token weights) */
 static PyObject *Analyzer_analyse(Analyzer *an, PyObject *text) {
     if (!PyUnicode_Check(text)) {
         PyErr_Format(PyExc_TypeError, "analyse() expects str, got %.100s",
@@ -356,7 +381,7 @@ static PyObject *Analyzer_analyse(Analyzer *an, PyObject *text) {
     const int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     const Py_ssize_t n = tk->n;
-    PyObject *out[10] = {NULL};
+    PyObject *out[11] = {NULL};
     int64_t *tok_seq = NULL, *tok_sent = NULL, *pos_tok = NULL;
     unsigned char *flag = NULL; /* 1: sentence start, 2: title-case headline */
     Py_ssize_t cap_pos = 0;
@@ -449,7 +474,6 @@ static PyObject *Analyzer_analyse(Analyzer *an, PyObject *text) {
         !(out[8] = new_bytes(sizeof(double) * nc * NF, (void **)&X)) ||
         !(out[9] = new_bytes(sizeof(int64_t) * m, (void **)&o_obs)))
         goto error;
-    int kmax = 0;
     o_ptr[0] = 0;
     for (Py_ssize_t j = 0; j < m; j++) {
         Py_ssize_t t = pos_tok[j];
@@ -460,7 +484,6 @@ static PyObject *Analyzer_analyse(Analyzer *an, PyObject *text) {
         o_obs[j] = seq[tok_seq[t]];
         int64_t r0 = o_ptr[j];
         o_ptr[j + 1] = r0 + inf->n;
-        if (inf->n > kmax) kmax = inf->n;
         const double log_alts = inf->n <= 256 ? an->log1p_n[inf->n] : log1p((double)inf->n);
         const double unk = o_obs[j] == an->unk ? 1.0 : 0.0;
         for (int i = 0; i < inf->n; i++) {
@@ -483,20 +506,21 @@ static PyObject *Analyzer_analyse(Analyzer *an, PyObject *text) {
                              x[F_UNI_OBS];
         }
     }
-    scratch = malloc(sizeof(double) * (size_t)(kmax + 1));
-    spos = malloc(sizeof(int64_t) * (size_t)(kmax + 1));
-    sids = malloc(sizeof(int64_t) * (size_t)(kmax + 1));
+    scratch = malloc(sizeof(double) * (size_t)(nc + m + 1));
+    spos = malloc(sizeof(int64_t) * (size_t)(nc + m + 1));
+    sids = malloc(sizeof(int64_t) * (size_t)(nc + m + 1));
     if (!scratch || !spos || !sids) goto nomem;
-    for (Py_ssize_t j = 0; j < m; j++) {
-        int64_t r0 = o_ptr[j];
-        if (slot_deltas(an, seq, o_pseq[j], o_obs[j], o_cids + r0, o_ptr[j + 1] - r0,
-                        X + r0 * NF, scratch, spos, sids) < 0)
-            goto error;
-    }
+    all_deltas(an, seq, m, o_pseq, o_obs, o_ptr, o_cids, NULL, X, scratch, spos, sids);
     if (an->cz && m &&
         urai_cloze_fill(an->cz, seq, m, o_pseq, o_obs, o_ptr, o_cids, NULL, X + F_CLOZE, NF) < 0)
         goto error;
-    derive_columns(X, o_ptr, m, an->cz != NULL);
+    double *zout = NULL;
+    if (an->has_token) {
+        if (!(out[10] = new_bytes(sizeof(double) * nc, (void **)&zout))) goto error;
+    } else {
+        out[10] = Py_NewRef(Py_None);
+    }
+    derive_columns(an, X, o_ptr, m, NULL, zout);
     {
         int64_t *tkarr;
         if (!(out[0] = new_bytes(sizeof(int64_t) * 3 * n, (void **)&tkarr))) goto error;
@@ -506,9 +530,9 @@ static PyObject *Analyzer_analyse(Analyzer *an, PyObject *text) {
             tkarr[3 * t + 2] = tk->kind[t];
         }
     }
-    PyObject *ret = Py_BuildValue("nnnNNNNNNNNNN", n_words, n_known, n_stop, out[0], out[1],
+    PyObject *ret = Py_BuildValue("nnnNNNNNNNNNNN", n_words, n_known, n_stop, out[0], out[1],
                                   out[2], out[3], out[4], out[5], out[6], out[7], out[8],
-                                  out[9]);
+                                  out[9], out[10]);
     PyMem_Free(spans);
     free(tok_seq);
     free(tok_sent);
@@ -521,7 +545,7 @@ static PyObject *Analyzer_analyse(Analyzer *an, PyObject *text) {
 nomem:
     PyErr_NoMemory();
 error:
-    for (int i = 0; i < 10; i++) Py_XDECREF(out[i]);
+    for (int i = 0; i < 11; i++) Py_XDECREF(out[i]);
     PyMem_Free(spans);
     free(tok_seq);
     free(tok_sent);
@@ -533,13 +557,25 @@ error:
     return NULL;
 }
 
-/* refill(X, ctx, pos_seq, obs_ids, cand_ptr, cand_ids, near): recompute the LM and cloze
- * evidence of the positions with a changed word (seq indexes ``near``) one or two places
- * away, against ``ctx``, then every derived column (Engine.fill_lm with ``near``) */
+/* refill(X, ctx, pos_seq, obs_ids, cand_ptr, cand_ids, near, z=None): recompute the LM and
+ * cloze evidence of the positions with a changed word (seq indexes ``near``) one or two
+ * places away, against ``ctx``, their derived columns and logits (Engine.fill_lm with
+ * ``near``; the other positions' columns do not change) */
 static PyObject *Analyzer_refill(Analyzer *an, PyObject *args) {
-    PyObject *o[7];
-    if (!PyArg_ParseTuple(args, "OOOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6]))
+    PyObject *o[7], *zo = Py_None;
+    if (!PyArg_ParseTuple(args, "OOOOOOO|O", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
+                          &zo))
         return NULL;
+    Py_buffer zv;
+    double *z = NULL;
+    if (zo != Py_None) {
+        if (!an->has_token) {
+            PyErr_SetString(PyExc_ValueError, "refill: z given but no token weights");
+            return NULL;
+        }
+        if (buf_get(zo, &zv, BUF_F64, 1, "z") < 0) return NULL;
+        z = zv.buf;
+    }
     static const int types[7] = {BUF_F64, BUF_I64, BUF_I64, BUF_I64, BUF_I64, BUF_I64, BUF_I64};
     static const char *names[7] = {"X", "ctx", "pos_seq", "obs_ids", "cand_ptr", "cand_ids",
                                    "near"};
@@ -558,7 +594,7 @@ static PyObject *Analyzer_refill(Analyzer *an, PyObject *args) {
         Py_ssize_t L = buf_len(&v[1]), m = buf_len(&v[2]), nn = buf_len(&v[6]);
         Py_ssize_t nc = buf_len(&v[5]);
         if (buf_len(&v[3]) != m || buf_len(&v[4]) != m + 1 || buf_len(&v[0]) != nc * NF ||
-            (m && (ptr[0] != 0 || ptr[m] != nc))) {
+            (m && (ptr[0] != 0 || ptr[m] != nc)) || (z && buf_len(&zv) != nc)) {
             PyErr_SetString(PyExc_ValueError, "refill: inconsistent array lengths");
             goto done;
         }
@@ -574,17 +610,15 @@ static PyObject *Analyzer_refill(Analyzer *an, PyObject *args) {
             }
             hit[near[i] + 2] = 1;
         }
-        int kmax = 0;
         for (Py_ssize_t j = 0; j < m; j++) {
-            if (ptr[j + 1] - ptr[j] > kmax) kmax = (int)(ptr[j + 1] - ptr[j]);
             if (pseq[j] < 2 || pseq[j] + 2 >= L) {
                 PyErr_SetString(PyExc_ValueError, "refill: a position lies outside ctx");
                 goto done;
             }
         }
-        scratch = malloc(sizeof(double) * (size_t)(kmax + 1));
-        spos = malloc(sizeof(int64_t) * (size_t)(kmax + 1));
-        sids = malloc(sizeof(int64_t) * (size_t)(kmax + 1));
+        scratch = malloc(sizeof(double) * (size_t)(nc + m + 1));
+        spos = malloc(sizeof(int64_t) * (size_t)(nc + m + 1));
+        sids = malloc(sizeof(int64_t) * (size_t)(nc + m + 1));
         if (!scratch || !spos || !sids) {
             PyErr_NoMemory();
             goto done;
@@ -601,19 +635,18 @@ static PyObject *Analyzer_refill(Analyzer *an, PyObject *args) {
                 if (!(hit[q - 2] | hit[q - 1] | hit[q + 1] | hit[q + 2])) continue;
                 sel[j] = 1;
                 ns++;
-                if (slot_deltas(an, ctx, pseq[j], obs[j], cids + ptr[j], ptr[j + 1] - ptr[j],
-                                X + ptr[j] * NF, scratch, spos, sids) < 0)
-                    goto done;
             }
+            if (ns) all_deltas(an, ctx, m, pseq, obs, ptr, cids, sel, X, scratch, spos, sids);
             if (an->cz && ns &&
                 urai_cloze_fill(an->cz, ctx, m, pseq, obs, ptr, cids, sel, X + F_CLOZE, NF) < 0)
                 goto done;
+            derive_columns(an, X, ptr, m, sel, z);
         }
-        derive_columns(X, ptr, m, an->cz != NULL);
         ret = Py_NewRef(Py_None);
     }
 done:
     for (int i = 0; i < got; i++) PyBuffer_Release(&v[i]);
+    if (z) PyBuffer_Release(&zv);
     free(hit);
     free(sel);
     free(scratch);
@@ -626,12 +659,27 @@ done:
 
 static int Analyzer_init(Analyzer *an, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"lm", "cloze", "resolve", "info", "bos", "eos", "unk", "log1p",
-                             NULL};
-    PyObject *lmo, *czo, *res, *inf, *l1p;
+                             "token_w", "token_b", NULL};
+    PyObject *lmo, *czo, *res, *inf, *l1p, *tw = Py_None;
     long long bos, eos, unk;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOLLLO", kwlist, &lmo, &czo, &res, &inf,
-                                     &bos, &eos, &unk, &l1p))
+    double tb = 0.0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOOLLLO|Od", kwlist, &lmo, &czo, &res, &inf,
+                                     &bos, &eos, &unk, &l1p, &tw, &tb))
         return -1;
+    an->has_token = 0;
+    if (tw != Py_None) {
+        Py_buffer v;
+        if (buf_get(tw, &v, BUF_F64, 0, "token_w") < 0) return -1;
+        if (buf_len(&v) != NF) {
+            PyBuffer_Release(&v);
+            PyErr_Format(PyExc_ValueError, "token_w: expected %d weights", NF);
+            return -1;
+        }
+        memcpy(an->token_w, v.buf, sizeof(an->token_w));
+        PyBuffer_Release(&v);
+        an->token_b = tb;
+        an->has_token = 1;
+    }
     {
         Py_buffer v;
         if (buf_get(l1p, &v, BUF_F64, 0, "log1p") < 0) return -1;

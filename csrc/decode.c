@@ -5,8 +5,8 @@
  * logit; a cluster by enumerating the product of its top options (at most MAX_COMBOS) and
  * scoring each with the LM gain of its windows, where every window is scored once per
  * instantiation of the cluster positions it covers (as urai.lattice._cluster_lm_gain).
- * ``nonlm`` (the logit minus its LM terms) is computed by the caller, in numpy, exactly as
- * the Python decoder does.
+ * The LM gains are the reference's to the last bit; the logit sums (nonlm, lm_terms @ w_lm)
+ * are summed in another order than numpy's (differences of ~1e-16).
  */
 #include "urai_core.h"
 #include "buf.h"
@@ -17,6 +17,7 @@
 #define MAX_COMBOS 256
 #define MAX_CLUSTER 8
 #define N_LM_TERMS 5
+#define X_NF 21
 
 static const double LM_KNOTS[N_LM_TERMS - 1] = {0.0, 1.0, 2.0, 3.0};
 
@@ -36,34 +37,48 @@ static inline double lm_term(double d, const double *w) {
     return s;
 }
 
-/* the candidate rows of each position sorted by logit, best first (stable) */
-static void rank_rows(const double *z, const int64_t *ptr, Py_ssize_t m, int64_t *order) {
+#define TOP 3 /* options per position the decoder can use (k <= 3 below) */
+
+/* the TOP best candidate rows of each position, best first, ties in row order (the first
+ * TOP of urai.lattice.rank_candidates' stable sort); -1 where a position has fewer */
+static void top_rows(const double *z, const int64_t *ptr, Py_ssize_t m, int64_t *top) {
     for (Py_ssize_t j = 0; j < m; j++) {
-        int64_t a = ptr[j], b = ptr[j + 1];
-        for (int64_t r = a; r < b; r++) {
-            int64_t i = r;
-            while (i > a && z[order[i - 1]] < z[r]) {
-                order[i] = order[i - 1];
-                i--;
-            }
-            order[i] = r;
+        int64_t *t = top + TOP * j;
+        int n = 0;
+        for (int64_t r = ptr[j]; r < ptr[j + 1]; r++) {
+            const double v = z[r];
+            int i = n < TOP ? n : TOP;
+            while (i > 0 && z[t[i - 1]] < v) i--;
+            if (i >= TOP) continue;
+            for (int q = (n < TOP ? n : TOP - 1); q > i; q--) t[q] = t[q - 1];
+            t[i] = r;
+            if (n < TOP) n++;
         }
+        for (int q = n; q < TOP; q++) t[q] = -1;
     }
 }
 
 typedef struct {
     const urai_lm *lm;
-    const double *z, *nonlm, *delta;
+    const double *z, *X; /* logits, evidence rows (X_NF columns; column 0: LM delta) */
     const int64_t *ptr, *cand_ids, *pos_seq, *seq, *ctx;
     Py_ssize_t L;
     const double *w_lm;
     double threshold;
     int64_t eos;
-    int64_t *order;
+    int64_t *top; /* TOP best rows per position */
     int64_t *choice;
     double *conf;
     double lm_gain;
 } dec_state;
+
+/* the logit of row r without its LM terms (z - lm_terms(delta) @ w_lm) */
+static inline double nonlm(const dec_state *st, int64_t r) {
+    const double *x = st->X + r * X_NF;
+    double s = 0.0;
+    for (int f = 0; f < N_LM_TERMS; f++) s += x[f] * st->w_lm[f];
+    return st->z[r] - s;
+}
 
 /* Decide one cluster of positions g[0..n) (sorted, n >= 2). Returns 0 or -1 (no memory). */
 static int decode_cluster(dec_state *st, const int64_t *g, int n, const int *n_ok) {
@@ -81,7 +96,7 @@ static int decode_cluster(dec_state *st, const int64_t *g, int n, const int *n_o
     stride[n - 1] = 1;
     for (int c = n - 2; c >= 0; c--) stride[c] = stride[c + 1] * radix[c + 1];
     const int C = size < MAX_COMBOS ? size : MAX_COMBOS;
-    const int64_t *ptr = st->ptr, *order = st->order, *pos_seq = st->pos_seq;
+    const int64_t *top = st->top, *pos_seq = st->pos_seq;
     const int64_t off = pos_seq[g[0]] - 2;
     const int64_t Lc = pos_seq[g[n - 1]] + 3 - off;
     const int nwin = (int)(Lc - 2);
@@ -93,9 +108,9 @@ static int decode_cluster(dec_state *st, const int64_t *g, int n, const int *n_o
         opt[c][0] = st->seq[pos_seq[j]];
         opt_extra[c][0] = 0.0;
         for (int d = 1; d < radix[c]; d++) {
-            int64_t r = order[ptr[j] + d - 1];
+            int64_t r = top[TOP * j + d - 1];
             opt[c][d] = st->cand_ids[r];
-            opt_extra[c][d] = st->nonlm[r] - st->threshold;
+            opt_extra[c][d] = nonlm(st, r) - st->threshold;
         }
     }
     /* windows: for slot q of window w, the cluster column there (or -1) */
@@ -176,7 +191,7 @@ static int decode_cluster(dec_state *st, const int64_t *g, int n, const int *n_o
             int oi = dig[c];
             if (oi == 0) continue;
             int64_t j = g[c];
-            st->choice[j] = order[ptr[j] + oi - 1];
+            st->choice[j] = top[TOP * j + oi - 1];
             int idx = b - oi * stride[c];
             if (idx < C) {
                 double logit_r = raw[idx] + st->threshold * (nb - 1);
@@ -202,50 +217,51 @@ nomem:
     return -1;
 }
 
-/* decode(lm, z, nonlm, delta, cand_ptr, cand_ids, pos_seq, seq, ctx, w_lm, threshold,
- *        margin, eos, choice, conf, z_best, best) -> lm_gain
- * (outputs: int64 choice/best and float64 conf/z_best, one entry per position) */
+/* decode(lm, z, X, cand_ptr, cand_ids, pos_seq, seq, ctx, w_lm, threshold, margin, eos,
+ *        choice, conf, z_best, best) -> lm_gain
+ * (X: the evidence rows, n x 21; outputs: int64 choice/best and float64 conf/z_best, one
+ * entry per position) */
 PyObject *urai_py_decode(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *lmo, *o[9], *out[4];
+    PyObject *lmo, *o[8], *out[4];
     double threshold, margin;
     long long eos;
-    if (!PyArg_ParseTuple(args, "OOOOOOOOOOddLOOOO", &lmo, &o[0], &o[1], &o[2], &o[3], &o[4],
-                          &o[5], &o[6], &o[7], &o[8], &threshold, &margin, &eos, &out[0],
-                          &out[1], &out[2], &out[3]))
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOddLOOOO", &lmo, &o[0], &o[1], &o[2], &o[3], &o[4],
+                          &o[5], &o[6], &o[7], &threshold, &margin, &eos, &out[0], &out[1],
+                          &out[2], &out[3]))
         return NULL;
     const urai_lm *lm = urai_lm_of(lmo);
     if (!lm) return NULL;
-    static const int in_types[9] = {BUF_F64, BUF_F64, BUF_F64, BUF_I64, BUF_I64,
+    static const int in_types[8] = {BUF_F64, BUF_F64, BUF_I64, BUF_I64,
                                     BUF_I64, BUF_I64, BUF_I64, BUF_F64};
-    static const char *in_names[9] = {"z", "nonlm", "delta", "cand_ptr", "cand_ids",
-                                      "pos_seq", "seq", "ctx", "w_lm"};
+    static const char *in_names[8] = {"z", "X", "cand_ptr", "cand_ids", "pos_seq", "seq",
+                                      "ctx", "w_lm"};
     static const int out_types[4] = {BUF_I64, BUF_F64, BUF_F64, BUF_I64};
     static const char *out_names[4] = {"choice", "conf", "z_best", "best"};
-    Py_buffer v[13];
+    Py_buffer v[12];
     int got = 0;
     PyObject *ret = NULL;
-    int64_t *order = NULL, *comp = NULL;
+    int64_t *top = NULL, *comp = NULL;
     int *n_ok = NULL;
-    for (; got < 9; got++)
+    for (; got < 8; got++)
         if (buf_get(o[got], &v[got], in_types[got], 0, in_names[got]) < 0) goto done;
-    for (; got < 13; got++)
-        if (buf_get(out[got - 9], &v[got], out_types[got - 9], 1, out_names[got - 9]) < 0)
+    for (; got < 12; got++)
+        if (buf_get(out[got - 8], &v[got], out_types[got - 8], 1, out_names[got - 8]) < 0)
             goto done;
     {
-        Py_ssize_t m = buf_len(&v[3]) - 1, n = buf_len(&v[0]), L = buf_len(&v[6]);
-        const double *z = v[0].buf, *delta = v[2].buf;
-        const int64_t *ptr = v[3].buf, *pos_seq = v[5].buf;
-        int64_t *choice = v[9].buf, *best = v[12].buf;
-        double *conf = v[10].buf, *z_best = v[11].buf;
-        if (m < 0 || buf_len(&v[1]) != n || buf_len(&v[2]) != n || buf_len(&v[4]) != n ||
-            buf_len(&v[5]) != m || buf_len(&v[7]) != L || buf_len(&v[8]) != N_LM_TERMS ||
+        Py_ssize_t m = buf_len(&v[2]) - 1, n = buf_len(&v[0]), L = buf_len(&v[5]);
+        const double *z = v[0].buf, *X = v[1].buf;
+        const int64_t *ptr = v[2].buf, *pos_seq = v[4].buf;
+        int64_t *choice = v[8].buf, *best = v[11].buf;
+        double *conf = v[9].buf, *z_best = v[10].buf;
+        if (m < 0 || buf_len(&v[1]) != n * X_NF || buf_len(&v[3]) != n ||
+            buf_len(&v[4]) != m || buf_len(&v[6]) != L || buf_len(&v[7]) != N_LM_TERMS ||
             (m > 0 && (ptr[0] != 0 || ptr[m] != n))) {
             PyErr_SetString(PyExc_ValueError, "decode: inconsistent array lengths");
             goto done;
         }
         for (Py_ssize_t i = 0; i < 4; i++)
-            if (buf_len(&v[9 + i]) != m) {
+            if (buf_len(&v[8 + i]) != m) {
                 PyErr_SetString(PyExc_ValueError, "decode: outputs need one entry per position");
                 goto done;
             }
@@ -255,18 +271,18 @@ PyObject *urai_py_decode(PyObject *self, PyObject *args) {
                 PyErr_SetString(PyExc_ValueError, "decode: bad candidate pointers or positions");
                 goto done;
             }
-        order = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+        top = malloc(sizeof(int64_t) * (size_t)(m ? TOP * m : 1));
         comp = malloc(sizeof(int64_t) * (size_t)(m ? m : 1));
         n_ok = malloc(sizeof(int) * (size_t)(m ? m : 1));
-        if (!order || !comp || !n_ok) {
+        if (!top || !comp || !n_ok) {
             PyErr_NoMemory();
             goto done;
         }
-        rank_rows(z, ptr, m, order);
+        top_rows(z, ptr, m, top);
         const double cut = threshold - margin;
         Py_ssize_t nc = 0;
         for (Py_ssize_t j = 0; j < m; j++) {
-            best[j] = order[ptr[j]];
+            best[j] = top[TOP * j];
             z_best[j] = z[best[j]];
             choice[j] = -1;
             conf[j] = 0.0;
@@ -275,8 +291,8 @@ PyObject *urai_py_decode(PyObject *self, PyObject *args) {
             n_ok[j] = cnt;
             if (z_best[j] > cut) comp[nc++] = j;
         }
-        dec_state st = {lm, z, v[1].buf, delta, ptr, v[4].buf, pos_seq, v[6].buf, v[7].buf,
-                        L, v[8].buf, threshold, (int64_t)eos, order, choice, conf, 0.0};
+        dec_state st = {lm, z, X, ptr, v[3].buf, pos_seq, v[5].buf, v[6].buf,
+                        L, v[7].buf, threshold, (int64_t)eos, top, choice, conf, 0.0};
         /* runs of competitive positions at most two words apart */
         double lone_gain = 0.0;
         Py_ssize_t a = 0;
@@ -289,7 +305,7 @@ PyObject *urai_py_decode(PyObject *self, PyObject *args) {
                 if (z_best[j] > threshold) {
                     choice[j] = best[j];
                     conf[j] = sigmoid(z_best[j]);
-                    lone_gain += delta[best[j]];
+                    lone_gain += X[best[j] * X_NF];
                 }
             }
             a = b;
@@ -321,7 +337,7 @@ PyObject *urai_py_decode(PyObject *self, PyObject *args) {
     }
 done:
     for (int i = 0; i < got; i++) PyBuffer_Release(&v[i]);
-    free(order);
+    free(top);
     free(comp);
     free(n_ok);
     return ret;

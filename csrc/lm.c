@@ -243,6 +243,16 @@ void urai_lm_local(const urai_lm *lm, const int64_t *seq, const int64_t *pos,
         Py_ssize_t e = j + 1;
         while (e < k && pos[e] == p && e - j < G) e++;
         const int g = (int)(e - j);
+        if (e < k) { /* the next slot's bigram probes, a slot ahead */
+            const int64_t q = pos[e];
+            const int64_t nl1 = seq[q - 1] < 0 ? -1 : lm_clip(lm, seq[q - 1]);
+            const int64_t nr1 = lm_clip(lm, seq[q + 1]);
+            for (Py_ssize_t i = e; i < k && pos[i] == q && i - e < G; i++) {
+                const int64_t x = ids[i] >= lm->vocab ? 0 : ids[i];
+                if (nl1 >= 0) lm_prefetch_slot(lm, 1, key2(lm, nl1, x));
+                lm_prefetch_slot(lm, 1, key2(lm, x, nr1));
+            }
+        }
         const int64_t l2 = seq[p - 2] < 0 ? -1 : lm_clip(lm, seq[p - 2]);
         const int64_t l1 = seq[p - 1] < 0 ? -1 : lm_clip(lm, seq[p - 1]);
         const int64_t r1 = lm_clip(lm, seq[p + 1]), r2 = lm_clip(lm, seq[p + 2]);

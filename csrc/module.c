@@ -9,8 +9,8 @@ static PyMethodDef core_methods[] = {
      "split_sentences(text) -> list of (first, last + 1) token spans, as "
      "urai.tokenize.split_sentences(urai.tokenize.tokenize(text))"},
     {"decode", (PyCFunction)urai_py_decode, METH_VARARGS,
-     "decode(lm, z, nonlm, delta, cand_ptr, cand_ids, pos_seq, seq, ctx, w_lm, threshold, "
-     "margin, eos, choice, conf, z_best, best) -> lm_gain, as urai.lattice.decode"},
+     "decode(lm, z, X, cand_ptr, cand_ids, pos_seq, seq, ctx, w_lm, threshold, margin, eos, "
+     "choice, conf, z_best, best) -> lm_gain, as urai.lattice.decode"},
     {NULL, NULL, 0, NULL},
 };
 

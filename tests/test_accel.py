@@ -160,9 +160,13 @@ def test_refill_matches_the_reference(detectors) -> None:  # type: ignore[no-unt
         j = rng.choice(a.n_mutable, size=min(8, a.n_mutable), replace=False)
         ctx[a.pos_seq[j]] = a.cand_ids[a.cand_ptr[j]]  # put in each one's first candidate
         near = np.flatnonzero(ctx != a.seq)
+        assert a.z is not None and b.z is None
+        np.testing.assert_allclose(a.z, fast.model.token.logit(a.X), rtol=0, atol=1e-9)
         fast.engine.refill(a, ctx, near)
         ref.engine.refill(b, ctx, near)
         _compare_analyses(a, b)
+        # the kernels keep the logits in step with the evidence
+        np.testing.assert_allclose(a.z, fast.model.token.logit(a.X), rtol=0, atol=1e-9)
 
 
 # ---- whole checks --------------------------------------------------------------------------

@@ -176,16 +176,19 @@ class EngineCore:
         if self.lm is None:
             raise RuntimeError("the compiled kernels cannot take this language model")
         self.cloze = _cloze_kernel(engine.cloze) if engine.cloze is not None else None
-        self.analyzer = c.Analyzer(self.lm, self.cloze, engine.resolve_token, engine.word_info,
-                                   engine.bos, engine.eos, engine.unk,
-                                   np.log1p(np.arange(257, dtype=np.int64)))
+        tm = engine.token_model
+        self.analyzer = c.Analyzer(
+            self.lm, self.cloze, engine.resolve_token, engine.word_info, engine.bos, engine.eos,
+            engine.unk, np.log1p(np.arange(257, dtype=np.int64)),
+            None if tm is None else np.ascontiguousarray(tm.weights, dtype=np.float64),
+            0.0 if tm is None else float(tm.bias))
         self._decode = c.decode
 
     def analyse(self, text: str) -> Analysis:
         from urai.detect import TOKEN_FEATURES, Analysis
 
         (n_words, n_known, n_stop, toks, seq, pos_tok, pos_seq, pos_sent, ptr, cids, src, X,
-         obs) = self.analyzer.analyse(text)
+         obs, z) = self.analyzer.analyse(text)
         i64 = np.int64
         cand_ptr = np.frombuffer(ptr, dtype=i64)
         counts = np.diff(cand_ptr)
@@ -198,16 +201,16 @@ class EngineCore:
             LazyWords(self.analyzer.surfaces, src_a),  # type: ignore[arg-type]
             np.repeat(np.arange(len(counts)), counts),
             np.frombuffer(X, dtype=np.float64).reshape(-1, len(TOKEN_FEATURES)),
-            np.frombuffer(obs, dtype=i64))
+            np.frombuffer(obs, dtype=i64),
+            None if z is None else np.frombuffer(z, dtype=np.float64))
 
     def refill(self, an: Analysis, context: np.ndarray, near: np.ndarray) -> None:
         self.analyzer.refill(an.X, np.ascontiguousarray(context, dtype=np.int64), an.pos_seq,
                              an.obs_ids, an.cand_ptr, an.cand_ids,
-                             np.ascontiguousarray(near, dtype=np.int64))
+                             np.ascontiguousarray(near, dtype=np.int64), an.z)
 
     def decode(self, an: Analysis, z: np.ndarray, *, threshold: float, w_lm: np.ndarray,
                margin: float, context: np.ndarray | None) -> Decoded:
-        from urai.detect import N_LM_TERMS
         from urai.lattice import Decoded
 
         m = an.n_mutable
@@ -217,11 +220,10 @@ class EngineCore:
         z_best = np.empty(m)
         if m == 0:
             return Decoded(choice, conf, z_best, best, 0.0)
-        nonlm = z - an.X[:, :N_LM_TERMS] @ w_lm  # as urai.lattice.decode computes it
         ctx = an.seq if context is None else np.ascontiguousarray(context, dtype=np.int64)
-        gain = self._decode(self.lm, np.ascontiguousarray(z, dtype=np.float64), nonlm,
-                            np.ascontiguousarray(an.X[:, 0]), an.cand_ptr, an.cand_ids,
-                            an.pos_seq, an.seq, ctx, np.ascontiguousarray(w_lm, dtype=float),
+        gain = self._decode(self.lm, np.ascontiguousarray(z, dtype=np.float64),
+                            np.ascontiguousarray(an.X), an.cand_ptr, an.cand_ids, an.pos_seq,
+                            an.seq, ctx, np.ascontiguousarray(w_lm, dtype=float),
                             float(threshold), float(margin), int(self.engine.eos), choice,
                             conf, z_best, best)
         return Decoded(choice, conf, z_best, best, float(gain))

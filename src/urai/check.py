@@ -214,6 +214,7 @@ class Detector:
             max_candidates=config.max_candidates or model.max_candidates,
             cloze=cloze or None,
             accelerate=accelerate,
+            token_model=model.token,
         )
         from urai.detect import N_LM_TERMS
 
@@ -234,6 +235,7 @@ class Detector:
 
         an = self.engine.analyse_text(text)
         X0 = an.X.copy() if self.adapt else None
+        z0 = an.z.copy() if self.adapt and an.z is not None else None
         an, dec = self._decode(an, self.threshold)
         feats = doc_features(an, dec)
         if X0 is not None and an.n_mutable:
@@ -242,6 +244,8 @@ class Detector:
                 th = self.adaptive_threshold(feats)
                 if th < self.threshold:
                     an.X[:] = X0  # evidence with the observed neighbours again
+                    if z0 is not None:
+                        an.z[:] = z0
                     _, dec = self._decode(an, th)
         return an, dec, feats
 
@@ -259,7 +263,13 @@ class Detector:
 
     def _decode(self, an: Any, threshold: float) -> tuple[Any, Any]:
         eng = self.engine
-        z = self.model.token.logit(an.X) if an.n_mutable else np.zeros(0)
+
+        def logits() -> np.ndarray:  # kept up to date by the compiled kernels, if they run
+            if an.z is not None:
+                return an.z
+            return self.model.token.logit(an.X) if an.n_mutable else np.zeros(0)
+
+        z = logits()
         dec = eng.decode(an, z, threshold=threshold, w_lm=self._w_lm, margin=self.margin)
         # iterated conditional modes: re-score every word with the restored neighbours in
         # place (a spun neighbour spoils a word's trigram evidence), then decode again
@@ -273,7 +283,7 @@ class Detector:
             # only words next to a changed slot need new evidence
             eng.refill(an, ctx, np.flatnonzero(ctx != prev))
             prev = ctx
-            z = self.model.token.logit(an.X)
+            z = logits()
             dec2 = eng.decode(an, z, threshold=threshold, w_lm=self._w_lm, margin=self.margin,
                               context=ctx)
             if np.array_equal(dec2.choice, dec.choice):

@@ -112,6 +112,9 @@ class Analysis:
     cand_pos: np.ndarray  # (n,) owning position
     X: np.ndarray  # (n, len(TOKEN_FEATURES))
     obs_ids: np.ndarray  # (m,) LM ids of the observed words
+    #: (n,) the token model's logit of every row, kept up to date with X by the compiled
+    #: kernels (None: the caller computes it from X)
+    z: np.ndarray | None = None
 
     @property
     def n_mutable(self) -> int:
@@ -176,6 +179,7 @@ class Engine:
         min_zipf: float = 2.5,
         cloze: Any = None,
         accelerate: bool = True,
+        token_model: Any = None,
     ) -> None:
         from urai.lm import normalize
 
@@ -195,6 +199,9 @@ class Engine:
         self._tok_ids: dict[str, int] = {}  # token text -> LM id of its normalised form
         #: use the compiled kernels (urai.accel) where they are available
         self.accelerate = accelerate
+        #: the token model (a urai.features.LogisticModel): given, the kernels keep each
+        #: analysis's logits (``Analysis.z``) up to date
+        self.token_model = token_model
         self._core: Any = None  # the urai.accel.EngineCore, built on first use
 
     def __getstate__(self) -> dict[str, Any]:
