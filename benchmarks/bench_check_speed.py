@@ -7,8 +7,11 @@
   or concatenated to 400 words (``bench_check.to_400_words``), ``--docs`` clean ones and
   ``--docs`` copies spun at 20 % by the evaluation spinner (``evalspin.eval_spinner``).
 * One process, BLAS threads pinned to 1 (via ``bench_check``); one warm-up call, then the
-  best of ``--repeat`` timed passes over all documents. Also times the most-frequent-synonym
-  baseline (``bench_check.Baseline``) on the same documents.
+  best of ``--repeat`` timed passes over all documents. Also times, on the same documents,
+  the Python/numpy reference implementation of the same detector (``Detector(accelerate=
+  False)``, what runs where the compiled kernels of ``urai._core`` were not built; skip with
+  ``--no-reference``) and the most-frequent-synonym baseline (``bench_check.Baseline``).
+  ``--pure`` measures (and dumps) the reference instead of the compiled kernels.
 * ``--jobs J`` also times :class:`urai.batch.BatchChecker` (what ``urai check --jobs J`` and
   ``urai.check_many(jobs=J)`` use) with J worker processes over the same documents, after one
   untimed pass, and prints its rate as a multiple of the single-process rate.
@@ -95,26 +98,51 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--compare", type=Path, nargs=2, default=None)
     ap.add_argument("--tol", type=float, default=1e-6)
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--no-reference", action="store_true",
+                    help="do not time the Python/numpy reference implementation")
+    ap.add_argument("--pure", action="store_true",
+                    help="measure and dump the Python/numpy reference instead of urai._core")
     ap.add_argument("--jobs", type=int, default=0,
                     help="also time urai.check_many with this many worker processes")
     a = ap.parse_args(argv)
     if a.compare:
         return compare(*a.compare, a.tol)
+    from urai.accel import status
+
     docs = throughput_documents(a.docs)
-    det = Detector()
+    if a.pure:  # no kernel at all, the LM's included
+        os.environ["URAI_PURE_PYTHON"] = "1"
+    det = Detector(accelerate=not a.pure)
     print(f"machine: {platform.machine()} ({cpu_model()}), {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, 1 process, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
     print(f"documents: {len(docs)} (~400 words; {a.docs} clean + {a.docs} spun at 20 %)")
+    impl = status() if det.engine.core is not None else "Python/numpy reference"
+    print(f"implementation: {impl}")
+    t0 = time.perf_counter()
+    for d in docs:  # the first pass of this process: every word is new to the caches
+        det.check(d)
+    cold = len(docs) / (time.perf_counter() - t0)
+    print(f"urai check, first pass (cold per-word caches): {cold:.1f} docs/s")
     rate = best_rate(det.check, docs, a.repeat)
     print(f"urai check: {rate:.1f} docs/s (best of {a.repeat}; {1000 / rate:.2f} ms/doc)")
+    if not a.pure and not a.no_reference:
+        os.environ["URAI_PURE_PYTHON"] = "1"  # no kernel at all, the LM's included
+        try:
+            ref = Detector(accelerate=False)
+            rrate = best_rate(ref.check, docs, a.repeat)
+        finally:
+            del os.environ["URAI_PURE_PYTHON"]
+        print(f"reference (Python/numpy, same detector): {rrate:.1f} docs/s "
+              f"(compiled kernels: {rate / rrate:.1f} x)")
     if a.jobs > 1:
         jrate = batch_rate(det, docs, a.jobs, a.repeat)
         print(f"urai.check_many, {a.jobs} worker processes: {jrate:.1f} docs/s "
               f"({jrate / rate:.2f} x one process)")
     if not a.no_baseline:
         brate = best_rate(Baseline(det).run, docs, a.repeat)
-        print(f"baseline (most frequent synonym): {brate:.0f} docs/s")
+        print(f"baseline (most frequent synonym): {brate:.0f} docs/s "
+              f"(urai check: {rate / brate:.2f} x)")
     if a.dump:
         results = [det.check(d) for d in docs]
         with open(a.dump, "w", encoding="utf-8") as fh:

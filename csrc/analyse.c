@@ -60,8 +60,13 @@ typedef struct {
     uint64_t hash;
     int64_t lm_id;
     unsigned char kind, first_upper, all_upper, first_lower, known, stop;
-    int32_t info; /* index into infos or -1 */
+    int32_t info;   /* index into infos, -1 (none) or INFO_LATER (ask with ikey) */
+    PyObject *ikey; /* the info key while not asked yet (owned), else NULL */
 } wrec;
+
+/* a record's candidates are asked of Python only when its token turns out to be mutable:
+ * names (capitalised words inside a sentence) never need them */
+#define INFO_LATER (-3)
 
 typedef struct {
     Py_ssize_t off; /* first candidate in the pool */
@@ -120,6 +125,7 @@ static int key_equal(const Analyzer *an, const wrec *r, int kind, const void *da
 }
 
 static void table_clear(Analyzer *an) {
+    for (Py_ssize_t r = 0; r < an->n_recs; r++) Py_CLEAR(an->recs[r].ikey);
     an->n_recs = 0;
     an->n_keys = 0;
     for (Py_ssize_t i = 0; i < an->n_slots; i++) an->slots[i] = -1;
@@ -253,13 +259,21 @@ static int32_t record_of(Analyzer *an, PyObject *text, int kind, const void *dat
         return -2;
     }
     int32_t info = -1;
-    if (ikey != Py_None) {
-        info = info_of(an, ikey);
-        if (info == -2) {
+    if (ikey != Py_None) { /* known already, or asked for when first needed */
+        PyObject *got = PyDict_GetItemWithError(an->info_index, ikey);
+        if (got) {
+            info = (int32_t)PyLong_AsLong(got);
+            ikey = NULL;
+        } else if (PyErr_Occurred()) {
             Py_DECREF(res);
             return -2;
+        } else {
+            info = INFO_LATER;
         }
+    } else {
+        ikey = NULL;
     }
+    Py_XINCREF(ikey);
     Py_DECREF(res);
     GROW(an->recs, an->cap_recs, an->n_recs + 1, wrec);
     GROW(an->keys, an->cap_keys, an->n_keys + (b - a), Py_UCS4);
@@ -267,7 +281,7 @@ static int32_t record_of(Analyzer *an, PyObject *text, int kind, const void *dat
     wrec *rec = an->recs + an->n_recs;
     *rec = (wrec){an->n_keys, b - a, h, (int64_t)lm_id, (unsigned char)tk,
                   (unsigned char)fu, (unsigned char)au, (unsigned char)fl,
-                  (unsigned char)kn, (unsigned char)st, info};
+                  (unsigned char)kn, (unsigned char)st, info, ikey};
     an->n_keys += b - a;
     int32_t r = (int32_t)an->n_recs++;
     if (2 * an->n_recs > an->n_slots) {
@@ -277,8 +291,21 @@ static int32_t record_of(Analyzer *an, PyObject *text, int kind, const void *dat
     }
     return r;
 nomem:
+    Py_XDECREF(ikey);
     PyErr_NoMemory();
     return -2;
+}
+
+/* the candidates of record r (asking Python on first need); -1: none, -2: error set */
+static int32_t record_info(Analyzer *an, int32_t r) {
+    wrec *rec = an->recs + r;
+    if (rec->info != INFO_LATER) return rec->info;
+    int32_t info = info_of(an, rec->ikey);
+    if (info == -2) return -2;
+    rec = an->recs + r; /* (no reallocation happens in info_of; kept for clarity) */
+    rec->info = info;
+    Py_CLEAR(rec->ikey);
+    return info;
 }
 
 /* ---- evidence columns ----------------------------------------------------------------- */
@@ -447,21 +474,22 @@ static PyObject *Analyzer_analyse(Analyzer *an, PyObject *text) {
         unsigned char k = tk->kind[t];
         if (k == TK_SPACE) continue;
         const wrec *rec = an->recs + an->trec[t];
+        int32_t info;
         if (k != TK_WORD) {
-            if (k == TK_ABBR && rec->first_lower && rec->info >= 0) goto take;
-            continue;
+            if (k != TK_ABBR || !rec->first_lower) continue;
+        } else {
+            n_words++;
+            if (rec->known) {
+                n_known++;
+                n_stop += rec->stop;
+            }
+            if (rec->first_upper && (!(flag[t] & 3) || rec->all_upper)) continue; /* a name */
         }
-        n_words++;
-        if (rec->known) {
-            n_known++;
-            n_stop += rec->stop;
-        }
-        if (rec->first_upper && (!(flag[t] & 3) || rec->all_upper)) continue; /* a name */
-        if (rec->info < 0) continue;
-    take:
+        if ((info = record_info(an, an->trec[t])) == -2) goto error;
+        if (info < 0) continue;
         GROW(pos_tok, cap_pos, m + 1, int64_t);
         pos_tok[m++] = t;
-        nc += an->infos[rec->info].n;
+        nc += an->infos[info].n;
     }
     int64_t *o_ptok, *o_pseq, *o_psent, *o_ptr, *o_cids, *o_src, *o_obs;
     double *X;
@@ -711,6 +739,7 @@ static int Analyzer_init(Analyzer *an, PyObject *args, PyObject *kwds) {
     an->bos = bos;
     an->eos = eos;
     an->unk = unk;
+    for (Py_ssize_t r = 0; r < an->n_recs; r++) Py_CLEAR(an->recs[r].ikey);
     an->n_recs = an->n_keys = an->n_infos = an->n_pool = 0;
     free(an->slots);
     an->n_slots = 1024;
@@ -746,6 +775,7 @@ static int Analyzer_clear(Analyzer *an) {
 static void Analyzer_dealloc(Analyzer *an) {
     PyObject_GC_UnTrack(an);
     Analyzer_clear(an);
+    for (Py_ssize_t r = 0; r < an->n_recs; r++) Py_CLEAR(an->recs[r].ikey);
     free(an->recs);
     free(an->slots);
     free(an->keys);

@@ -58,6 +58,22 @@ def test_data_build_rebuilds_the_thesaurus_and_frequency(tmp_path: Path, shared_
     built = load_thesaurus(tmp_path / "thesaurus.tsv.gz")
     shipped = load_thesaurus()
     assert built.headwords == shipped.headwords and built.edges == shipped.edges
+    # the candidate table rebuilt from them (and the shipped LM) is the shipped one
+    import shutil
+
+    import numpy as np
+
+    from urai.candidates import load_candidates
+
+    shutil.copy(DATA_DIR / "lm.npz", tmp_path / "lm.npz")
+    assert main(["data", "build", "--shared", str(shared_data), "--out", str(tmp_path),
+                 "--only", "candidates"]) == 0
+    new, old = load_candidates(tmp_path / "candidates.npz"), load_candidates(
+        DATA_DIR / "candidates.npz")
+    assert list(new._index) == list(old._index) and new.surfaces == old.surfaces
+    for name in ("ptr", "cand", "weight_code", "weights", "fan", "rev"):
+        assert np.array_equal(getattr(new, name), getattr(old, name)), name
+    assert new.meta == old.meta
 
 
 def test_data_build_rejects_a_wrong_folder(

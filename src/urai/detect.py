@@ -180,6 +180,7 @@ class Engine:
         cloze: Any = None,
         accelerate: bool = True,
         token_model: Any = None,
+        candidates: Any = True,
     ) -> None:
         from urai.lm import normalize
 
@@ -203,6 +204,25 @@ class Engine:
         #: analysis's logits (``Analysis.z``) up to date
         self.token_model = token_model
         self._core: Any = None  # the urai.accel.EngineCore, built on first use
+        #: the precomputed candidate lists (urai.candidates) in use, or None
+        self._table = self._candidate_table(candidates)
+
+    def _candidate_table(self, candidates: Any) -> Any:
+        """``candidates``: True (the shipped table, when this engine uses the shipped
+        thesaurus and frequency prior), False/None (none) or a CandidateTable; a table is
+        used only if it was computed with this engine's settings."""
+        if candidates is True:
+            from urai.candidates import default_candidates
+            from urai.freq import default_frequency
+            from urai.thesaurus import default_thesaurus
+
+            if self.thesaurus is not default_thesaurus() or \
+                    self.frequency is not default_frequency():
+                return None
+            candidates = default_candidates()
+        if not candidates or not candidates.matches(self.max_candidates, self.min_zipf):
+            return None
+        return candidates
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -283,41 +303,60 @@ class Engine:
         return np.fromiter((cache[t] for t in texts), dtype=np.int64, count=len(texts))
 
     # ---- per-word cache -----------------------------------------------------------------
+    def word_lists(self, word: str
+                   ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray] | None:
+        """The thesaurus part of :meth:`word_info`: ``(candidate surfaces, link weights,
+        number of single-word alternatives of each candidate, whether ``word`` is among
+        them)``, or None when the word has no candidate. From the shipped candidate table
+        (:mod:`urai.candidates`) when it has the word, else computed."""
+        table = self._table
+        if table is not None:
+            hit = table.get(word)
+            if hit is not None:
+                return hit if hit[0] else None
+        if not ((len(word) > 1 and word.isalpha()) or "-" in word or word.endswith(".")):
+            return None
+        zipf = self.frequency.zipf
+        scored = []
+        seen = set()
+        for a in self.thesaurus.alternatives(word):
+            s = a.surface
+            if " " in s or s == word or s in seen or not s:
+                continue
+            seen.add(s)
+            zs = zipf(s)
+            if zs >= self.min_zipf:
+                scored.append((-zs, len(scored), a))
+        scored.sort()
+        alts = [a for _, _, a in scored[: self.max_candidates]]
+        if not alts:
+            return None
+        surfaces = tuple(a.surface for a in alts)
+        fan = np.empty(len(surfaces), dtype=np.int64)
+        rev = np.empty(len(surfaces), dtype=bool)
+        for k, s in enumerate(surfaces):
+            back = {b.surface for b in self.thesaurus.alternatives(s) if " " not in b.surface}
+            fan[k] = len(back)
+            rev[k] = word in back
+        return surfaces, np.array([a.weight for a in alts], dtype=np.float64), fan, rev
+
     def word_info(self, word: str) -> tuple | None:
-        """Cached ``(surfaces, ids, zipf_delta, weights, zipf_obs, is_function)`` or None."""
+        """Cached ``(surfaces, ids, zipf_delta, weights, zipf_obs, is_function, fan_out,
+        reverse_edge)`` or None."""
         try:
             return self._info[word]
         except KeyError:
             pass
         info = None
-        if (len(word) > 1 and word.isalpha()) or "-" in word or word.endswith("."):
+        lists = self.word_lists(word)
+        if lists is not None:
+            surfaces, wt, fan, rev = lists
             zipf = self.frequency.zipf
-            scored = []
-            seen = set()
-            for a in self.thesaurus.alternatives(word):
-                s = a.surface
-                if " " in s or s == word or s in seen or not s:
-                    continue
-                seen.add(s)
-                zs = zipf(s)
-                if zs >= self.min_zipf:
-                    scored.append((-zs, len(scored), a))
-            scored.sort()
-            alts = [a for _, _, a in scored[: self.max_candidates]]
-            if alts:
-                zo = zipf(word)
-                surfaces = tuple(a.surface for a in alts)
-                ids = self.lm.ids([self.normalize(s) for s in surfaces]).astype(np.int64)
-                zd = np.array([zipf(s) - zo for s in surfaces], dtype=np.float64)
-                wt = np.array([a.weight for a in alts], dtype=np.float64)
-                fan = np.empty(len(surfaces))
-                rev = np.empty(len(surfaces))
-                for k, s in enumerate(surfaces):
-                    back = {b.surface for b in self.thesaurus.alternatives(s)
-                            if " " not in b.surface}
-                    fan[k] = math.log1p(len(back))
-                    rev[k] = float(word in back)
-                info = (surfaces, ids, zd, wt, zo, float(word in self.stopwords), fan, rev)
+            zo = zipf(word)
+            ids = self.lm.ids([self.normalize(s) for s in surfaces]).astype(np.int64)
+            zd = np.array([zipf(s) - zo for s in surfaces], dtype=np.float64)
+            info = (surfaces, ids, zd, wt, zo, float(word in self.stopwords),
+                    np.array([math.log1p(int(c)) for c in fan]), rev.astype(np.float64))
         self._info[word] = info
         return info
 

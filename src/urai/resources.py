@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ResourcesInfo", "ThesaurusInfo", "LMInfo", "FrequencyInfo", "ClozeInfo", "resources"]
+import numpy as np
+
+__all__ = ["ResourcesInfo", "ThesaurusInfo", "LMInfo", "FrequencyInfo", "ClozeInfo",
+           "CandidatesInfo", "resources"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,14 @@ class ClozeInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class CandidatesInfo:
+    words: int
+    with_candidates: int
+    candidates: int
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
 class ResourcesInfo:
     thesaurus: ThesaurusInfo
     lm: LMInfo
@@ -58,6 +69,8 @@ class ResourcesInfo:
     cloze: ClozeInfo | None = None
     #: which implementation of the check pipeline runs (urai.accel.status)
     implementation: str = ""
+    #: the precomputed candidate table, if shipped and in step with the data
+    candidates: CandidatesInfo | None = None
 
     def to_dict(self) -> dict[str, Any]:
         from urai.commands.common import to_jsonable
@@ -69,6 +82,7 @@ class ResourcesInfo:
             "cloze": to_jsonable(self.cloze) if self.cloze is not None else None,
             "data_dir": self.data_dir,
             "implementation": self.implementation,
+            "candidates": to_jsonable(self.candidates) if self.candidates is not None else None,
         }
 
 
@@ -94,6 +108,13 @@ def resources(lm: str | Path | None = None) -> ResourcesInfo:
         ci = default_cloze().info()
         cloze = ClozeInfo(int(ci["vocab_in"]), int(ci["vocab_out"]), int(ci["dim"]),
                           int(ci["hidden"]), str(ci.get("data", "")), str(CLOZE_PATH))
+    from urai.candidates import CANDIDATES_FILENAME, default_candidates
+
+    table = default_candidates()
+    cands = None
+    if table is not None:
+        cands = CandidatesInfo(len(table), int(np.count_nonzero(np.diff(table.ptr))),
+                               len(table.cand), str(DATA_DIR / CANDIDATES_FILENAME))
     return ResourcesInfo(
         thesaurus=ThesaurusInfo(
             headwords=int(ti["headwords"]),
@@ -118,4 +139,5 @@ def resources(lm: str | Path | None = None) -> ResourcesInfo:
         data_dir=str(DATA_DIR),
         cloze=cloze,
         implementation=status(),
+        candidates=cands,
     )

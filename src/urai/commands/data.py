@@ -11,7 +11,8 @@ from urai.errors import InputError
 
 @click.group("data")
 def data() -> None:
-    """Build urai's language data (thesaurus, language model, frequency prior)."""
+    """Build urai's language data (thesaurus, language model, frequency prior, candidate
+    table)."""
 
 
 @data.command("build")
@@ -19,8 +20,8 @@ def data() -> None:
               help="Folder with the raw sources (see SOURCES.md), e.g. ../shared/data.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Where to write the artefacts (default: the package's lang/id/data).")
-@click.option("--only", type=click.Choice(["thesaurus", "frequency", "lm"]), multiple=True,
-              help="Build only these parts (repeatable).")
+@click.option("--only", type=click.Choice(["thesaurus", "frequency", "lm", "candidates"]),
+              multiple=True, help="Build only these parts (repeatable).")
 def build(shared_dir: str, out_dir: str | None, only: tuple[str, ...]) -> None:
     """Build the artefacts from SHARED into the package data folder."""
     from urai.lang.id import DATA_DIR
@@ -31,7 +32,7 @@ def build(shared_dir: str, out_dir: str | None, only: tuple[str, ...]) -> None:
                          "point --shared at shared/data")
     out = Path(out_dir) if out_dir else DATA_DIR
     out.mkdir(parents=True, exist_ok=True)
-    parts = set(only) or {"thesaurus", "frequency", "lm"}
+    parts = set(only) or {"thesaurus", "frequency", "lm", "candidates"}
     if "thesaurus" in parts:
         from urai.thesaurus import build_thesaurus
 
@@ -47,3 +48,7 @@ def build(shared_dir: str, out_dir: str | None, only: tuple[str, ...]) -> None:
 
         model = build_default_lm(shared, out / DEFAULT_LM_PATH.name, progress=True)
         click.echo(f"lm: order {model.order}, {model.tokens:,} tokens", err=True)
+    if "candidates" in parts:  # last: it reads the thesaurus, frequency prior and LM
+        from urai.candidates import build_candidates
+
+        click.echo(f"candidates: {build_candidates(out, progress=True)}", err=True)

@@ -37,6 +37,10 @@ def resources(as_json: bool, lm_path: str | None) -> None:
     if cz is not None:
         t.add_row("cloze model", f"{cz.vocab_in:,} input words\n{cz.vocab_out:,} output words\n"
                   f"{cz.dim}-dim embeddings, {cz.hidden} hidden", cz.data)
+    ca = info.candidates
+    if ca is not None:
+        t.add_row("candidate table", f"{ca.words:,} words\n{ca.with_candidates:,} with "
+                  f"candidates\n{ca.candidates:,} candidates", "computed from the above")
     console = Console()
     console.print(t)
     console.print(f"check pipeline: {info.implementation}")

@@ -1,0 +1,232 @@
+"""Precomputed candidate lists: what the detector finds for each word of news text, shipped.
+
+:meth:`urai.detect.Engine.word_info` turns a word into its candidates: its single-word
+thesaurus alternatives (inflected through the affix model), the most frequent ones kept,
+each with its link weight and, for the candidate features, how many alternatives the
+candidate has in turn and whether the word is among them. That is a few hundred
+thesaurus and affix look-ups per new word (~1 ms in Python), paid once per word and process:
+on a fresh process the first documents of a crawl are dominated by it (the warm check runs
+at ~1.4 ms per document).
+
+``candidates.npz`` holds those lists for every word of the shipped language model's
+vocabulary and of the frequency prior (~40,000 words), computed by ``word_info`` itself
+(:func:`build_candidates`, run by ``urai data build``), so a word found in the table gives
+exactly what ``word_info`` would compute. Only the thesaurus part is stored (surfaces, link
+weights, fan-out counts, reverse links); frequencies and LM ids are looked up at run time.
+The table records the settings it was computed with (``max_candidates``, ``min_zipf``) and
+SHA-256 digests of the thesaurus and frequency files; :func:`default_candidates` returns it
+only for the shipped files, and an engine uses it only with the same settings. Rebuilt
+data without a rebuilt table simply runs without it.
+
+Derived from the thesaurus (mythes-id LGPL-2.1, Wordnet Bahasa MIT) and the frequency prior
+(wordfreq, CC BY-SA 4.0); see ``NOTICE``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from urai.errors import ResourceError, resource_errors
+
+__all__ = ["CandidateTable", "build_candidates", "load_candidates", "default_candidates",
+           "CANDIDATES_FILENAME", "file_digest"]
+
+CANDIDATES_FILENAME = "candidates.npz"
+_FORMAT = "urai-candidates-1"
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes (hex)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+class CandidateTable:
+    """Word -> ``(surfaces, weights, fan-out counts, reverse links)`` as computed by
+    :meth:`urai.detect.Engine.word_info` (an empty ``surfaces`` tuple: the word has none)."""
+
+    def __init__(self, words: Sequence[str], ptr: np.ndarray, cand: np.ndarray,
+                 surfaces: Sequence[str], weight_code: np.ndarray, weights: np.ndarray,
+                 fan: np.ndarray, rev: np.ndarray, meta: dict[str, Any]) -> None:
+        n = len(words)
+        if ptr.shape != (n + 1,) or len(cand) != int(ptr[-1]) or \
+                not len(cand) == len(weight_code) == len(fan) == len(rev):
+            raise ResourceError("candidate table: inconsistent arrays")
+        self._index = {w: i for i, w in enumerate(words)}
+        self.ptr = ptr.astype(np.int64)
+        self.cand = cand
+        self.surfaces = list(surfaces)
+        self.weight_code = weight_code
+        self.weights = weights.astype(np.float64)
+        self.fan = fan
+        self.rev = rev
+        self.meta = meta
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._index
+
+    def matches(self, max_candidates: int, min_zipf: float) -> bool:
+        """Computed with these :class:`~urai.detect.Engine` settings."""
+        return (int(self.meta.get("max_candidates", -1)) == max_candidates
+                and float(self.meta.get("min_zipf", -1.0)) == min_zipf)
+
+    def get(self, word: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray] | None:
+        """The stored lists of ``word``, or None when the table does not have it."""
+        i = self._index.get(word)
+        if i is None:
+            return None
+        a, b = int(self.ptr[i]), int(self.ptr[i + 1])
+        sf = self.surfaces
+        return (tuple(sf[int(k)] for k in self.cand[a:b]), self.weights[self.weight_code[a:b]],
+                self.fan[a:b].astype(np.int64), self.rev[a:b].astype(bool))
+
+    def save(self, path: Path) -> Path:
+        np.savez_compressed(
+            path, format=np.array(_FORMAT), words=np.array("\n".join(self._index)),
+            ptr=self.ptr.astype(np.int32), cand=self.cand.astype(np.int32),
+            surfaces=np.array("\n".join(self.surfaces)),
+            weight_code=self.weight_code.astype(np.uint8), weights=self.weights,
+            fan=self.fan.astype(np.uint16), rev=self.rev.astype(np.uint8),
+            meta=np.array(json.dumps(self.meta, sort_keys=True)))
+        return Path(path)
+
+
+def load_candidates(path: Path | str) -> CandidateTable:
+    """Read a ``candidates.npz`` (:class:`ResourceError` when missing or corrupt)."""
+    p = Path(path)
+    with resource_errors(p, "candidate table"), np.load(p) as z:
+        if "format" not in z or str(z["format"]) != _FORMAT:
+            raise ResourceError(f"{p}: not a urai candidate table ({_FORMAT})")
+        words = str(z["words"]).split("\n") if str(z["words"]) else []
+        surfaces = str(z["surfaces"]).split("\n") if str(z["surfaces"]) else []
+        return CandidateTable(words, z["ptr"], z["cand"], surfaces, z["weight_code"],
+                              z["weights"], z["fan"], z["rev"], json.loads(str(z["meta"])))
+
+
+def _digests(folder: Path | None = None) -> dict[str, str]:
+    """Digests of the thesaurus and frequency files in ``folder`` (default: the shipped)."""
+    from urai.lang.id import DATA_DIR, FREQ_PATH, THESAURUS_PATH
+
+    d = Path(folder) if folder is not None else DATA_DIR
+    return {"thesaurus_sha256": file_digest(d / THESAURUS_PATH.name),
+            "frequency_sha256": file_digest(d / FREQ_PATH.name)}
+
+
+@lru_cache(maxsize=1)
+def default_candidates() -> CandidateTable | None:
+    """The shipped table, if present and computed from the shipped thesaurus and frequency
+    files (None otherwise: the engine then computes every word's lists itself)."""
+    from urai.lang.id import DATA_DIR
+
+    path = DATA_DIR / CANDIDATES_FILENAME
+    if not path.is_file():
+        return None
+    table = load_candidates(path)
+    try:
+        digests = _digests()
+    except OSError:
+        return None
+    if any(table.meta.get(k) != v for k, v in digests.items()):
+        return None
+    return table
+
+
+def table_words(lm: Any, frequency: Any) -> list[str]:
+    """The words a table covers: the LM vocabulary's and the frequency prior's word-like
+    entries (lower-case letters, inner hyphens), frequency order first."""
+    import re
+
+    wordlike = re.compile(r"^[^\W\d_]+(?:-[^\W\d_]+)*$")
+    out = dict.fromkeys(w for w in frequency if wordlike.match(w))
+    out.update(dict.fromkeys(w for w in lm.vocab if w == w.lower() and wordlike.match(w)))
+    return list(out)
+
+
+def build_candidates(out_dir: Path, words: Iterable[str] | None = None, *,
+                     data_dir: Path | None = None, progress: bool = False) -> dict[str, int]:
+    """Compute the table with a default :class:`~urai.detect.Engine` (default settings) over
+    the thesaurus, frequency prior and LM in ``data_dir`` (default ``out_dir``, as ``urai
+    data build`` leaves them; the shipped ones for the package's data folder) for ``words``
+    (default: :func:`table_words`) and write ``out_dir/candidates.npz``."""
+    from urai.detect import Engine
+    from urai.freq import default_frequency, load_frequency
+    from urai.lang.id import DATA_DIR, FREQ_PATH, THESAURUS_PATH, default_stopwords
+    from urai.lm import DEFAULT_LM_PATH, default_lm, load_lm
+    from urai.thesaurus import default_thesaurus, load_thesaurus
+
+    out = Path(out_dir)
+    src = Path(data_dir) if data_dir is not None else out
+    shipped = src.resolve() == DATA_DIR.resolve()
+    if shipped:
+        lm, freq, thes = default_lm(), default_frequency(), default_thesaurus()
+    else:
+        lm = load_lm(src / DEFAULT_LM_PATH.name)
+        freq = load_frequency(src / FREQ_PATH.name)
+        thes = load_thesaurus(src / THESAURUS_PATH.name)
+    eng = Engine(lm, thes, freq, default_stopwords(), accelerate=False, candidates=False)
+    todo = list(words) if words is not None else table_words(lm, freq)
+    it: Iterable[str] = todo
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(todo, desc="candidates", unit=" words", file=sys.stderr)
+    surf_index: dict[str, int] = {}
+    wpal: dict[float, int] = {}
+    ptr = [0]
+    cand: list[int] = []
+    wcode: list[int] = []
+    fan: list[int] = []
+    rev: list[int] = []
+    for w in it:
+        lists = eng.word_lists(w)
+        if lists is not None:
+            surfaces, weights, fans, revs = lists
+            for s, wt, f, r in zip(surfaces, weights.tolist(), fans.tolist(), revs.tolist(),
+                                   strict=True):
+                cand.append(surf_index.setdefault(s, len(surf_index)))
+                wcode.append(wpal.setdefault(float(wt), len(wpal)))
+                fan.append(int(f))
+                rev.append(int(r))
+        ptr.append(len(cand))
+    if len(wpal) > 255 or (fan and max(fan) > 65535):
+        raise ResourceError("candidate table: more distinct weights or fan-outs than it stores")
+    meta = {"max_candidates": eng.max_candidates, "min_zipf": eng.min_zipf,
+            "words": len(todo), "built_by": "urai.candidates.build_candidates",
+            **_digests(None if shipped else src)}
+    table = CandidateTable(todo, np.asarray(ptr, dtype=np.int64), np.asarray(cand, np.int32),
+                           list(surf_index), np.asarray(wcode, np.uint8),
+                           np.asarray(list(wpal), dtype=np.float64),
+                           np.asarray(fan, np.uint16), np.asarray(rev, np.uint8), meta)
+    out.mkdir(parents=True, exist_ok=True)
+    table.save(out / CANDIDATES_FILENAME)
+    default_candidates.cache_clear()
+    return {"words": len(todo), "with_candidates": int(np.count_nonzero(np.diff(ptr))),
+            "candidates": len(cand)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m urai.candidates``: rebuild the shipped table (about a minute)."""
+    import argparse
+
+    from urai.lang.id import DATA_DIR
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--out", type=Path, default=DATA_DIR)
+    a = ap.parse_args(argv)
+    stats = build_candidates(a.out, progress=True)
+    print(f"candidates: {stats}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

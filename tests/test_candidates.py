@@ -1,0 +1,80 @@
+"""The shipped candidate table (urai.candidates): it gives exactly what word_info computes."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from urai.candidates import (
+    CANDIDATES_FILENAME,
+    build_candidates,
+    default_candidates,
+    load_candidates,
+)
+from urai.detect import Engine
+from urai.errors import ResourceError
+from urai.freq import default_frequency
+from urai.lang.id import default_stopwords
+from urai.lm import default_lm
+from urai.thesaurus import default_thesaurus
+
+
+def _engines(**kw):  # type: ignore[no-untyped-def]
+    args = (default_lm(), default_thesaurus(), default_frequency(), default_stopwords())
+    return Engine(*args, **kw), Engine(*args, candidates=False, **kw)
+
+
+def _same(x: tuple | None, y: tuple | None) -> bool:
+    if x is None or y is None:
+        return x is y
+    return (x[0] == y[0] and x[4] == y[4] and x[5] == y[5]
+            and all(np.array_equal(p, q) for p, q in zip(x[1:4] + x[6:], y[1:4] + y[6:],
+                                                        strict=True)))
+
+
+def test_the_shipped_table_belongs_to_the_shipped_data() -> None:
+    table = default_candidates()
+    assert table is not None, "candidates.npz missing or built from other thesaurus/frequency"
+    assert len(table) > 30_000 and table.matches(20, 2.5)
+    assert "serangan" in table and "udara" in table
+
+
+def test_table_lookups_equal_computed_word_info() -> None:
+    table = default_candidates()
+    assert table is not None
+    with_table, computed = _engines()
+    assert with_table._table is table and computed._table is None
+    words = random.Random(7).sample(sorted(table._index), 600)
+    words += ["hawa", "lantaran", "bakal", "kelompoknya", "th.", "xyzzy", "mobil-mobil"]
+    for w in words:
+        assert _same(with_table.word_info(w), computed.word_info(w)), w
+
+
+def test_a_table_is_used_only_with_its_settings(tmp_path: Path) -> None:
+    from urai.lang.id import DATA_DIR
+
+    stats = build_candidates(tmp_path, ["serangan", "udara", "karena", "xyzzy"],
+                             data_dir=DATA_DIR)
+    assert stats == {"words": 4, "with_candidates": 3, "candidates": stats["candidates"]}
+    table = load_candidates(tmp_path / CANDIDATES_FILENAME)
+    # a word stored with no candidate, and a word the table does not have
+    assert table.get("xyzzy")[0] == () and table.get("jakarta") is None
+    args = (default_lm(), default_thesaurus(), default_frequency(), default_stopwords())
+    assert Engine(*args, candidates=table)._table is table
+    assert Engine(*args, candidates=table, max_candidates=5)._table is None
+    a, b = Engine(*args, candidates=table), Engine(*args, candidates=False)
+    for w in ("serangan", "udara", "karena", "xyzzy", "hawa"):
+        assert _same(a.word_info(w), b.word_info(w)), w
+
+
+def test_bad_table_files_are_resource_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "c.npz"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(ResourceError, match="candidate table"):
+        load_candidates(bad)
+    np.savez(tmp_path / "d.npz", a=np.zeros(2))
+    with pytest.raises(ResourceError, match="not a urai candidate table"):
+        load_candidates(tmp_path / "d.npz")
