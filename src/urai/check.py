@@ -234,18 +234,19 @@ class Detector:
         from urai.features import doc_features
 
         an = self.engine.analyse_text(text)
-        X0 = an.X.copy() if self.adapt else None
-        z0 = an.z.copy() if self.adapt and an.z is not None else None
-        an, dec = self._decode(an, self.threshold)
+        # the first-pass evidence, kept by _decode before its first refresh changes it
+        saved: list[tuple[np.ndarray, np.ndarray | None]] | None = [] if self.adapt else None
+        an, dec = self._decode(an, self.threshold, saved)
         feats = doc_features(an, dec)
-        if X0 is not None and an.n_mutable:
+        if self.adapt and an.n_mutable:
             p = float(self.model.doc.prob(feats[None, :])[0])
             if p >= self.adapt_min_p:
                 th = self.adaptive_threshold(feats)
                 if th < self.threshold:
-                    an.X[:] = X0  # evidence with the observed neighbours again
-                    if z0 is not None:
-                        an.z[:] = z0
+                    if saved:  # evidence with the observed neighbours again
+                        an.X[:] = saved[0][0]
+                        if an.z is not None:
+                            an.z[:] = saved[0][1]
                     _, dec = self._decode(an, th)
         return an, dec, feats
 
@@ -261,7 +262,12 @@ class Detector:
         th = self.adapt_offset + float(np.log((1.0 - rho) / rho))
         return float(np.clip(th, self.adapt_floor, self.threshold))
 
-    def _decode(self, an: Any, threshold: float) -> tuple[Any, Any]:
+    def _decode(self, an: Any, threshold: float,
+                saved: list[tuple[np.ndarray, np.ndarray | None]] | None = None
+                ) -> tuple[Any, Any]:
+        """Decode, re-score with the restorations in place, decode again (up to
+        ``max_rounds``). ``saved``: an empty list gets a copy of the evidence ``(X, z)`` just
+        before the first re-scoring changes it (stays empty when nothing changes)."""
         eng = self.engine
 
         def logits() -> np.ndarray:  # kept up to date by the compiled kernels, if they run
@@ -281,6 +287,8 @@ class Detector:
             ctx = an.seq.copy()
             ctx[an.pos_seq[changed]] = an.cand_ids[dec.choice[changed]]
             # only words next to a changed slot need new evidence
+            if saved is not None and not saved:
+                saved.append((an.X.copy(), None if an.z is None else an.z.copy()))
             eng.refill(an, ctx, np.flatnonzero(ctx != prev))
             prev = ctx
             z = logits()
