@@ -80,7 +80,8 @@ static inline double nonlm(const dec_state *st, int64_t r) {
     return st->z[r] - s;
 }
 
-/* Decide one cluster of positions g[0..n) (sorted, n >= 2). Returns 0 or -1 (no memory). */
+/* Decide one cluster of positions g[0..n) (sorted, n >= 2). Returns 0, or -1 if it spans
+ * more windows than the buffers hold (impossible for clusters cut as below). */
 static int decode_cluster(dec_state *st, const int64_t *g, int n, const int *n_ok) {
     int radix[MAX_CLUSTER], stride[MAX_CLUSTER];
     int k = 3, size = 1;
@@ -113,13 +114,17 @@ static int decode_cluster(dec_state *st, const int64_t *g, int n, const int *n_o
             opt_extra[c][d] = nonlm(st, r) - st->threshold;
         }
     }
-    /* windows: for slot q of window w, the cluster column there (or -1) */
-    double *D = malloc(sizeof(double) * (size_t)C);
-    double *raw = malloc(sizeof(double) * (size_t)C);
-    int (*wcol)[3] = malloc(sizeof(int[3]) * (size_t)nwin);
-    double **wlp = malloc(sizeof(double *) * (size_t)nwin);
-    if (!D || !raw || !wcol || !wlp) goto nomem;
-    for (int w = 0; w < nwin; w++) wlp[w] = NULL;
+    /* windows: for slot q of window w, the cluster column there (or -1); every window's
+     * instantiations are scored in one LM call (their cache misses overlap) */
+    enum { MAX_WIN = 2 * MAX_CLUSTER + 4, MAX_INST = 64 };
+    double D[MAX_COMBOS], raw[MAX_COMBOS];
+    int wcol[MAX_WIN][3], wbase[MAX_WIN + 1];
+    double lps[MAX_WIN * MAX_INST];
+    int64_t rows[MAX_WIN * MAX_INST * URAI_MAX_ORDER];
+    unsigned char centred_eos[MAX_WIN];
+    if (nwin > MAX_WIN) return -1; /* cannot happen: clusters span at most 2 * 7 + 1 words */
+    const int N = st->lm->order;
+    int nrow = 0;
     for (int w = 0; w < nwin; w++) {
         int64_t at = off + w;
         int ninst = 1;
@@ -131,9 +136,8 @@ static int decode_cluster(dec_state *st, const int64_t *g, int n, const int *n_o
                 if (pos_seq[g[c]] == at + q) wcol[w][q] = c;
             if (wcol[w][q] >= 0) ninst *= radix[wcol[w][q]];
         }
-        wlp[w] = malloc(sizeof(double) * (size_t)ninst);
-        if (!wlp[w]) goto nomem;
-        const int centred_eos = st->ctx[at + 1] == st->eos;
+        wbase[w] = nrow;
+        centred_eos[w] = st->ctx[at + 1] == st->eos;
         /* instantiation u: digits of the covered slots, slot 0 most significant */
         int r1 = wcol[w][1] >= 0 ? radix[wcol[w][1]] : 1;
         int r2 = wcol[w][2] >= 0 ? radix[wcol[w][2]] : 1;
@@ -142,15 +146,19 @@ static int decode_cluster(dec_state *st, const int64_t *g, int n, const int *n_o
             int64_t row3[3];
             for (int q = 0; q < 3; q++)
                 row3[q] = wcol[w][q] >= 0 ? opt[wcol[w][q]][dq[q]] : base[q];
-            int64_t row[URAI_MAX_ORDER];
-            const int N = st->lm->order;
+            int64_t *row = rows + (size_t)nrow * N;
             for (int i = 0; i < N; i++) {
                 int src = 3 - N + i;
                 row[i] = src >= 0 ? row3[src] : -1;
             }
-            wlp[w][u] = centred_eos ? 0.0 : urai_lm_score(st->lm, row);
+            nrow++;
         }
     }
+    wbase[nwin] = nrow;
+    if (nrow) urai_lm_score_rows(st->lm, rows, nrow, lps);
+    for (int w = 0; w < nwin; w++)
+        if (centred_eos[w]) /* no window is centred on </s> */
+            for (int u = wbase[w]; u < wbase[w + 1]; u++) lps[u] = 0.0;
     for (int t = 0; t < C; t++) {
         int dig[MAX_CLUSTER];
         double extra = 0.0;
@@ -165,7 +173,7 @@ static int decode_cluster(dec_state *st, const int64_t *g, int n, const int *n_o
                 int c = wcol[w][q];
                 if (c >= 0) u = u * radix[c] + dig[c];
             }
-            tot += wlp[w][u];
+            tot += lps[wbase[w] + u];
         }
         D[t] = tot;
         raw[t] = extra;
@@ -201,20 +209,7 @@ static int decode_cluster(dec_state *st, const int64_t *g, int n, const int *n_o
             }
         }
     }
-    for (int w = 0; w < nwin; w++) free(wlp[w]);
-    free(wlp);
-    free(wcol);
-    free(D);
-    free(raw);
     return 0;
-nomem:
-    if (wlp)
-        for (int w = 0; w < nwin; w++) free(wlp[w]);
-    free(wlp);
-    free(wcol);
-    free(D);
-    free(raw);
-    return -1;
 }
 
 /* decode(lm, z, X, cand_ptr, cand_ids, pos_seq, seq, ctx, w_lm, threshold, margin, eos,
@@ -325,7 +320,8 @@ PyObject *urai_py_decode(PyObject *self, PyObject *args) {
                     int ok[MAX_CLUSTER];
                     for (int c = 0; c < len; c++) ok[c] = n_ok[comp[s0 + c]];
                     if (decode_cluster(&st, comp + s0, len, ok) < 0) {
-                        PyErr_NoMemory();
+                        PyErr_SetString(PyExc_RuntimeError, "decode: a cluster spans too many "
+                                        "windows (a bug in urai._core)");
                         goto done;
                     }
                     s0 += len;

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from urai.lattice import Decoded
     from urai.tokenize import Token
 
-__all__ = ["core", "available", "enabled", "status", "lm_kernel", "EngineCore"]
+__all__ = ["core", "available", "enabled", "status", "lm_kernel", "EngineCore", "token_spans"]
 
 _KINDS = ("word", "num", "abbr", "punct", "other", "space")
 
@@ -127,7 +127,7 @@ class LazyTokens(Sequence["Token"]):
             i += n
         if not 0 <= i < n:
             raise IndexError(i)
-        s, e, k = (int(x) for x in self.arr[i])
+        s, e, k = self.arr[i].tolist()
         nxt = int(self.arr[i + 1, 0]) if i + 1 < n else len(self.text)
         ws = "" if k == 5 else self.text[e:nxt]
         return Token(self.text[s:e], s, e, _KINDS[k], ws)
@@ -135,6 +135,14 @@ class LazyTokens(Sequence["Token"]):
     def __iter__(self) -> Iterator[Token]:
         for i in range(len(self)):
             yield self[i]
+
+
+def token_spans(tokens: Sequence[Token], idx: Sequence[int]) -> list[tuple[int, int]]:
+    """``(start, end)`` of the tokens at ``idx`` (without making Token objects for the
+    compiled tokeniser's tokens)."""
+    if isinstance(tokens, LazyTokens):
+        return [tuple(r) for r in tokens.arr[np.asarray(idx, dtype=np.int64), :2].tolist()]
+    return [(tokens[i].start, tokens[i].end) for i in idx]
 
 
 class LazyWords(Sequence[str]):

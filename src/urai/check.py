@@ -322,15 +322,18 @@ class Detector:
             verdict = "uncertain"
         subs: list[Substitution] = []
         if verdict != "clean" or cfg.restore_clean:
-            tokens = an.tokens
-            for j in np.flatnonzero(dec.choice >= 0):
-                tok = tokens[int(an.pos_tok[j])]
-                row = int(dec.choice[j])
-                sugg = match_case(tok.text, an.cand_words[row])
-                ev = _evidence(an.X[row])
-                subs.append(Substitution(tok.start, tok.end, tok.text, sugg,
-                                         float(dec.confidence[j]), ev,
-                                         _reason(tok.text, sugg, ev)))
+            from urai.accel import token_spans
+
+            sel = np.flatnonzero(dec.choice >= 0)
+            rows = dec.choice[sel]
+            for (s, e), row, conf, ev_row in zip(token_spans(an.tokens, an.pos_tok[sel].tolist()),
+                                                 rows.tolist(), dec.confidence[sel].tolist(),
+                                                 an.X[rows][:, _EVIDENCE_COLUMNS].tolist(),
+                                                 strict=True):
+                obs = text[s:e]
+                sugg = match_case(obs, an.cand_words[row])
+                ev = dict(zip(_EVIDENCE_NAMES, ev_row, strict=True))
+                subs.append(Substitution(s, e, obs, sugg, conf, ev, _reason(obs, sugg, ev)))
         return CheckResult(p, verdict, tuple(subs), _apply(text, subs), features, nw, text,
                            is_html)
 
@@ -339,14 +342,19 @@ class Detector:
         return self.check(text, html=html).restored_text
 
 
-def _evidence(x: np.ndarray) -> dict[str, float]:
-    """The per-change explanation from a candidate's feature row."""
-    from urai.detect import TOKEN_FEATURES as F
+#: the per-change explanation: name -> the token feature it reports
+_EVIDENCE = {"lm_gain": "lm_delta", "cloze_gain": "cloze_delta", "frequency_gain": "zipf_delta",
+             "thesaurus_weight": "weight"}
+_EVIDENCE_NAMES = tuple(_EVIDENCE)
 
-    return {"lm_gain": float(x[F.index("lm_delta")]),
-            "cloze_gain": float(x[F.index("cloze_delta")]),
-            "frequency_gain": float(x[F.index("zipf_delta")]),
-            "thesaurus_weight": float(x[F.index("weight")])}
+
+def _evidence_columns() -> list[int]:
+    from urai.detect import TOKEN_FEATURES
+
+    return [TOKEN_FEATURES.index(f) for f in _EVIDENCE.values()]
+
+
+_EVIDENCE_COLUMNS = _evidence_columns()
 
 
 def _times(log10_gain: float) -> str:
