@@ -157,6 +157,16 @@ def throughput_documents(n: int) -> list[str]:
     return clean + spun
 
 
+def reference_rate(docs: list[str], repeat: int = 3) -> float:
+    """:func:`best_rate` of the same detector on urai's Python/numpy reference code (no
+    compiled kernel, the LM's included), what runs where ``urai._core`` was not built."""
+    os.environ["URAI_PURE_PYTHON"] = "1"
+    try:
+        return best_rate(Detector(accelerate=False).check, docs, repeat)
+    finally:
+        del os.environ["URAI_PURE_PYTHON"]
+
+
 def best_rate(fn: Callable[[str], object], docs: list[str], repeat: int = 3) -> float:
     """Documents per second of ``fn`` over ``docs``: one warm-up call, best of ``repeat``."""
     fn(docs[0])
@@ -317,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     docs400 = throughput_documents(a.throughput_docs // 2)
     tput = best_rate(det.check, docs400)
     btput = best_rate(base.run, docs400)
+    rtput = reference_rate(docs400) if det.engine.core is not None else None
 
     # operating curve of the document-adaptive change cost (first 100 articles, 10 % + 35 %)
     sweep_docs = [spinner.spin(t, rate, 1000 + i) for rate in (0.10, 0.35)
@@ -388,6 +399,9 @@ def main(argv: list[str] | None = None) -> int:
         f"| throughput, ~400-word docs, 1 core (best of 3 warm passes over "
         f"{len(docs400)} docs, half clean, half spun at 20 %) | {tput:.0f} docs/s | "
         f"{btput:.0f} docs/s |",
+        *([] if rtput is None else [
+            f"| the same, urai's Python/numpy reference implementation (`URAI_PURE_PYTHON=1`) "
+            f"| {rtput:.0f} docs/s (compiled kernels: {tput / rtput:.1f}x) | |"]),
         "",
         f"Baseline document threshold: changes > {base.x:.3f} of the words (tuned on 200 "
         "training-fold articles spun by urai's own spinner).",

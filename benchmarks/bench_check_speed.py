@@ -35,7 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_check import Baseline, best_rate, throughput_documents  # noqa: E402
+from bench_check import Baseline, best_rate, reference_rate, throughput_documents  # noqa: E402
 from machine import cpu_model  # noqa: E402
 
 from urai.batch import BatchChecker  # noqa: E402
@@ -127,12 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     rate = best_rate(det.check, docs, a.repeat)
     print(f"urai check: {rate:.1f} docs/s (best of {a.repeat}; {1000 / rate:.2f} ms/doc)")
     if not a.pure and not a.no_reference:
-        os.environ["URAI_PURE_PYTHON"] = "1"  # no kernel at all, the LM's included
-        try:
-            ref = Detector(accelerate=False)
-            rrate = best_rate(ref.check, docs, a.repeat)
-        finally:
-            del os.environ["URAI_PURE_PYTHON"]
+        rrate = reference_rate(docs, a.repeat)
         print(f"reference (Python/numpy, same detector): {rrate:.1f} docs/s "
               f"(compiled kernels: {rate / rrate:.1f} x)")
     if a.jobs > 1:

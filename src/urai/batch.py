@@ -16,8 +16,10 @@
   forked from the calling process where the platform allows it, so the loaded language
   model and thesaurus are shared copy-on-write instead of loaded once per worker; elsewhere
   the detector is sent to each worker once. Each worker uses one BLAS thread. Per-core speed
-  is that of :meth:`urai.check.Detector.check`; this scales it across cores (1.6-1.9x with 2
-  workers on 2 cores, ``benchmarks/bench_check_speed.py --jobs 2``).
+  is that of :meth:`urai.check.Detector.check`; this scales it across cores (1.4x with 2
+  workers on this 2-core machine, ``benchmarks/bench_check_speed.py --jobs 2``: the compiled
+  check is bound by memory reads, which the cores share). The compiled kernels' tables are
+  built before the workers start, so they are shared too.
 """
 
 from __future__ import annotations
@@ -119,6 +121,9 @@ class BatchChecker:
         if self._pool is None:
             methods = multiprocessing.get_all_start_methods()
             ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            prepare = getattr(self.detector, "prepare", None)
+            if callable(prepare):  # build lazy tables now: forked workers share them
+                prepare()
             self._pool = ctx.Pool(self.jobs, initializer=_init_worker,
                                   initargs=(self.detector,))
         return self._pool

@@ -228,6 +228,12 @@ class Detector:
         self.adapt_offset = -2.0
         self.adapt_floor = -3.0
 
+    def prepare(self) -> Detector:
+        """Build what is otherwise built on the first check (the compiled kernels' tables),
+        e.g. before forking worker processes that should share it."""
+        _ = self.engine.core
+        return self
+
     # ---- core ---------------------------------------------------------------------------
     def analyse(self, text: str) -> tuple[Any, Any, np.ndarray]:
         """``(analysis, decoded, doc_features)`` of plain ``text`` (for training/benchmarks)."""

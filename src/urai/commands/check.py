@@ -146,7 +146,7 @@ def screen(files: tuple[str, ...], as_json: bool, lm: str | None, html: bool | N
            output: str | None, resume: bool, jobs: int, quiet: bool) -> None:
     """Fast document-level verdict: is each text spun? No word marks (use `urai check`).
 
-    About ten times faster than `urai check`; meant to pick, from a large crawl, the
+    About twice as fast as `urai check`; meant to sort a very large crawl and pick the
     documents worth a full check. Inputs as for `urai check`.
     """
     def runner() -> Any:
