@@ -10,6 +10,7 @@ missing extension a failure.
 from __future__ import annotations
 
 import json
+import re
 import os
 import pickle
 from pathlib import Path
@@ -197,3 +198,25 @@ def test_resources_say_which_implementation_runs(monkeypatch: pytest.MonkeyPatch
     assert "compiled" in accel.status()
     monkeypatch.setenv("URAI_PURE_PYTHON", "1")
     assert not accel.enabled() and "reference" in accel.status()
+
+
+_ODD = ["", "dan " * 3000, "x" * 100_000, "Dan\x00serta\x00karena " * 40, "\u200b".join(["kata"] * 60),
+        "🙂 serangan hawa 🙂 " * 30, "مرحبا " * 50 + "dan serta lantaran " * 10,
+        "A.B.C.D.E.F.G.H. th. dll. " * 30, "\n\n\n" + "Para warga bakal mengungsi. " * 20,
+        "-" * 5000 + " dan " + "." * 5000]
+
+
+@pytest.mark.parametrize("text", _ODD, ids=range(len(_ODD)))
+def test_odd_inputs_give_the_reference_results(detectors, text: str) -> None:  # type: ignore[no-untyped-def]
+    from urai.errors import InputError
+
+    fast, ref = detectors
+    try:
+        b = ref.check(text).to_dict()
+    except InputError as exc:
+        with pytest.raises(InputError, match=re.escape(str(exc))):
+            fast.check(text)
+        return
+    a = fast.check(text).to_dict()
+    assert a["verdict"] == b["verdict"] and a["restored_text"] == b["restored_text"]
+    assert [s["start"] for s in a["substitutions"]] == [s["start"] for s in b["substitutions"]]
