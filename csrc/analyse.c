@@ -604,17 +604,18 @@ static PyObject *Analyzer_refill(Analyzer *an, PyObject *args) {
         if (buf_get(zo, &zv, BUF_F64, 1, "z") < 0) return NULL;
         z = zv.buf;
     }
-    static const int types[7] = {BUF_F64, BUF_I64, BUF_I64, BUF_I64, BUF_I64, BUF_I64, BUF_I64};
-    static const char *names[7] = {"X", "ctx", "pos_seq", "obs_ids", "cand_ptr", "cand_ids",
-                                   "near"};
+    const buf_arg spec[7] = {{o[0], BUF_F64, 1, "X"},        {o[1], BUF_I64, 0, "ctx"},
+                             {o[2], BUF_I64, 0, "pos_seq"},  {o[3], BUF_I64, 0, "obs_ids"},
+                             {o[4], BUF_I64, 0, "cand_ptr"}, {o[5], BUF_I64, 0, "cand_ids"},
+                             {o[6], BUF_I64, 0, "near"}};
     Py_buffer v[7];
     int got = 0;
     PyObject *ret = NULL;
     unsigned char *hit = NULL, *sel = NULL;
     double *scratch = NULL;
     int64_t *spos = NULL, *sids = NULL;
-    for (; got < 7; got++)
-        if (buf_get(o[got], &v[got], types[got], got == 0, names[got]) < 0) goto done;
+    if (buf_get_all(spec, v, 7) < 0) goto done;
+    got = 7;
     {
         double *X = v[0].buf;
         const int64_t *ctx = v[1].buf, *pseq = v[2].buf, *obs = v[3].buf, *ptr = v[4].buf,
@@ -673,7 +674,7 @@ static PyObject *Analyzer_refill(Analyzer *an, PyObject *args) {
         ret = Py_NewRef(Py_None);
     }
 done:
-    for (int i = 0; i < got; i++) PyBuffer_Release(&v[i]);
+    buf_release_all(v, got);
     if (z) PyBuffer_Release(&zv);
     free(hit);
     free(sel);

@@ -49,4 +49,26 @@ static inline int buf_get(PyObject *obj, Py_buffer *v, int type, int writable,
 
 static inline Py_ssize_t buf_len(const Py_buffer *v) { return v->len / v->itemsize; }
 
+/* One argument array of a kernel: the object, its element type, writable, its name. */
+typedef struct {
+    PyObject *obj;
+    int type, writable;
+    const char *name;
+} buf_arg;
+
+static inline void buf_release_all(Py_buffer *v, int got) {
+    for (int i = 0; i < got; i++) PyBuffer_Release(&v[i]);
+}
+
+/* Acquire the n buffers of ``args`` into ``v``; 0, or -1 (none left held, error set). */
+static inline int buf_get_all(const buf_arg *args, Py_buffer *v, int n) {
+    for (int i = 0; i < n; i++) {
+        if (buf_get(args[i].obj, &v[i], args[i].type, args[i].writable, args[i].name) < 0) {
+            buf_release_all(v, i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 #endif

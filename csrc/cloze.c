@@ -412,53 +412,39 @@ static int Cloze_init(ClozeObject *self, PyObject *args, PyObject *kwds) {
 static PyObject *Cloze_delta(ClozeObject *self, PyObject *args) {
     PyObject *so, *po, *oo, *co, *wo, *outo, *ret = NULL;
     if (!PyArg_ParseTuple(args, "OOOOOO", &so, &po, &oo, &co, &wo, &outo)) return NULL;
-    Py_buffer sv, pv, ov, cv, wv, outv;
-    if (buf_get(so, &sv, BUF_I64, 0, "seq") < 0) return NULL;
-    if (buf_get(po, &pv, BUF_I64, 0, "pos") < 0) goto e1;
-    if (buf_get(oo, &ov, BUF_I64, 0, "obs_ids") < 0) goto e2;
-    if (buf_get(co, &cv, BUF_I64, 0, "cand_ids") < 0) goto e3;
-    if (buf_get(wo, &wv, BUF_I64, 0, "owner") < 0) goto e4;
-    if (buf_get(outo, &outv, BUF_F64, 1, "out") < 0) goto e5;
-    {
-        Py_ssize_t m = buf_len(&pv), n = buf_len(&cv), L = buf_len(&sv);
-        const int64_t *pos = pv.buf, *owner = wv.buf, *cand = cv.buf, *obs = ov.buf;
-        double *out = outv.buf;
-        if (buf_len(&ov) != m || buf_len(&wv) != n || buf_len(&outv) != n) {
-            PyErr_SetString(PyExc_ValueError, "delta: array lengths differ");
+    const buf_arg spec[6] = {{so, BUF_I64, 0, "seq"},      {po, BUF_I64, 0, "pos"},
+                             {oo, BUF_I64, 0, "obs_ids"},  {co, BUF_I64, 0, "cand_ids"},
+                             {wo, BUF_I64, 0, "owner"},    {outo, BUF_F64, 1, "out"}};
+    Py_buffer v[6];
+    if (buf_get_all(spec, v, 6) < 0) return NULL;
+    Py_ssize_t m = buf_len(&v[1]), n = buf_len(&v[3]), L = buf_len(&v[0]);
+    const int64_t *pos = v[1].buf, *obs = v[2].buf, *cand = v[3].buf, *owner = v[4].buf;
+    double *out = v[5].buf;
+    if (buf_len(&v[2]) != m || buf_len(&v[4]) != n || buf_len(&v[5]) != n) {
+        PyErr_SetString(PyExc_ValueError, "delta: array lengths differ");
+        goto done;
+    }
+    for (Py_ssize_t j = 0; j < m; j++)
+        if (pos[j] < 2 || pos[j] + 2 >= L) {
+            PyErr_SetString(PyExc_ValueError, "delta: a position lies outside seq");
             goto done;
         }
-        for (Py_ssize_t j = 0; j < m; j++)
-            if (pos[j] < 2 || pos[j] + 2 >= L) {
-                PyErr_SetString(PyExc_ValueError, "delta: a position lies outside seq");
-                goto done;
-            }
-        Py_ssize_t r = 0;
-        while (r < n) {
-            Py_ssize_t e = r;
-            int64_t j = owner[r];
-            if (j < 0 || j >= m || (r > 0 && j < owner[r - 1])) {
-                PyErr_SetString(PyExc_ValueError, "delta: owner must be ascending slot indexes");
-                goto done;
-            }
-            while (e < n && owner[e] == j) e++;
-            if (urai_cloze_slot(&self->cz, sv.buf, pos[j], obs[j], cand + r, e - r, out + r) < 0)
-                goto done;
-            r = e;
+    Py_ssize_t r = 0;
+    while (r < n) {
+        Py_ssize_t e = r;
+        int64_t j = owner[r];
+        if (j < 0 || j >= m || (r > 0 && j < owner[r - 1])) {
+            PyErr_SetString(PyExc_ValueError, "delta: owner must be ascending slot indexes");
+            goto done;
         }
-        ret = Py_NewRef(Py_None);
+        while (e < n && owner[e] == j) e++;
+        if (urai_cloze_slot(&self->cz, v[0].buf, pos[j], obs[j], cand + r, e - r, out + r) < 0)
+            goto done;
+        r = e;
     }
+    ret = Py_NewRef(Py_None);
 done:
-    PyBuffer_Release(&outv);
-e5:
-    PyBuffer_Release(&wv);
-e4:
-    PyBuffer_Release(&cv);
-e3:
-    PyBuffer_Release(&ov);
-e2:
-    PyBuffer_Release(&pv);
-e1:
-    PyBuffer_Release(&sv);
+    buf_release_all(v, 6);
     return ret;
 }
 

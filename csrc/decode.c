@@ -227,22 +227,18 @@ PyObject *urai_py_decode(PyObject *self, PyObject *args) {
         return NULL;
     const urai_lm *lm = urai_lm_of(lmo);
     if (!lm) return NULL;
-    static const int in_types[8] = {BUF_F64, BUF_F64, BUF_I64, BUF_I64,
-                                    BUF_I64, BUF_I64, BUF_I64, BUF_F64};
-    static const char *in_names[8] = {"z", "X", "cand_ptr", "cand_ids", "pos_seq", "seq",
-                                      "ctx", "w_lm"};
-    static const int out_types[4] = {BUF_I64, BUF_F64, BUF_F64, BUF_I64};
-    static const char *out_names[4] = {"choice", "conf", "z_best", "best"};
+    const buf_arg spec[12] = {
+        {o[0], BUF_F64, 0, "z"},        {o[1], BUF_F64, 0, "X"},
+        {o[2], BUF_I64, 0, "cand_ptr"}, {o[3], BUF_I64, 0, "cand_ids"},
+        {o[4], BUF_I64, 0, "pos_seq"},  {o[5], BUF_I64, 0, "seq"},
+        {o[6], BUF_I64, 0, "ctx"},      {o[7], BUF_F64, 0, "w_lm"},
+        {out[0], BUF_I64, 1, "choice"}, {out[1], BUF_F64, 1, "conf"},
+        {out[2], BUF_F64, 1, "z_best"}, {out[3], BUF_I64, 1, "best"}};
     Py_buffer v[12];
-    int got = 0;
     PyObject *ret = NULL;
     int64_t *top = NULL, *comp = NULL;
     int *n_ok = NULL;
-    for (; got < 8; got++)
-        if (buf_get(o[got], &v[got], in_types[got], 0, in_names[got]) < 0) goto done;
-    for (; got < 12; got++)
-        if (buf_get(out[got - 8], &v[got], out_types[got - 8], 1, out_names[got - 8]) < 0)
-            goto done;
+    if (buf_get_all(spec, v, 12) < 0) return NULL;
     {
         Py_ssize_t m = buf_len(&v[2]) - 1, n = buf_len(&v[0]), L = buf_len(&v[5]);
         const double *z = v[0].buf, *X = v[1].buf;
@@ -332,7 +328,7 @@ PyObject *urai_py_decode(PyObject *self, PyObject *args) {
         ret = PyFloat_FromDouble(st.lm_gain);
     }
 done:
-    for (int i = 0; i < got; i++) PyBuffer_Release(&v[i]);
+    buf_release_all(v, 12);
     free(top);
     free(comp);
     free(n_ok);

@@ -593,14 +593,13 @@ static PyObject *LM_local_scores(LMObject *self, PyObject *args) {
     PyObject *so, *po, *io, *oo, *ret = NULL;
     long long eos;
     if (!PyArg_ParseTuple(args, "OOOLO", &so, &po, &io, &eos, &oo)) return NULL;
-    Py_buffer sv, pv, iv, ov;
-    if (buf_get(so, &sv, BUF_I64, 0, "seq") < 0) return NULL;
-    if (buf_get(po, &pv, BUF_I64, 0, "pos") < 0) goto e1;
-    if (buf_get(io, &iv, BUF_I64, 0, "ids") < 0) goto e2;
-    if (buf_get(oo, &ov, BUF_F64, 1, "out") < 0) goto e3;
-    Py_ssize_t k = buf_len(&pv), L = buf_len(&sv);
-    const int64_t *pos = pv.buf, *ids = iv.buf;
-    if (buf_len(&iv) != k || buf_len(&ov) != k) {
+    const buf_arg spec[4] = {{so, BUF_I64, 0, "seq"}, {po, BUF_I64, 0, "pos"},
+                             {io, BUF_I64, 0, "ids"}, {oo, BUF_F64, 1, "out"}};
+    Py_buffer v[4];
+    if (buf_get_all(spec, v, 4) < 0) return NULL;
+    Py_ssize_t k = buf_len(&v[1]), L = buf_len(&v[0]);
+    const int64_t *pos = v[1].buf, *ids = v[2].buf;
+    if (buf_len(&v[2]) != k || buf_len(&v[3]) != k) {
         PyErr_SetString(PyExc_ValueError, "pos, ids and out differ in length");
         goto done;
     }
@@ -610,16 +609,10 @@ static PyObject *LM_local_scores(LMObject *self, PyObject *args) {
             goto done;
         }
     }
-    urai_lm_local(&self->lm, sv.buf, pos, ids, k, (int64_t)eos, ov.buf);
+    urai_lm_local(&self->lm, v[0].buf, pos, ids, k, (int64_t)eos, v[3].buf);
     ret = Py_NewRef(Py_None);
 done:
-    PyBuffer_Release(&ov);
-e3:
-    PyBuffer_Release(&iv);
-e2:
-    PyBuffer_Release(&pv);
-e1:
-    PyBuffer_Release(&sv);
+    buf_release_all(v, 4);
     return ret;
 }
 
