@@ -10,9 +10,9 @@ missing extension a failure.
 from __future__ import annotations
 
 import json
-import re
 import os
 import pickle
+import re
 from pathlib import Path
 
 import numpy as np
@@ -200,8 +200,9 @@ def test_resources_say_which_implementation_runs(monkeypatch: pytest.MonkeyPatch
     assert not accel.enabled() and "reference" in accel.status()
 
 
-_ODD = ["", "dan " * 3000, "x" * 100_000, "Dan\x00serta\x00karena " * 40, "\u200b".join(["kata"] * 60),
-        "🙂 serangan hawa 🙂 " * 30, "مرحبا " * 50 + "dan serta lantaran " * 10,
+_ODD = ["", "dan " * 3000, "x" * 100_000, "Dan\x00serta\x00karena " * 40,
+        "\u200b".join(["kata"] * 60), "🙂 serangan hawa 🙂 " * 30,
+        "مرحبا " * 50 + "dan serta lantaran " * 10,
         "A.B.C.D.E.F.G.H. th. dll. " * 30, "\n\n\n" + "Para warga bakal mengungsi. " * 20,
         "-" * 5000 + " dan " + "." * 5000]
 
