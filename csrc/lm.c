@@ -357,15 +357,27 @@ static uint64_t code_of(const uint32_t *pal, Py_ssize_t n, float v) {
     return (uint64_t)lo;
 }
 
-/* Try the packed layout for order ``i``; returns 1 if built, 0 if the model does not fit
- * it (too many distinct values or key bits), -1 on no memory. */
+/* Try the packed layout for order ``i``; the value codes and palettes come from the caller
+ * (``lpc``/``lpp``/``nlp`` and ``bwc``/``bwp``/``nbw``, e.g. the model's own quantisation)
+ * or, when ``lpc`` is NULL, from the distinct values. Returns 1 if built, 0 if the model
+ * does not fit it (too many key and code bits), -1 on no memory. */
 static int lm_build_packed(urai_lm *lm, int i, const uint64_t *keys, const float *logp,
-                           const float *bow, Py_ssize_t n, int bits) {
-    Py_ssize_t nlp = 0, nbw = 0;
-    uint32_t *plp = palette(logp, n, &nlp);
-    uint32_t *pbw = NULL;
+                           const float *bow, Py_ssize_t n, int bits, const int64_t *lpc,
+                           const float *lpp, Py_ssize_t nlp, const int64_t *bwc,
+                           const float *bwp, Py_ssize_t nbw) {
+    uint32_t *plp = NULL, *pbw = NULL;
     float zero = 0.0f;
-    if (plp) pbw = bow ? palette(bow, n, &nbw) : palette(&zero, 1, &nbw);
+    if (lpc) {
+        plp = malloc(sizeof(uint32_t) * (size_t)(nlp ? nlp : 1));
+        pbw = malloc(sizeof(uint32_t) * (size_t)(nbw ? nbw : 1));
+        if (plp && pbw) {
+            memcpy(plp, lpp, sizeof(uint32_t) * (size_t)nlp);
+            memcpy(pbw, bwp, sizeof(uint32_t) * (size_t)nbw);
+        }
+    } else {
+        plp = palette(logp, n, &nlp);
+        if (plp) pbw = bow ? palette(bow, n, &nbw) : palette(&zero, 1, &nbw);
+    }
     if (!plp || !pbw) {
         free(plp);
         free(pbw);
@@ -391,8 +403,20 @@ static int lm_build_packed(urai_lm *lm, int i, const uint64_t *keys, const float
     int ok = 1;
     for (Py_ssize_t j = 0; j < n && ok; j++) {
         uint64_t key = keys[j];
-        uint64_t word = key | (code_of(plp, nlp, logp[j]) << kb) |
-                        (code_of(pbw, nbw, bow ? bow[j] : 0.0f) << (kb + lb));
+        uint64_t cl, cb;
+        if (lpc) {
+            cl = (uint64_t)lpc[j];
+            cb = bwc ? (uint64_t)bwc[j] : 0;
+            /* the caller's codes must give back the model's numbers exactly */
+            float b0 = bow ? bow[j] : 0.0f;
+            ok = cl < (uint64_t)nlp && cb < (uint64_t)nbw &&
+                 memcmp(&plp[cl], &logp[j], sizeof(float)) == 0 &&
+                 memcmp(&pbw[cb], &b0, sizeof(float)) == 0;
+        } else {
+            cl = code_of(plp, nlp, logp[j]);
+            cb = code_of(pbw, nbw, bow ? bow[j] : 0.0f);
+        }
+        uint64_t word = key | (cl << kb) | (cb << (kb + lb));
         if ((key & ~km) || word == LM_EMPTY) ok = 0;
         uint64_t s = (key * LM_MULT) >> lm->shift[i];
         while (t[s] != LM_EMPTY && (t[s] & km) != key) s = (s + 1) & lm->mask[i];
@@ -417,7 +441,9 @@ static int lm_build_packed(urai_lm *lm, int i, const uint64_t *keys, const float
 
 /* Build order index ``i`` from its keys/logp/bow arrays (n entries). */
 static int lm_build_order(urai_lm *lm, int i, const uint64_t *keys, const float *logp,
-                          const float *bow, Py_ssize_t n) {
+                          const float *bow, Py_ssize_t n, const int64_t *lpc, const float *lpp,
+                          Py_ssize_t nlp, const int64_t *bwc, const float *bwp,
+                          Py_ssize_t nbw) {
     int bits = bit_length((uint64_t)(2 * n));
     if (bits < 4) bits = 4;
     size_t size = (size_t)1 << bits;
@@ -428,7 +454,9 @@ static int lm_build_order(urai_lm *lm, int i, const uint64_t *keys, const float 
             PyErr_SetString(PyExc_ValueError, "LM: a key uses all 64 bits");
             return -1;
         }
-    int rc = lm_build_packed(lm, i, keys, logp, bow, n, bits);
+    int rc = lm->no_pack ? 0
+                         : lm_build_packed(lm, i, keys, logp, bow, n, bits, lpc, lpp, nlp, bwc,
+                                           bwp, nbw);
     if (rc < 0) {
         PyErr_NoMemory();
         return -1;
@@ -488,23 +516,35 @@ static float *copy_f32(PyObject *obj, Py_ssize_t expect, const char *what) {
     return out;
 }
 
-/* LM(bits, vocab_size, keys, logp, bow, closed): lists per order (unigrams first) of the
- * model's uint64 keys and float32 log-probabilities/backoffs, and per order whether every
- * key's suffix is stored one order down */
+/* every key of order i has its suffix (the key without its first word) in order i - 1 */
+static int suffix_closed(const urai_lm *lm, int i, const uint64_t *keys, Py_ssize_t n) {
+    const uint64_t m = (UINT64_C(1) << (lm->bits * i)) - 1;
+    for (Py_ssize_t j = 0; j < n; j++)
+        if (!lm_find(lm, i - 1, keys[j] & m).found) return 0;
+    return 1;
+}
+
+/* LM(bits, vocab_size, keys, logp, bow, codes=None): lists per order (unigrams first) of the
+ * model's uint64 keys and float32 log-probabilities/backoffs; ``codes`` optionally gives per
+ * order (entry 0 unused) a tuple (logp codes, logp palette, bow codes, bow palette) - int64
+ * codes into float32 palettes holding exactly the model's values, e.g. its quantisation -
+ * or None, in which case the packed layout finds the distinct values itself; pack=False
+ * keeps every order in the wide 16-byte layout */
 static int LM_init(LMObject *self, PyObject *args, PyObject *kwds) {
-    static char *kwlist[] = {"bits", "vocab_size", "keys", "logp", "bow", "closed", NULL};
-    int bits;
+    static char *kwlist[] = {"bits", "vocab_size", "keys", "logp", "bow", "codes", "pack", NULL};
+    int bits, pack = 1;
     Py_ssize_t V;
-    PyObject *keys, *logp, *bow, *closed;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "inO!O!O!O!", kwlist, &bits, &V,
+    PyObject *keys, *logp, *bow, *codes = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "inO!O!O!|Op", kwlist, &bits, &V,
                                      &PyList_Type, &keys, &PyList_Type, &logp, &PyList_Type,
-                                     &bow, &PyList_Type, &closed))
+                                     &bow, &codes, &pack))
         return -1;
     urai_lm_free(&self->lm);
     memset(&self->lm, 0, sizeof(self->lm));
     Py_ssize_t N = PyList_GET_SIZE(keys);
     if (N < 2 || N > URAI_MAX_ORDER || PyList_GET_SIZE(logp) != N ||
-        PyList_GET_SIZE(bow) < N - 1 || PyList_GET_SIZE(closed) != N) {
+        PyList_GET_SIZE(bow) < N - 1 ||
+        (codes != Py_None && (!PyList_Check(codes) || PyList_GET_SIZE(codes) != N))) {
         PyErr_Format(PyExc_ValueError, "LM: order must be 2..%d with one array per order",
                      URAI_MAX_ORDER);
         return -1;
@@ -517,37 +557,49 @@ static int LM_init(LMObject *self, PyObject *args, PyObject *kwds) {
     lm->order = (int)N;
     lm->bits = bits;
     lm->vocab = V;
+    lm->no_pack = !pack;
     if (!(lm->uni_logp = copy_f32(PyList_GET_ITEM(logp, 0), V, "LM unigram logp")))
         return -1;
     if (!(lm->uni_bow = copy_f32(PyList_GET_ITEM(bow, 0), V, "LM unigram bow"))) return -1;
+    lm->closed[1] = 1; /* a bigram's suffix is a word id, always there */
     for (Py_ssize_t i = 1; i < N; i++) {
-        Py_buffer kv, lv, bv;
         int has_bow = i < PyList_GET_SIZE(bow);
-        if (buf_get(PyList_GET_ITEM(keys, i), &kv, BUF_U64, 0, "LM keys") < 0) return -1;
-        if (buf_get(PyList_GET_ITEM(logp, i), &lv, BUF_F32, 0, "LM logp") < 0) {
-            PyBuffer_Release(&kv);
+        PyObject *cd = codes == Py_None ? Py_None : PyList_GET_ITEM(codes, i);
+        int has_codes = cd != Py_None;
+        if (has_codes && (!PyTuple_Check(cd) || PyTuple_GET_SIZE(cd) != 4)) {
+            PyErr_SetString(PyExc_TypeError, "LM codes: expected (codes, palette, codes, "
+                                             "palette) per order");
             return -1;
         }
-        if (has_bow && buf_get(PyList_GET_ITEM(bow, i), &bv, BUF_F32, 0, "LM bow") < 0) {
-            PyBuffer_Release(&kv);
-            PyBuffer_Release(&lv);
-            return -1;
+        buf_arg spec[7] = {{PyList_GET_ITEM(keys, i), BUF_U64, 0, "LM keys"},
+                           {PyList_GET_ITEM(logp, i), BUF_F32, 0, "LM logp"},
+                           {has_bow ? PyList_GET_ITEM(bow, i) : NULL, BUF_F32, 0, "LM bow"}};
+        int nb = 2 + has_bow;
+        if (!has_bow) spec[2] = spec[1];
+        if (has_codes) {
+            spec[3] = (buf_arg){PyTuple_GET_ITEM(cd, 0), BUF_I64, 0, "LM logp codes"};
+            spec[4] = (buf_arg){PyTuple_GET_ITEM(cd, 1), BUF_F32, 0, "LM logp palette"};
+            spec[5] = (buf_arg){PyTuple_GET_ITEM(cd, 2), BUF_I64, 0, "LM bow codes"};
+            spec[6] = (buf_arg){PyTuple_GET_ITEM(cd, 3), BUF_F32, 0, "LM bow palette"};
+            nb = 7;
         }
+        Py_buffer v[7];
+        if (buf_get_all(spec, v, nb) < 0) return -1;
         int rc = 0;
-        Py_ssize_t n = buf_len(&kv);
-        if (buf_len(&lv) != n || (has_bow && buf_len(&bv) != n)) {
+        Py_ssize_t n = buf_len(&v[0]);
+        if (buf_len(&v[1]) != n || (has_bow && buf_len(&v[2]) != n) ||
+            (has_codes && (buf_len(&v[3]) != n || buf_len(&v[5]) != n))) {
             PyErr_SetString(PyExc_ValueError, "LM: keys and values differ in length");
             rc = -1;
         } else {
-            rc = lm_build_order(lm, (int)i, kv.buf, lv.buf, has_bow ? bv.buf : NULL, n);
+            rc = lm_build_order(lm, (int)i, v[0].buf, v[1].buf, has_bow ? v[2].buf : NULL, n,
+                                has_codes ? v[3].buf : NULL, has_codes ? v[4].buf : NULL,
+                                has_codes ? buf_len(&v[4]) : 0, has_codes ? v[5].buf : NULL,
+                                has_codes ? v[6].buf : NULL, has_codes ? buf_len(&v[6]) : 0);
+            if (rc == 0 && i >= 2) lm->closed[i] = suffix_closed(lm, (int)i, v[0].buf, n);
         }
-        PyBuffer_Release(&kv);
-        PyBuffer_Release(&lv);
-        if (has_bow) PyBuffer_Release(&bv);
+        buf_release_all(v, nb);
         if (rc < 0) return -1;
-        int c = PyObject_IsTrue(PyList_GET_ITEM(closed, i));
-        if (c < 0) return -1;
-        lm->closed[i] = c;
     }
     return 0;
 }
@@ -616,6 +668,32 @@ done:
     return ret;
 }
 
+static PyObject *LM_get_packed(LMObject *self, void *closure) {
+    (void)closure;
+    PyObject *t = PyTuple_New(self->lm.order);
+    if (!t) return NULL;
+    for (int i = 0; i < self->lm.order; i++)
+        PyTuple_SET_ITEM(t, i, PyBool_FromLong(i > 0 && self->lm.packed[i]));
+    return t;
+}
+
+static PyObject *LM_get_closed(LMObject *self, void *closure) {
+    (void)closure;
+    PyObject *t = PyTuple_New(self->lm.order);
+    if (!t) return NULL;
+    for (int i = 0; i < self->lm.order; i++)
+        PyTuple_SET_ITEM(t, i, PyBool_FromLong(i > 0 && self->lm.closed[i]));
+    return t;
+}
+
+static PyGetSetDef LM_getset[] = {
+    {"packed", (getter)LM_get_packed, NULL, "per order: stored in the packed 8-byte layout",
+     NULL},
+    {"suffix_closed", (getter)LM_get_closed, NULL,
+     "per order: every n-gram's suffix is stored one order down", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
 static PyMethodDef LM_methods[] = {
     {"logprob_rows", (PyCFunction)LM_logprob_rows, METH_VARARGS,
      "logprob_rows(rows, out): log10 P(last column | previous columns) of every row"},
@@ -634,6 +712,7 @@ PyTypeObject urai_LMType = {
     .tp_init = (initproc)LM_init,
     .tp_dealloc = (destructor)LM_dealloc,
     .tp_methods = LM_methods,
+    .tp_getset = LM_getset,
 };
 
 const urai_lm *urai_lm_of(PyObject *obj) {

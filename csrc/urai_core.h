@@ -63,6 +63,7 @@ typedef struct {
     uint64_t mask[URAI_MAX_ORDER];
     int shift[URAI_MAX_ORDER];
     int closed[URAI_MAX_ORDER]; /* every (i+1)-gram's suffix is stored */
+    int no_pack;                /* keep the wide layout (tests) */
 } urai_lm;
 
 /* log10 P(row[order-1] | row[0..order-2]); -1 marks "no word" in the context */

@@ -83,6 +83,33 @@ def test_lm_kernel_is_bit_identical_on_the_shipped_model() -> None:
         assert np.array_equal(lm.logprob_ids(r), _reference_logprobs(lm, r))
 
 
+@pytest.mark.parametrize("pack", [True, False])
+def test_both_table_layouts_score_alike(pack: bool) -> None:
+    from urai.lm import default_lm
+
+    lm = default_lm()
+    c = accel.core()
+    kernel = c.LM(lm._bits, lm.vocab_size, list(lm._keys), list(lm._logp), list(lm._bow),
+                  [None] + [lm.value_codes(i) for i in (1, 2)], pack)
+    assert kernel.packed == (False, pack, pack)
+    rows = np.random.default_rng(3).integers(-1, lm.vocab_size, size=(20000, 3))
+    rows[:, 2] = np.abs(rows[:, 2])
+    ids = np.concatenate([lm.ids(t.split()) for t in _gate_texts(10)]).astype(np.int64)
+    rows = np.concatenate([rows, np.lib.stride_tricks.sliding_window_view(ids, 3)])
+    out = np.empty(len(rows))
+    kernel.logprob_rows(np.ascontiguousarray(rows), out)
+    assert np.array_equal(out, _reference_logprobs(lm, rows))
+
+
+def test_the_shipped_lm_uses_the_packed_layout_and_its_closure() -> None:
+    from urai.lm import default_lm
+
+    lm = default_lm()
+    kernel = accel.lm_kernel(lm)
+    assert kernel.packed == (False, True, True)  # quantised: key and value codes in 8 bytes
+    assert kernel.suffix_closed[1:] == tuple(lm._suffix_closed(i) for i in (1, 2))
+
+
 def test_lm_kernel_refuses_a_negative_predicted_word() -> None:
     from urai.errors import ConfigError
     from urai.lm import default_lm

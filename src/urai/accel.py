@@ -84,7 +84,7 @@ def lm_kernel(lm: Any) -> Any:
                    [np.ascontiguousarray(k, dtype=np.uint64) for k in keys],
                    [np.ascontiguousarray(x, dtype=np.float32) for x in logp],
                    [np.ascontiguousarray(x, dtype=np.float32) for x in bow],
-                   [False] + [lm._suffix_closed(i) for i in range(1, n)])
+                   [None] + [lm.value_codes(i) for i in range(1, n)])
         lm._core_lm = got
     return got
 

@@ -201,6 +201,8 @@ class NgramLM:
         self._hashes: dict[int, KeyHash] = {}
         self._closed: dict[int, bool] = {}
         self._core_lm: Any = None  # urai._core.LM, built on first use (urai.accel)
+        #: (name, order) -> (codes, centers) of a model loaded quantised (see value_codes)
+        self._quant: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -505,6 +507,7 @@ class NgramLM:
                 keys = [np.arange(V, dtype=np.uint64)]
                 logp = [z["logp_1"].astype(np.float32)]
                 bow = [z["bow_1"].astype(np.float32)]
+                quant: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
                 for n in range(2, N + 1):
                     keys.append(np.cumsum(z[f"keys_{n}"].astype(np.uint64), dtype=np.uint64))
                     for name, dest in (("logp", logp), ("bow", bow)):
@@ -513,7 +516,9 @@ class NgramLM:
                             continue
                         vals = z[f"{name}_{n}"]
                         if f"{name}_{n}_centers" in z.files:
-                            vals = z[f"{name}_{n}_centers"][vals]
+                            centers = z[f"{name}_{n}_centers"].astype(np.float32)
+                            quant[name, n] = (vals, centers)
+                            vals = centers[vals]
                         dest.append(vals.astype(np.float32))
                 if len(logp[0]) != V or any(
                     len(a) != len(b) for a, b in zip(keys, logp, strict=True)
@@ -527,7 +532,28 @@ class NgramLM:
                 zipfile.BadZipFile, zlib.error, UnicodeDecodeError) as exc:
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ResourceError(f"{path}: not a valid urai language model ({msg})") from None
-        return cls(vocab, keys, logp, bow, meta, path=path)
+        model = cls(vocab, keys, logp, bow, meta, path=path)
+        model._quant = quant
+        return model
+
+    def value_codes(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(logp codes, logp palette, bow codes, bow palette)`` of the (i+1)-grams: int64
+        codes into float32 palettes that give back exactly their values (the model's own
+        quantisation when it was saved quantised; else its distinct values)."""
+        n = i + 1
+        out: list[np.ndarray] = []
+        for name, vals in (("logp", self._logp[i]),
+                           ("bow", self._bow[i] if i < len(self._bow) else None)):
+            if vals is None:
+                vals = np.zeros(len(self._keys[i]), dtype=np.float32)
+            got = self._quant.get((name, n))
+            if got is not None:
+                out += [got[0].astype(np.int64), got[1]]
+                continue
+            pal, inv = np.unique(np.ascontiguousarray(vals, dtype=np.float32).view(np.uint32),
+                                 return_inverse=True)
+            out += [inv.astype(np.int64).ravel(), pal.view(np.float32)]
+        return out[0], out[1], out[2], out[3]
 
     def write_arpa(self, path: str | Path) -> Path:
         """Write the model in ARPA format (gzip-compressed if ``path`` ends in ``.gz``)."""
