@@ -76,6 +76,7 @@ typedef struct {
 
 typedef struct {
     PyObject_HEAD
+    PyThread_type_lock lock; /* one document at a time (see analyser_enter) */
     urai_lm *lm;
     urai_cloze *cz;
     PyObject *lm_obj, *cz_obj; /* references keeping lm/cz alive */
@@ -394,7 +395,7 @@ static PyObject *new_bytes(Py_ssize_t n, void **data) {
  * cand_ptr, cand_ids, cand_src, X, obs_ids, z): bytearrays of int64 / float64 (X: n x 21);
  * tokens holds (start, end, kind) int64 triples; cand_src indexes ``surfaces``; z is the
  * token model's logit per row (None without token weights) */
-static PyObject *Analyzer_analyse(Analyzer *an, PyObject *text) {
+static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
     if (!PyUnicode_Check(text)) {
         PyErr_Format(PyExc_TypeError, "analyse() expects str, got %.100s",
                      Py_TYPE(text)->tp_name);
@@ -589,7 +590,7 @@ error:
  * cloze evidence of the positions with a changed word (seq indexes ``near``) one or two
  * places away, against ``ctx``, their derived columns and logits (Engine.fill_lm with
  * ``near``; the other positions' columns do not change) */
-static PyObject *Analyzer_refill(Analyzer *an, PyObject *args) {
+static PyObject *refill_locked(Analyzer *an, PyObject *args) {
     PyObject *o[7], *zo = Py_None;
     if (!PyArg_ParseTuple(args, "OOOOOOO|O", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
                           &zo))
@@ -684,6 +685,39 @@ done:
     return ret;
 }
 
+/* An analyser's tables and scratch serve one document at a time, but a document's analysis
+ * calls back into Python (new words), where another thread may run and start one on the same
+ * analyser. The lock makes that thread wait, with the GIL released so the first can finish. */
+static void analyser_enter(Analyzer *an) {
+    if (!PyThread_acquire_lock(an->lock, NOWAIT_LOCK)) {
+        Py_BEGIN_ALLOW_THREADS
+        PyThread_acquire_lock(an->lock, WAIT_LOCK);
+        Py_END_ALLOW_THREADS
+    }
+}
+
+static PyObject *Analyzer_analyse(Analyzer *an, PyObject *text) {
+    if (!an->lock) {
+        PyErr_SetString(PyExc_RuntimeError, "Analyzer not initialised");
+        return NULL;
+    }
+    analyser_enter(an);
+    PyObject *r = analyse_locked(an, text);
+    PyThread_release_lock(an->lock);
+    return r;
+}
+
+static PyObject *Analyzer_refill(Analyzer *an, PyObject *args) {
+    if (!an->lock) {
+        PyErr_SetString(PyExc_RuntimeError, "Analyzer not initialised");
+        return NULL;
+    }
+    analyser_enter(an);
+    PyObject *r = refill_locked(an, args);
+    PyThread_release_lock(an->lock);
+    return r;
+}
+
 /* ---- type ------------------------------------------------------------------------------- */
 
 static int Analyzer_init(Analyzer *an, PyObject *args, PyObject *kwds) {
@@ -722,6 +756,10 @@ static int Analyzer_init(Analyzer *an, PyObject *args, PyObject *kwds) {
     }
     const urai_lm *lm = urai_lm_of(lmo);
     if (!lm) return -1;
+    if (!an->lock && !(an->lock = PyThread_allocate_lock())) {
+        PyErr_NoMemory();
+        return -1;
+    }
     urai_cloze *cz = NULL;
     if (czo != Py_None && !(cz = urai_cloze_of(czo))) return -1;
     if (!PyCallable_Check(res) || !PyCallable_Check(inf)) {
@@ -788,6 +826,7 @@ static void Analyzer_dealloc(Analyzer *an) {
     free(an->p_rev);
     free(an->trec);
     urai_tokens_free(&an->toks);
+    if (an->lock) PyThread_free_lock(an->lock);
     Py_TYPE(an)->tp_free((PyObject *)an);
 }
 

@@ -248,3 +248,19 @@ def test_odd_inputs_give_the_reference_results(detectors, text: str) -> None:  #
     a = fast.check(text).to_dict()
     assert a["verdict"] == b["verdict"] and a["restored_text"] == b["restored_text"]
     assert [s["start"] for s in a["substitutions"]] == [s["start"] for s in b["substitutions"]]
+
+
+def test_threads_sharing_a_detector_get_the_sequential_results() -> None:
+    """A document's analysis calls back into Python for new words, where other threads run:
+    concurrent checks on one detector (cold caches, so the call-backs happen) must give what
+    checking the same texts one by one gives."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from urai.check import Detector
+
+    texts = _gate_texts(48)
+    want = [Detector().check(t).to_dict() for t in texts]
+    det = Detector()  # a new analyser: every token text is new to it
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda t: det.check(t).to_dict(), texts))
+    assert got == want
