@@ -11,6 +11,7 @@
  */
 #include "urai_core.h"
 #include "buf.h"
+#include "structmember.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -83,6 +84,7 @@ typedef struct {
     PyObject *resolve, *info_cb;
     PyObject *surfaces; /* list: candidate surface per pool entry */
     PyObject *info_index; /* dict: info key -> index into infos (or None) */
+    Py_ssize_t info_index_max; /* prune info_index at this size (INFO_INDEX_MAX) */
     int64_t bos, eos, unk;
     double log1p_n[257]; /* numpy's log1p of small counts (libm's may differ by an ulp) */
     int has_token; /* token model weights given: the logit z of every row is kept too */
@@ -148,10 +150,30 @@ static int table_rehash(Analyzer *an, Py_ssize_t n_slots) {
 }
 
 /* the info index of an info key (a str) or -1; asks Python once per key */
+/* keep only the words that have candidates (bounded by the thesaurus) when the index of
+ * words asked about grows past INFO_INDEX_MAX (a long crawl's stream of new words) */
+#define INFO_INDEX_MAX 2000000
+
+static int prune_info_index(Analyzer *an) {
+    PyObject *kept = PyDict_New();
+    if (!kept) return -1;
+    PyObject *k, *v;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(an->info_index, &pos, &k, &v))
+        if (PyLong_AsLong(v) >= 0 && PyDict_SetItem(kept, k, v) < 0) {
+            Py_DECREF(kept);
+            return -1;
+        }
+    Py_SETREF(an->info_index, kept);
+    return 0;
+}
+
 static int32_t info_of(Analyzer *an, PyObject *key) {
     PyObject *got = PyDict_GetItemWithError(an->info_index, key);
     if (got) return (int32_t)PyLong_AsLong(got);
     if (PyErr_Occurred()) return -2;
+    if (PyDict_GET_SIZE(an->info_index) >= an->info_index_max && prune_info_index(an) < 0)
+        return -2;
     PyObject *info = PyObject_CallOneArg(an->info_cb, key);
     if (!info) return -2;
     int32_t idx = -1;
@@ -780,6 +802,7 @@ static int Analyzer_init(Analyzer *an, PyObject *args, PyObject *kwds) {
     an->unk = unk;
     for (Py_ssize_t r = 0; r < an->n_recs; r++) Py_CLEAR(an->recs[r].ikey);
     an->n_recs = an->n_keys = an->n_infos = an->n_pool = 0;
+    an->info_index_max = INFO_INDEX_MAX;
     free(an->slots);
     an->n_slots = 1024;
     an->slots = malloc(sizeof(int32_t) * (size_t)an->n_slots);
@@ -847,6 +870,12 @@ static PyGetSetDef Analyzer_getset[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
+static PyMemberDef Analyzer_members[] = {
+    {"info_index_max", T_PYSSIZET, offsetof(Analyzer, info_index_max), 0,
+     "words asked about at which those without candidates are forgotten"},
+    {NULL, 0, 0, 0, NULL},
+};
+
 static PyMethodDef Analyzer_methods[] = {
     {"analyse", (PyCFunction)Analyzer_analyse, METH_O,
      "analyse(text): the evidence arrays of Engine.analyse(tokenize(text))"},
@@ -868,4 +897,5 @@ PyTypeObject urai_AnalyzerType = {
     .tp_clear = (inquiry)Analyzer_clear,
     .tp_methods = Analyzer_methods,
     .tp_getset = Analyzer_getset,
+    .tp_members = Analyzer_members,
 };

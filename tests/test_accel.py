@@ -250,6 +250,18 @@ def test_odd_inputs_give_the_reference_results(detectors, text: str) -> None:  #
     assert [s["start"] for s in a["substitutions"]] == [s["start"] for s in b["substitutions"]]
 
 
+def test_a_pruned_word_index_gives_the_same_analyses() -> None:
+    """On a long crawl the analyser forgets the words without candidates it was asked
+    about (bounded memory); later documents must not notice."""
+    from urai.check import Detector
+
+    det, ref = Detector(), Detector(accelerate=False)
+    det.engine.core.analyzer.info_index_max = 40  # prune every few dozen new words
+    for text in _gate_texts(30):
+        _compare_analyses(det.engine.analyse_text(text), ref.engine.analyse_text(text))
+    assert len(det.engine.core.analyzer.surfaces) > 0
+
+
 def test_threads_sharing_a_detector_get_the_sequential_results() -> None:
     """A document's analysis calls back into Python for new words, where other threads run:
     concurrent checks on one detector (cold caches, so the call-backs happen) must give what

@@ -19,6 +19,11 @@ The Python layer stays the same: :class:`urai.check.Detector` calls
 ``URAI_PURE_PYTHON=1`` (or build a detector with ``accelerate=False``) to run the reference
 code; ``urai resources`` says which one is in use. The tests compare both on hundreds of
 documents.
+
+A detector may be shared by threads: an analyser serves one document at a time (threads
+wait for it with the GIL released), the LM tables are read-only. Memory stays bounded on long
+crawls: the per-text record table starts again past a million texts, and words without
+candidates are forgotten past two million.
 """
 
 from __future__ import annotations

@@ -357,6 +357,8 @@ class Engine:
             zd = np.array([zipf(s) - zo for s in surfaces], dtype=np.float64)
             info = (surfaces, ids, zd, wt, zo, float(word in self.stopwords),
                     np.array([math.log1p(int(c)) for c in fan]), rev.astype(np.float64))
+        if len(self._info) >= 2_000_000:  # bound the memo on a long crawl: start again
+            self._info.clear()
         self._info[word] = info
         return info
 
@@ -365,6 +367,8 @@ class Engine:
         k = self._known.get(word)
         if k is None:
             k = word in self.stopwords or self.frequency.zipf(word) >= 1.0
+            if len(self._known) >= 2_000_000:
+                self._known.clear()
             self._known[word] = k
         return k
 
