@@ -718,26 +718,25 @@ static void analyser_enter(Analyzer *an) {
     }
 }
 
-static PyObject *Analyzer_analyse(Analyzer *an, PyObject *text) {
+/* fn(an, arg) with the analyser to itself */
+static PyObject *with_analyser(Analyzer *an, PyObject *(*fn)(Analyzer *, PyObject *),
+                               PyObject *arg) {
     if (!an->lock) {
         PyErr_SetString(PyExc_RuntimeError, "Analyzer not initialised");
         return NULL;
     }
     analyser_enter(an);
-    PyObject *r = analyse_locked(an, text);
+    PyObject *r = fn(an, arg);
     PyThread_release_lock(an->lock);
     return r;
 }
 
+static PyObject *Analyzer_analyse(Analyzer *an, PyObject *text) {
+    return with_analyser(an, analyse_locked, text);
+}
+
 static PyObject *Analyzer_refill(Analyzer *an, PyObject *args) {
-    if (!an->lock) {
-        PyErr_SetString(PyExc_RuntimeError, "Analyzer not initialised");
-        return NULL;
-    }
-    analyser_enter(an);
-    PyObject *r = refill_locked(an, args);
-    PyThread_release_lock(an->lock);
-    return r;
+    return with_analyser(an, refill_locked, args);
 }
 
 /* ---- type ------------------------------------------------------------------------------- */
