@@ -140,39 +140,6 @@ int urai_cloze_hidden(urai_cloze *cz, const int64_t *seq, int64_t p, float *rest
     return 0;
 }
 
-int urai_cloze_slot(urai_cloze *cz, const int64_t *seq, int64_t p, int64_t obs,
-                    const int64_t *cand, Py_ssize_t k, double *out) {
-    float *h = cz->hbuf;
-    int64_t ro = (obs >= 0 && obs < cz->n_lm) ? cz->out_map[obs] : -1;
-    if (ro < 0) {
-        for (Py_ssize_t j = 0; j < k; j++) out[j] = 0.0;
-        return 0;
-    }
-    int any = 0;
-    for (Py_ssize_t j = 0; j < k && !any; j++)
-        any = cand[j] >= 0 && cand[j] < cz->n_lm && cz->out_map[cand[j]] >= 0;
-    if (!any) {
-        for (Py_ssize_t j = 0; j < k; j++) out[j] = 0.0;
-        return 0;
-    }
-    if (urai_cloze_hidden(cz, seq, p, h) < 0) return -1;
-    const int H = cz->H;
-    const char *U = cz->U;
-    const size_t stride = (size_t)H * cz->u_item;
-    float so = cz->dot(U + (size_t)ro * stride, h, H) + cz->ub[ro];
-    for (Py_ssize_t j = 0; j < k; j++) {
-        int64_t c = cand[j];
-        int64_t rc = (c >= 0 && c < cz->n_lm) ? cz->out_map[c] : -1;
-        if (rc < 0) {
-            out[j] = 0.0;
-            continue;
-        }
-        float sc = cz->dot(U + (size_t)rc * stride, h, H) + cz->ub[rc];
-        out[j] = (double)(sc - so) / LN10;
-    }
-    return 0;
-}
-
 /* grow a scratch buffer of cz to hold n items of size sz */
 static int scratch(void **buf, Py_ssize_t *cap, Py_ssize_t n, size_t sz) {
     if (n <= *cap) return 0;
@@ -279,7 +246,6 @@ void urai_cloze_free(urai_cloze *cz) {
     free(cz->ub);
     free(cz->in_map);
     free(cz->out_map);
-    free(cz->hbuf);
     free(cz->hmat);
     free(cz->so);
     free(cz->rows);
@@ -399,8 +365,7 @@ static int Cloze_init(ClozeObject *self, PyObject *args, PyObject *kwds) {
         }
     }
     cz->proj = calloc((size_t)cz->n_in, sizeof(float *));
-    cz->hbuf = malloc((size_t)cz->H * sizeof(float));
-    if (!cz->proj || !cz->hbuf) {
+    if (!cz->proj) {
         PyErr_NoMemory();
         return -1;
     }
@@ -408,7 +373,7 @@ static int Cloze_init(ClozeObject *self, PyObject *args, PyObject *kwds) {
 }
 
 /* delta(seq, pos, obs_ids, cand_ids, owner, out): as BoundCloze.delta (rows grouped by
- * owner, owners ascending) */
+ * owner, owners ascending), through the same urai_cloze_fill the analyser uses */
 static PyObject *Cloze_delta(ClozeObject *self, PyObject *args) {
     PyObject *so, *po, *oo, *co, *wo, *outo, *ret = NULL;
     if (!PyArg_ParseTuple(args, "OOOOOO", &so, &po, &oo, &co, &wo, &outo)) return NULL;
@@ -418,8 +383,8 @@ static PyObject *Cloze_delta(ClozeObject *self, PyObject *args) {
     Py_buffer v[6];
     if (buf_get_all(spec, v, 6) < 0) return NULL;
     Py_ssize_t m = buf_len(&v[1]), n = buf_len(&v[3]), L = buf_len(&v[0]);
-    const int64_t *pos = v[1].buf, *obs = v[2].buf, *cand = v[3].buf, *owner = v[4].buf;
-    double *out = v[5].buf;
+    const int64_t *pos = v[1].buf, *owner = v[4].buf;
+    int64_t *ptr = NULL;
     if (buf_len(&v[2]) != m || buf_len(&v[4]) != n || buf_len(&v[5]) != n) {
         PyErr_SetString(PyExc_ValueError, "delta: array lengths differ");
         goto done;
@@ -429,21 +394,26 @@ static PyObject *Cloze_delta(ClozeObject *self, PyObject *args) {
             PyErr_SetString(PyExc_ValueError, "delta: a position lies outside seq");
             goto done;
         }
-    Py_ssize_t r = 0;
-    while (r < n) {
-        Py_ssize_t e = r;
+    /* owner -> the CSR pointer of each slot's candidate rows */
+    if (!(ptr = calloc((size_t)m + 1, sizeof(int64_t)))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t r = 0; r < n; r++) {
         int64_t j = owner[r];
         if (j < 0 || j >= m || (r > 0 && j < owner[r - 1])) {
             PyErr_SetString(PyExc_ValueError, "delta: owner must be ascending slot indexes");
             goto done;
         }
-        while (e < n && owner[e] == j) e++;
-        if (urai_cloze_slot(&self->cz, v[0].buf, pos[j], obs[j], cand + r, e - r, out + r) < 0)
-            goto done;
-        r = e;
+        ptr[j + 1]++;
     }
+    for (Py_ssize_t j = 0; j < m; j++) ptr[j + 1] += ptr[j];
+    if (m && urai_cloze_fill(&self->cz, v[0].buf, m, pos, v[2].buf, ptr, v[3].buf, NULL,
+                             v[5].buf, 1) < 0)
+        goto done;
     ret = Py_NewRef(Py_None);
 done:
+    free(ptr);
     buf_release_all(v, 6);
     return ret;
 }

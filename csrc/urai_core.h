@@ -91,7 +91,6 @@ typedef struct {
     float **proj;              /* per input row: its 4 projections (4 x H) or NULL */
     float **chunks, *arena;
     Py_ssize_t n_chunks, cap_chunks, arena_left;
-    float *hbuf;
     /* per-document scratch of urai_cloze_fill */
     float *hmat, *so;
     int64_t *rows;
@@ -101,12 +100,9 @@ typedef struct {
 
 /* the hidden state (H floats) of the slot at seq[p]; -1 with MemoryError set on failure */
 int urai_cloze_hidden(urai_cloze *cz, const int64_t *seq, int64_t p, float *restrict h);
-/* log10 P(cand | context) - log10 P(obs | context) for k candidates of the slot at seq[p]
- * (0 where a word has no output row) */
-int urai_cloze_slot(urai_cloze *cz, const int64_t *seq, int64_t p, int64_t obs,
-                    const int64_t *cand, Py_ssize_t k, double *out);
-/* the same for the candidates of every slot j of a document (all, or those with sel[j]):
- * out[r * stride] for candidate row r; each output row of U is read once per call */
+/* log10 P(cand | context) - log10 P(obs | context) for the candidates of every slot j of a
+ * document (all, or those with sel[j]; 0 where a word has no output row): out[r * stride]
+ * for candidate row r; each output row of U is read once per call */
 int urai_cloze_fill(urai_cloze *cz, const int64_t *ctx, Py_ssize_t m, const int64_t *pseq,
                     const int64_t *obs, const int64_t *ptr, const int64_t *cand,
                     const unsigned char *sel, double *out, Py_ssize_t stride);
