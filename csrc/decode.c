@@ -61,8 +61,7 @@ static void top_rows(const double *z, const int64_t *ptr, Py_ssize_t m, int64_t 
 typedef struct {
     const urai_lm *lm;
     const double *z, *X; /* logits, evidence rows (X_NF columns; column 0: LM delta) */
-    const int64_t *ptr, *cand_ids, *pos_seq, *seq, *ctx;
-    Py_ssize_t L;
+    const int64_t *cand_ids, *pos_seq, *seq, *ctx;
     const double *w_lm;
     double threshold;
     int64_t eos;
@@ -282,8 +281,8 @@ PyObject *urai_py_decode(PyObject *self, PyObject *args) {
             n_ok[j] = cnt;
             if (z_best[j] > cut) comp[nc++] = j;
         }
-        dec_state st = {lm, z, X, ptr, v[3].buf, pos_seq, v[5].buf, v[6].buf,
-                        L, v[7].buf, threshold, (int64_t)eos, top, choice, conf, 0.0};
+        dec_state st = {lm, z, X, v[3].buf, pos_seq, v[5].buf, v[6].buf, v[7].buf, threshold,
+                        (int64_t)eos, top, choice, conf, 0.0};
         /* runs of competitive positions at most two words apart */
         double lone_gain = 0.0;
         Py_ssize_t a = 0;

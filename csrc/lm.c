@@ -668,22 +668,23 @@ done:
     return ret;
 }
 
+/* a per-order flag array as a tuple of bools (order 1, the unigrams, always False) */
+static PyObject *order_flags(const urai_lm *lm, const int *flags) {
+    PyObject *t = PyTuple_New(lm->order);
+    if (!t) return NULL;
+    for (int i = 0; i < lm->order; i++)
+        PyTuple_SET_ITEM(t, i, PyBool_FromLong(i > 0 && flags[i]));
+    return t;
+}
+
 static PyObject *LM_get_packed(LMObject *self, void *closure) {
     (void)closure;
-    PyObject *t = PyTuple_New(self->lm.order);
-    if (!t) return NULL;
-    for (int i = 0; i < self->lm.order; i++)
-        PyTuple_SET_ITEM(t, i, PyBool_FromLong(i > 0 && self->lm.packed[i]));
-    return t;
+    return order_flags(&self->lm, self->lm.packed);
 }
 
 static PyObject *LM_get_closed(LMObject *self, void *closure) {
     (void)closure;
-    PyObject *t = PyTuple_New(self->lm.order);
-    if (!t) return NULL;
-    for (int i = 0; i < self->lm.order; i++)
-        PyTuple_SET_ITEM(t, i, PyBool_FromLong(i > 0 && self->lm.closed[i]));
-    return t;
+    return order_flags(&self->lm, self->lm.closed);
 }
 
 static PyGetSetDef LM_getset[] = {

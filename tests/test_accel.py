@@ -118,6 +118,58 @@ def test_lm_kernel_refuses_a_negative_predicted_word() -> None:
         default_lm().logprob_ids(np.array([[3, 4, -1]]))
 
 
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.sampled_from([2, 3, 4]))
+def test_lm_slot_scores_match_the_reference(seed: int, order: int) -> None:
+    """``local_scores`` (the three windows around a word tried in a slot, as the analyser
+    scores every candidate) against ``Engine._local_scores`` on the reference LM code."""
+    from urai.detect import Engine
+    from urai.lm import NgramLM
+
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(25)]
+    sents = [[words[int(k)] for k in rng.integers(0, 25, size=rng.integers(1, 10))]
+             for _ in range(150)]
+    lm = NgramLM.train(sents, order=order, min_counts=(1,) * order, vocab_min_count=1)
+    eos = int(lm.ids(["</s>"])[0])
+    body = rng.integers(3, lm.vocab_size, size=40)
+    body[rng.integers(0, 40, size=4)] = eos  # sentence ends inside the text
+    seq = np.concatenate([[-1, 1], body, [eos, eos]]).astype(np.int64)
+    pos = np.sort(rng.integers(2, len(seq) - 2, size=60)).astype(np.int64)
+    ids = rng.integers(0, lm.vocab_size + 2, size=60).astype(np.int64)  # some unknown
+    out = np.empty(60)
+    accel.lm_kernel(lm).local_scores(seq, pos, ids, eos, out)
+    lm.use_kernel = False
+    eng = Engine.__new__(Engine)  # only the LM and </s> are needed by _local_scores
+    eng.lm, eng.eos = lm, eos
+    want, _ = eng._local_scores(seq, pos, ids, False)
+    assert np.array_equal(out, want)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_cloze_kernel_matches_the_reference(seed: int) -> None:
+    """The C cloze deltas (per-word projections, rows grouped by output word) against
+    ``BoundCloze.delta`` on the shipped model, to float32 rounding."""
+    from urai.cloze import default_cloze
+    from urai.lm import default_lm
+
+    lm = default_lm()
+    bound = default_cloze().bind(lm.vocab)
+    kernel = accel._cloze_kernel(bound)
+    rng = np.random.default_rng(seed)
+    text = _gate_texts(40)[int(rng.integers(0, 40))]
+    ids = lm.ids(text.lower().split()[:120]).astype(np.int64)
+    seq = np.concatenate([[-1, 1], ids, [2, 2]]).astype(np.int64)
+    pos = np.unique(rng.integers(2, len(seq) - 2, size=30)).astype(np.int64)
+    counts = rng.integers(0, 6, size=len(pos))
+    owner = np.repeat(np.arange(len(pos)), counts)
+    cand = rng.integers(0, lm.vocab_size, size=len(owner)).astype(np.int64)
+    out = np.empty(len(owner))
+    kernel.delta(seq, pos, seq[pos], cand, owner, out)
+    np.testing.assert_allclose(out, bound.delta(seq, pos, seq[pos], cand, owner), atol=1e-4)
+
+
 # ---- analysis, decoding --------------------------------------------------------------------
 
 def _compare_analyses(a, b) -> None:  # type: ignore[no-untyped-def]

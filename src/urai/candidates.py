@@ -215,7 +215,7 @@ def build_candidates(out_dir: Path, words: Iterable[str] | None = None, *,
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m urai.candidates``: rebuild the shipped table (about a minute)."""
+    """``python -m urai.candidates``: rebuild the shipped table (about ten seconds)."""
     import argparse
 
     from urai.lang.id import DATA_DIR
