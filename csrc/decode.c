@@ -145,11 +145,7 @@ static int decode_cluster(dec_state *st, const int64_t *g, int n, const int *n_o
             int64_t row3[3];
             for (int q = 0; q < 3; q++)
                 row3[q] = wcol[w][q] >= 0 ? opt[wcol[w][q]][dq[q]] : base[q];
-            int64_t *row = rows + (size_t)nrow * N;
-            for (int i = 0; i < N; i++) {
-                int src = 3 - N + i;
-                row[i] = src >= 0 ? row3[src] : -1;
-            }
+            urai_lm_row3(st->lm, row3, rows + (size_t)nrow * N);
             nrow++;
         }
     }

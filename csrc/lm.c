@@ -157,16 +157,19 @@ void urai_lm_score_rows(const urai_lm *lm, const int64_t *rows, Py_ssize_t n, do
     }
 }
 
-/* one window of width 3 (a, b, c) scored by an LM of any order: wider models see -1 ("no
- * word") on the left, narrower ones only the last ``order`` ids (as logprob_ids pads) */
-static inline double lm_window(const urai_lm *lm, int64_t a, int64_t b, int64_t c) {
-    int64_t row[URAI_MAX_ORDER];
+void urai_lm_row3(const urai_lm *lm, const int64_t w3[3], int64_t *row) {
     const int N = lm->order;
-    int64_t w3[3] = {a, b, c};
     for (int i = 0; i < N; i++) {
         int src = 3 - N + i;
         row[i] = src >= 0 ? w3[src] : -1;
     }
+}
+
+/* one window of width 3 (a, b, c) scored by an LM of any order */
+static inline double lm_window(const urai_lm *lm, int64_t a, int64_t b, int64_t c) {
+    int64_t row[URAI_MAX_ORDER];
+    const int64_t w3[3] = {a, b, c};
+    urai_lm_row3(lm, w3, row);
     return urai_lm_score(lm, row);
 }
 
@@ -326,59 +329,21 @@ static int bit_length(uint64_t x) {
     return b;
 }
 
-static int cmp_u32(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* the distinct float32 values (by bit pattern) of vals, sorted by bit pattern; NULL on
- * failure (no memory) */
-static uint32_t *palette(const float *vals, Py_ssize_t n, Py_ssize_t *n_out) {
-    uint32_t *u = malloc(sizeof(uint32_t) * (size_t)(n ? n : 1));
-    if (!u) return NULL;
-    memcpy(u, vals, sizeof(uint32_t) * (size_t)n);
-    qsort(u, (size_t)n, sizeof(uint32_t), cmp_u32);
-    Py_ssize_t k = 0;
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (k == 0 || u[i] != u[k - 1]) u[k++] = u[i];
-    *n_out = k;
-    return u;
-}
-
-static uint64_t code_of(const uint32_t *pal, Py_ssize_t n, float v) {
-    uint32_t x;
-    memcpy(&x, &v, sizeof x);
-    Py_ssize_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        Py_ssize_t mid = (lo + hi) / 2;
-        if (pal[mid] < x) lo = mid + 1;
-        else hi = mid;
-    }
-    return (uint64_t)lo;
-}
-
-/* Try the packed layout for order ``i``; the value codes and palettes come from the caller
- * (``lpc``/``lpp``/``nlp`` and ``bwc``/``bwp``/``nbw``, e.g. the model's own quantisation)
- * or, when ``lpc`` is NULL, from the distinct values. Returns 1 if built, 0 if the model
- * does not fit it (too many key and code bits), -1 on no memory. */
+/* Try the packed layout for order ``i`` with the caller's value codes and palettes
+ * (``lpc``/``lpp``/``nlp`` and ``bwc``/``bwp``/``nbw``: NgramLM.value_codes, the model's own
+ * quantisation or its distinct values). Returns 1 if built, 0 if the model does not fit it
+ * (too many key and code bits, or codes that do not give back its values), -1 on no
+ * memory. */
 static int lm_build_packed(urai_lm *lm, int i, const uint64_t *keys, const float *logp,
                            const float *bow, Py_ssize_t n, int bits, const int64_t *lpc,
                            const float *lpp, Py_ssize_t nlp, const int64_t *bwc,
                            const float *bwp, Py_ssize_t nbw) {
-    uint32_t *plp = NULL, *pbw = NULL;
-    float zero = 0.0f;
-    if (lpc) {
-        plp = malloc(sizeof(uint32_t) * (size_t)(nlp ? nlp : 1));
-        pbw = malloc(sizeof(uint32_t) * (size_t)(nbw ? nbw : 1));
-        if (plp && pbw) {
-            memcpy(plp, lpp, sizeof(uint32_t) * (size_t)nlp);
-            memcpy(pbw, bwp, sizeof(uint32_t) * (size_t)nbw);
-        }
+    uint32_t *plp = malloc(sizeof(uint32_t) * (size_t)(nlp ? nlp : 1));
+    uint32_t *pbw = malloc(sizeof(uint32_t) * (size_t)(nbw ? nbw : 1));
+    if (plp && pbw) {
+        memcpy(plp, lpp, sizeof(uint32_t) * (size_t)nlp);
+        memcpy(pbw, bwp, sizeof(uint32_t) * (size_t)nbw);
     } else {
-        plp = palette(logp, n, &nlp);
-        if (plp) pbw = bow ? palette(bow, n, &nbw) : palette(&zero, 1, &nbw);
-    }
-    if (!plp || !pbw) {
         free(plp);
         free(pbw);
         return -1;
@@ -403,19 +368,12 @@ static int lm_build_packed(urai_lm *lm, int i, const uint64_t *keys, const float
     int ok = 1;
     for (Py_ssize_t j = 0; j < n && ok; j++) {
         uint64_t key = keys[j];
-        uint64_t cl, cb;
-        if (lpc) {
-            cl = (uint64_t)lpc[j];
-            cb = bwc ? (uint64_t)bwc[j] : 0;
-            /* the caller's codes must give back the model's numbers exactly */
-            float b0 = bow ? bow[j] : 0.0f;
-            ok = cl < (uint64_t)nlp && cb < (uint64_t)nbw &&
-                 memcmp(&plp[cl], &logp[j], sizeof(float)) == 0 &&
-                 memcmp(&pbw[cb], &b0, sizeof(float)) == 0;
-        } else {
-            cl = code_of(plp, nlp, logp[j]);
-            cb = code_of(pbw, nbw, bow ? bow[j] : 0.0f);
-        }
+        uint64_t cl = (uint64_t)lpc[j], cb = (uint64_t)bwc[j];
+        /* the caller's codes must give back the model's numbers exactly */
+        float b0 = bow ? bow[j] : 0.0f;
+        ok = cl < (uint64_t)nlp && cb < (uint64_t)nbw &&
+             memcmp(&plp[cl], &logp[j], sizeof(float)) == 0 &&
+             memcmp(&pbw[cb], &b0, sizeof(float)) == 0;
         uint64_t word = key | (cl << kb) | (cb << (kb + lb));
         if ((key & ~km) || word == LM_EMPTY) ok = 0;
         uint64_t s = (key * LM_MULT) >> lm->shift[i];
@@ -454,9 +412,9 @@ static int lm_build_order(urai_lm *lm, int i, const uint64_t *keys, const float 
             PyErr_SetString(PyExc_ValueError, "LM: a key uses all 64 bits");
             return -1;
         }
-    int rc = lm->no_pack ? 0
-                         : lm_build_packed(lm, i, keys, logp, bow, n, bits, lpc, lpp, nlp, bwc,
-                                           bwp, nbw);
+    int rc = (lm->no_pack || !lpc)
+                 ? 0
+                 : lm_build_packed(lm, i, keys, logp, bow, n, bits, lpc, lpp, nlp, bwc, bwp, nbw);
     if (rc < 0) {
         PyErr_NoMemory();
         return -1;
@@ -528,8 +486,8 @@ static int suffix_closed(const urai_lm *lm, int i, const uint64_t *keys, Py_ssiz
  * model's uint64 keys and float32 log-probabilities/backoffs; ``codes`` optionally gives per
  * order (entry 0 unused) a tuple (logp codes, logp palette, bow codes, bow palette) - int64
  * codes into float32 palettes holding exactly the model's values, e.g. its quantisation -
- * or None, in which case the packed layout finds the distinct values itself; pack=False
- * keeps every order in the wide 16-byte layout */
+ * which the packed 8-byte layout needs (without them, or with pack=False, every order keeps
+ * the wide 16-byte layout) */
 static int LM_init(LMObject *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"bits", "vocab_size", "keys", "logp", "bow", "codes", "pack", NULL};
     int bits, pack = 1;

@@ -68,6 +68,9 @@ typedef struct {
 
 /* log10 P(row[order-1] | row[0..order-2]); -1 marks "no word" in the context */
 double urai_lm_score(const urai_lm *lm, const int64_t *row);
+/* the row of ``order`` ids that scores the window w3 = (a, b, c): wider models see -1 ("no
+ * word") on the left, narrower ones only the last ``order`` ids (as logprob_ids pads) */
+void urai_lm_row3(const urai_lm *lm, const int64_t w3[3], int64_t *row);
 /* the same for n rows (rows: n x order), with the misses of several rows overlapped */
 void urai_lm_score_rows(const urai_lm *lm, const int64_t *rows, Py_ssize_t n, double *out);
 /* the summed log10 P of the three trigram windows around ids[j] placed at seq[pos[j]]
