@@ -30,10 +30,16 @@ static void *table_alloc(size_t bytes) {
         return NULL;
     }
 #endif
-    return malloc(bytes ? bytes : 1);
+    void *p = NULL;
+    return posix_memalign(&p, 64, bytes ? bytes : 64) == 0 ? p : NULL;
 }
 
 #define LM_EMPTY UINT64_C(0xFFFFFFFFFFFFFFFF)
+#define LM_BUCKET 4 /* words per bucket of the packed layout: half a cache line */
+/* the packed layout's default share of used words: at 0.3 a lookup reads one bucket
+ * almost always (bigger tables, but fewer probes than denser ones; measured on the
+ * shipped model by benchmarks/bench_check_speed.py) */
+#define LM_LOAD 0.3
 #define LM_MULT UINT64_C(0x9E3779B97F4A7C15)
 
 typedef struct {
@@ -41,120 +47,14 @@ typedef struct {
     float logp, bow;
 } lm_val;
 
-/* Probe order ``i`` for ``key``: wide tables hold (key, logp, bow) per 16-byte slot;
- * compact ones (the shipped, quantised model) pack the key and the two value codes into one
- * 8-byte word and read the values from small palettes, halving the tables' memory (so more
- * of them stays in the cache). */
-static inline lm_val lm_find(const urai_lm *lm, int i, uint64_t key) {
-    uint64_t m = lm->mask[i];
-    uint64_t s = (key * LM_MULT) >> lm->shift[i];
-    if (lm->packed[i]) {
-        const uint64_t *t = lm->ptab[i];
-        const uint64_t km = lm->keymask[i];
-        for (;;) {
-            uint64_t v = t[s];
-            if (v == LM_EMPTY) return (lm_val){0, 0.0f, 0.0f};
-            if ((v & km) == key) {
-                uint64_t codes = v >> lm->kbits[i];
-                return (lm_val){1, lm->pal_lp[i][codes & lm->lpmask[i]],
-                                lm->pal_bow[i][codes >> lm->lpbits[i]]};
-            }
-            s = (s + 1) & m;
-        }
-    }
-    const lm_slot *t = lm->tab[i];
-    for (;;) {
-        const lm_slot *p = t + s;
-        if (p->key == key) return (lm_val){1, p->logp, p->bow};
-        if (p->key == LM_EMPTY) return (lm_val){0, 0.0f, 0.0f};
-        s = (s + 1) & m;
-    }
+/* the home slot of ``key`` in order ``i``'s table: the high bits of the multiplicative hash
+ * mapped onto [0, size) by a multiply-shift (tables of any size, not only powers of two) */
+static inline uint64_t lm_home(const urai_lm *lm, int i, uint64_t key) {
+    return (uint64_t)(((unsigned __int128)(key * LM_MULT) * lm->size[i]) >> 64);
 }
 
-static inline void lm_prefetch_slot(const urai_lm *lm, int i, uint64_t key) {
-    uint64_t s = (key * LM_MULT) >> lm->shift[i];
-    if (lm->packed[i])
-        __builtin_prefetch(lm->ptab[i] + s);
-    else
-        __builtin_prefetch(lm->tab[i] + s);
-}
-
-double urai_lm_score(const urai_lm *lm, const int64_t *row) {
-    const int N = lm->order;
-    const int64_t V = lm->vocab;
-    int64_t w = row[N - 1];
-    if (w >= V || w < 0) w = 0; /* <unk> (negative is refused by the callers) */
-    double result = (double)lm->uni_logp[w];
-    double bows = 0.0;
-    uint64_t key = (uint64_t)w, ctx_key = 0;
-    int ctx_valid = 1, prev_found = -1;
-    for (int n = 2; n <= N; n++) {
-        int64_t c = row[N - n];
-        int valid_col = c >= 0;
-        if (c >= V) c = 0;
-        uint64_t mu = valid_col ? (uint64_t)c : 0;
-        ctx_key |= mu << (lm->bits * (n - 2));
-        ctx_valid &= valid_col;
-        double cbow = 0.0;
-        if (ctx_valid) {
-            if (n == 2) {
-                cbow = (double)lm->uni_bow[mu];
-            } else {
-                lm_val p = lm_find(lm, n - 2, ctx_key);
-                cbow = p.found ? (double)p.bow : 0.0;
-            }
-        }
-        key |= mu << (lm->bits * (n - 1));
-        int ask = ctx_valid;
-        if (prev_found >= 0 && lm->closed[n - 1]) ask = ask && prev_found;
-        int found = 0;
-        float lp = 0.0f;
-        if (ask) {
-            lm_val p = lm_find(lm, n - 1, key);
-            if (p.found) {
-                found = 1;
-                lp = p.logp;
-            }
-        }
-        prev_found = found;
-        if (found) {
-            bows = 0.0;
-            result = (double)lp;
-        } else {
-            bows = bows + cbow;
-        }
-    }
-    return result + bows;
-}
-
-/* Prefetch the home slots ``urai_lm_score`` will probe first for ``row`` (every order's key
- * and context key), so that many rows' cache misses overlap. */
-static inline void lm_prefetch(const urai_lm *lm, const int64_t *row) {
-    const int N = lm->order;
-    const int64_t V = lm->vocab;
-    int64_t w = row[N - 1];
-    if (w >= V || w < 0) w = 0;
-    uint64_t key = (uint64_t)w, ctx_key = 0;
-    for (int n = 2; n <= N; n++) {
-        int64_t c = row[N - n];
-        if (c < 0) break;
-        if (c >= V) c = 0;
-        ctx_key |= (uint64_t)c << (lm->bits * (n - 2));
-        if (n > 2) lm_prefetch_slot(lm, n - 2, ctx_key);
-        key |= (uint64_t)c << (lm->bits * (n - 1));
-        lm_prefetch_slot(lm, n - 1, key);
-    }
-}
-
-#define LM_AHEAD 8
-
-void urai_lm_score_rows(const urai_lm *lm, const int64_t *rows, Py_ssize_t n, double *out) {
-    const int N = lm->order;
-    for (Py_ssize_t i = 0; i < n && i < LM_AHEAD; i++) lm_prefetch(lm, rows + i * N);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (i + LM_AHEAD < n) lm_prefetch(lm, rows + (i + LM_AHEAD) * N);
-        out[i] = urai_lm_score(lm, rows + i * N);
-    }
+static inline uint64_t lm_next(const urai_lm *lm, int i, uint64_t s) {
+    return s + 1 == lm->size[i] ? 0 : s + 1;
 }
 
 void urai_lm_row3(const urai_lm *lm, const int64_t w3[3], int64_t *row) {
@@ -163,14 +63,6 @@ void urai_lm_row3(const urai_lm *lm, const int64_t w3[3], int64_t *row) {
         int src = 3 - N + i;
         row[i] = src >= 0 ? w3[src] : -1;
     }
-}
-
-/* one window of width 3 (a, b, c) scored by an LM of any order */
-static inline double lm_window(const urai_lm *lm, int64_t a, int64_t b, int64_t c) {
-    int64_t row[URAI_MAX_ORDER];
-    const int64_t w3[3] = {a, b, c};
-    urai_lm_row3(lm, w3, row);
-    return urai_lm_score(lm, row);
 }
 
 /* ---- the three windows of a slot (trigram models) ---------------------------------------
@@ -192,116 +84,87 @@ static inline uint64_t key3(const urai_lm *lm, int64_t a, int64_t b, int64_t c) 
     return (uint64_t)c | ((uint64_t)b << lm->bits) | ((uint64_t)a << (2 * lm->bits));
 }
 
-/* urai_lm_score for the window (a b c) given its probes: bg = bigram (b c) (probed when b is
- * a word, b >= 0), ctx = bigram (a b) (probed when ``ab_ok``: a and b are words) and tg =
- * trigram (a b c) (probed when the rule asks for it: not found otherwise); the arithmetic is
- * urai_lm_score's, so the numbers are identical */
-static inline double lm_combine3(const urai_lm *lm, int64_t b, int ab_ok, int64_t c,
-                                 lm_val bg, lm_val ctx, lm_val tg) {
-    double result = (double)lm->uni_logp[c];
-    double bows = 0.0;
-    int b_ok = b >= 0;
-    double cbow = b_ok ? (double)lm->uni_bow[b] : 0.0;
-    if (b_ok && bg.found) {
-        bows = 0.0;
-        result = (double)bg.logp;
-    } else {
-        bows = bows + cbow;
+/* One slot of a trigram model's local scoring, carried through three stages so that the
+ * cache misses of three slots overlap: stage A computes the slot's bigram keys and
+ * prefetches them, stage B reads them and prefetches the trigram probes they call for,
+ * stage C reads those and combines the windows. Slots are consecutive entries of ``pos``
+ * with the same position (at most LM_G of them). */
+enum { LM_G = 64 };
+
+typedef struct {
+    Py_ssize_t j;
+    int g, third;
+    int64_t l2, l1, r1, r2;
+    lm_val ctx_l, bg_r;
+    int64_t w[LM_G];
+    uint64_t klw[LM_G], kwr[LM_G], k3[3][LM_G];
+    lm_val blw[LM_G], bwr[LM_G];
+    unsigned char ask[3][LM_G];
+} lm_slot_state;
+
+/* ---- the kernels: a baseline build and, on x86-64 with GCC/clang, an AVX2 build ---------- */
+
+#define LMK(name) name##_base
+#define LMK_ATTR
+#define LMK_AVX2 0
+#include "lm_kern.h"
+#undef LMK
+#undef LMK_ATTR
+#undef LMK_AVX2
+
+#if URAI_HAVE_AVX2
+#include <immintrin.h>
+#define LMK(name) name##_avx2
+#define LMK_ATTR __attribute__((target("avx2")))
+#define LMK_AVX2 1
+#include "lm_kern.h"
+#undef LMK
+#undef LMK_ATTR
+#undef LMK_AVX2
+#endif
+
+static int lm_avx2 = -1; /* -1: not decided yet */
+
+int urai_lm_simd(void) {
+    if (lm_avx2 < 0) {
+#if URAI_HAVE_AVX2
+        __builtin_cpu_init();
+        const char *off = getenv("URAI_NO_AVX2");
+        lm_avx2 = __builtin_cpu_supports("avx2") && !(off && *off && strcmp(off, "0") != 0);
+#else
+        lm_avx2 = 0;
+#endif
     }
-    cbow = ab_ok ? (ctx.found ? (double)ctx.bow : 0.0) : 0.0;
-    if (tg.found) {
-        bows = 0.0;
-        result = (double)tg.logp;
-    } else {
-        bows = bows + cbow;
-    }
-    return result + bows;
+    return lm_avx2;
 }
 
-static inline lm_val lm_find2(const urai_lm *lm, int64_t a, int64_t b) {
-    return (a >= 0 && b >= 0) ? lm_find(lm, 1, key2(lm, a, b)) : (lm_val){0, 0.0f, 0.0f};
+int urai_lm_set_simd(int on) {
+#if URAI_HAVE_AVX2
+    __builtin_cpu_init();
+    lm_avx2 = on && __builtin_cpu_supports("avx2");
+#else
+    lm_avx2 = 0;
+#endif
+    return lm_avx2;
+}
+
+#if URAI_HAVE_AVX2
+#define LM_DISPATCH(call) (urai_lm_simd() ? call##_avx2 : call##_base)
+#else
+#define LM_DISPATCH(call) call##_base
+#endif
+
+double urai_lm_score(const urai_lm *lm, const int64_t *row) {
+    return LM_DISPATCH(lm_score)(lm, row);
+}
+
+void urai_lm_score_rows(const urai_lm *lm, const int64_t *rows, Py_ssize_t n, double *out) {
+    LM_DISPATCH(lm_score_rows)(lm, rows, n, out);
 }
 
 void urai_lm_local(const urai_lm *lm, const int64_t *seq, const int64_t *pos,
                    const int64_t *ids, Py_ssize_t k, int64_t eos, double *out) {
-    if (lm->order != 3) {
-        for (Py_ssize_t j = 0; j < k; j++) {
-            int64_t p = pos[j], w = ids[j];
-            int64_t l2 = seq[p - 2], l1 = seq[p - 1], r1 = seq[p + 1], r2 = seq[p + 2];
-            double s1 = lm_window(lm, l2, l1, w);
-            double s2 = lm_window(lm, l1, w, r1);
-            double s3 = r1 == eos ? 0.0 : lm_window(lm, w, r1, r2);
-            out[j] = s1 + s2 + s3;
-        }
-        return;
-    }
-    /* the words tried in one slot (consecutive entries with the same position) are scored
-     * in three phases - bigram keys, bigram probes and trigram keys, trigram probes - with
-     * every probe address of a phase prefetched first, so the slot's cache misses overlap */
-    enum { G = 64 };
-    const lm_val none = {0, 0.0f, 0.0f};
-    Py_ssize_t j = 0;
-    while (j < k) {
-        const int64_t p = pos[j];
-        Py_ssize_t e = j + 1;
-        while (e < k && pos[e] == p && e - j < G) e++;
-        const int g = (int)(e - j);
-        if (e < k) { /* the next slot's bigram probes, a slot ahead */
-            const int64_t q = pos[e];
-            const int64_t nl1 = seq[q - 1] < 0 ? -1 : lm_clip(lm, seq[q - 1]);
-            const int64_t nr1 = lm_clip(lm, seq[q + 1]);
-            for (Py_ssize_t i = e; i < k && pos[i] == q && i - e < G; i++) {
-                const int64_t x = ids[i] >= lm->vocab ? 0 : ids[i];
-                if (nl1 >= 0) lm_prefetch_slot(lm, 1, key2(lm, nl1, x));
-                lm_prefetch_slot(lm, 1, key2(lm, x, nr1));
-            }
-        }
-        const int64_t l2 = seq[p - 2] < 0 ? -1 : lm_clip(lm, seq[p - 2]);
-        const int64_t l1 = seq[p - 1] < 0 ? -1 : lm_clip(lm, seq[p - 1]);
-        const int64_t r1 = lm_clip(lm, seq[p + 1]), r2 = lm_clip(lm, seq[p + 2]);
-        const int third = seq[p + 1] != eos;
-        int64_t w[G];
-        uint64_t klw[G], kwr[G], k3[3][G];
-        lm_val blw[G], bwr[G], t3[3][G];
-        int ask[3][G];
-        if (l2 >= 0 && l1 >= 0) lm_prefetch_slot(lm, 1, key2(lm, l2, l1));
-        lm_prefetch_slot(lm, 1, key2(lm, r1, r2));
-        for (int i = 0; i < g; i++) {
-            w[i] = ids[j + i] >= lm->vocab ? 0 : ids[j + i];
-            if (l1 >= 0) {
-                klw[i] = key2(lm, l1, w[i]);
-                lm_prefetch_slot(lm, 1, klw[i]);
-            }
-            kwr[i] = key2(lm, w[i], r1);
-            lm_prefetch_slot(lm, 1, kwr[i]);
-        }
-        const lm_val ctx_l = lm_find2(lm, l2, l1);
-        const lm_val bg_r = lm_find2(lm, r1, r2);
-        const int closed = lm->closed[2];
-        for (int i = 0; i < g; i++) {
-            blw[i] = l1 >= 0 ? lm_find(lm, 1, klw[i]) : none;
-            bwr[i] = lm_find(lm, 1, kwr[i]);
-            /* the trigram probes urai_lm_score would make (suffix-closed models skip the
-             * trigrams whose bigram suffix is absent) */
-            ask[0][i] = l2 >= 0 && l1 >= 0 && (!closed || blw[i].found);
-            ask[1][i] = l1 >= 0 && (!closed || bwr[i].found);
-            ask[2][i] = third && (!closed || bg_r.found);
-            k3[0][i] = key3(lm, l2, l1, w[i]);
-            k3[1][i] = key3(lm, l1, w[i], r1);
-            k3[2][i] = key3(lm, w[i], r1, r2);
-            for (int q = 0; q < 3; q++)
-                if (ask[q][i]) lm_prefetch_slot(lm, 2, k3[q][i]);
-        }
-        for (int i = 0; i < g; i++)
-            for (int q = 0; q < 3; q++) t3[q][i] = ask[q][i] ? lm_find(lm, 2, k3[q][i]) : none;
-        for (int i = 0; i < g; i++) {
-            double s1 = lm_combine3(lm, l1, l1 >= 0 && l2 >= 0, w[i], blw[i], ctx_l, t3[0][i]);
-            double s2 = lm_combine3(lm, w[i], l1 >= 0, r1, bwr[i], blw[i], t3[1][i]);
-            double s3 = third ? lm_combine3(lm, r1, 1, r2, bg_r, bwr[i], t3[2][i]) : 0.0;
-            out[j + i] = s1 + s2 + s3;
-        }
-        j = e;
-    }
+    LM_DISPATCH(lm_local)(lm, seq, pos, ids, k, eos, out);
 }
 
 void urai_lm_free(urai_lm *lm) {
@@ -335,35 +198,29 @@ static int bit_length(uint64_t x) {
  * (too many key and code bits, or codes that do not give back its values), -1 on no
  * memory. */
 static int lm_build_packed(urai_lm *lm, int i, const uint64_t *keys, const float *logp,
-                           const float *bow, Py_ssize_t n, int bits, const int64_t *lpc,
+                           const float *bow, Py_ssize_t n, const int64_t *lpc,
                            const float *lpp, Py_ssize_t nlp, const int64_t *bwc,
                            const float *bwp, Py_ssize_t nbw) {
-    uint32_t *plp = malloc(sizeof(uint32_t) * (size_t)(nlp ? nlp : 1));
-    uint32_t *pbw = malloc(sizeof(uint32_t) * (size_t)(nbw ? nbw : 1));
-    if (plp && pbw) {
-        memcpy(plp, lpp, sizeof(uint32_t) * (size_t)nlp);
-        memcpy(pbw, bwp, sizeof(uint32_t) * (size_t)nbw);
-    } else {
-        free(plp);
-        free(pbw);
-        return -1;
-    }
     int kb = lm->bits * (i + 1);
     int lb = bit_length((uint64_t)(nlp > 1 ? nlp - 1 : 1));
     int bb = bit_length((uint64_t)(nbw > 1 ? nbw - 1 : 1));
-    if (kb + lb + bb > 64) {
-        free(plp);
-        free(pbw);
-        return 0;
-    }
-    size_t size = (size_t)1 << bits;
-    uint64_t *t = table_alloc(size * sizeof(uint64_t));
+    if (kb + lb + bb > 64) return 0;
+    /* palettes padded to their code widths: a miss decodes the empty word's codes */
+    size_t plen = (size_t)1 << lb, blen = (size_t)1 << bb;
+    uint32_t *plp = calloc(plen, sizeof(uint32_t));
+    uint32_t *pbw = calloc(blen, sizeof(uint32_t));
+    const size_t nb = (size_t)((double)n / (lm->load * LM_BUCKET)) + 1;
+    uint64_t *t = (plp && pbw) ? table_alloc(nb * LM_BUCKET * sizeof(uint64_t)) : NULL;
     if (!t) {
         free(plp);
         free(pbw);
+        free(t);
         return -1;
     }
-    for (size_t s = 0; s < size; s++) t[s] = LM_EMPTY;
+    memcpy(plp, lpp, sizeof(uint32_t) * (size_t)nlp);
+    memcpy(pbw, bwp, sizeof(uint32_t) * (size_t)nbw);
+    for (size_t s = 0; s < nb * LM_BUCKET; s++) t[s] = LM_EMPTY;
+    lm->size[i] = nb;
     uint64_t km = kb == 64 ? ~UINT64_C(0) : ((UINT64_C(1) << kb) - 1);
     int ok = 1;
     for (Py_ssize_t j = 0; j < n && ok; j++) {
@@ -376,9 +233,11 @@ static int lm_build_packed(urai_lm *lm, int i, const uint64_t *keys, const float
              memcmp(&pbw[cb], &b0, sizeof(float)) == 0;
         uint64_t word = key | (cl << kb) | (cb << (kb + lb));
         if ((key & ~km) || word == LM_EMPTY) ok = 0;
-        uint64_t s = (key * LM_MULT) >> lm->shift[i];
-        while (t[s] != LM_EMPTY && (t[s] & km) != key) s = (s + 1) & lm->mask[i];
-        t[s] = word;
+        /* the first empty word (or this key's) from the home bucket on */
+        uint64_t *w = t + lm_home(lm, i, key) * LM_BUCKET;
+        while (*w != LM_EMPTY && (*w & km) != key)
+            w = (w + 1 == t + nb * LM_BUCKET) ? t : w + 1;
+        *w = word;
     }
     if (!ok) {
         free(t);
@@ -392,6 +251,7 @@ static int lm_build_packed(urai_lm *lm, int i, const uint64_t *keys, const float
     lm->kbits[i] = kb;
     lm->lpbits[i] = lb;
     lm->lpmask[i] = (UINT64_C(1) << lb) - 1;
+    lm->bwmask[i] = (UINT64_C(1) << bb) - 1;
     lm->pal_lp[i] = (float *)plp; /* bit patterns of float32 values: reinterpret in place */
     lm->pal_bow[i] = (float *)pbw;
     return 1;
@@ -402,11 +262,7 @@ static int lm_build_order(urai_lm *lm, int i, const uint64_t *keys, const float 
                           const float *bow, Py_ssize_t n, const int64_t *lpc, const float *lpp,
                           Py_ssize_t nlp, const int64_t *bwc, const float *bwp,
                           Py_ssize_t nbw) {
-    int bits = bit_length((uint64_t)(2 * n));
-    if (bits < 4) bits = 4;
-    size_t size = (size_t)1 << bits;
-    lm->mask[i] = size - 1;
-    lm->shift[i] = 64 - bits;
+    const size_t size = (size_t)(2 * n) + 16; /* wide layout: linear probing, load <= 0.5 */
     for (Py_ssize_t j = 0; j < n; j++)
         if (keys[j] == LM_EMPTY) {
             PyErr_SetString(PyExc_ValueError, "LM: a key uses all 64 bits");
@@ -414,12 +270,13 @@ static int lm_build_order(urai_lm *lm, int i, const uint64_t *keys, const float 
         }
     int rc = (lm->no_pack || !lpc)
                  ? 0
-                 : lm_build_packed(lm, i, keys, logp, bow, n, bits, lpc, lpp, nlp, bwc, bwp, nbw);
+                 : lm_build_packed(lm, i, keys, logp, bow, n, lpc, lpp, nlp, bwc, bwp, nbw);
     if (rc < 0) {
         PyErr_NoMemory();
         return -1;
     }
     if (rc == 1) return 0;
+    lm->size[i] = size;
     lm_slot *t = table_alloc(size * sizeof(lm_slot));
     if (!t) {
         PyErr_NoMemory();
@@ -433,8 +290,8 @@ static int lm_build_order(urai_lm *lm, int i, const uint64_t *keys, const float 
     lm->tab[i] = t;
     for (Py_ssize_t j = 0; j < n; j++) {
         uint64_t key = keys[j];
-        uint64_t s = (key * LM_MULT) >> lm->shift[i];
-        while (t[s].key != LM_EMPTY && t[s].key != key) s = (s + 1) & lm->mask[i];
+        uint64_t s = lm_home(lm, i, key);
+        while (t[s].key != LM_EMPTY && t[s].key != key) s = lm_next(lm, i, s);
         t[s].key = key;
         t[s].logp = logp[j];
         t[s].bow = bow ? bow[j] : 0.0f;
@@ -478,7 +335,7 @@ static float *copy_f32(PyObject *obj, Py_ssize_t expect, const char *what) {
 static int suffix_closed(const urai_lm *lm, int i, const uint64_t *keys, Py_ssize_t n) {
     const uint64_t m = (UINT64_C(1) << (lm->bits * i)) - 1;
     for (Py_ssize_t j = 0; j < n; j++)
-        if (!lm_find(lm, i - 1, keys[j] & m).found) return 0;
+        if (!lm_find_base(lm, i - 1, keys[j] & m).found) return 0;
     return 1;
 }
 
@@ -489,14 +346,20 @@ static int suffix_closed(const urai_lm *lm, int i, const uint64_t *keys, Py_ssiz
  * which the packed 8-byte layout needs (without them, or with pack=False, every order keeps
  * the wide 16-byte layout) */
 static int LM_init(LMObject *self, PyObject *args, PyObject *kwds) {
-    static char *kwlist[] = {"bits", "vocab_size", "keys", "logp", "bow", "codes", "pack", NULL};
+    static char *kwlist[] = {"bits",  "vocab_size", "keys", "logp", "bow",
+                             "codes", "pack",       "load", NULL};
     int bits, pack = 1;
+    double load = LM_LOAD;
     Py_ssize_t V;
     PyObject *keys, *logp, *bow, *codes = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "inO!O!O!|Op", kwlist, &bits, &V,
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "inO!O!O!|Opd", kwlist, &bits, &V,
                                      &PyList_Type, &keys, &PyList_Type, &logp, &PyList_Type,
-                                     &bow, &codes, &pack))
+                                     &bow, &codes, &pack, &load))
         return -1;
+    if (!(load > 0.0 && load < 1.0)) {
+        PyErr_Format(PyExc_ValueError, "LM: load must lie in (0, 1), got %g", load);
+        return -1;
+    }
     urai_lm_free(&self->lm);
     memset(&self->lm, 0, sizeof(self->lm));
     Py_ssize_t N = PyList_GET_SIZE(keys);
@@ -516,6 +379,7 @@ static int LM_init(LMObject *self, PyObject *args, PyObject *kwds) {
     lm->bits = bits;
     lm->vocab = V;
     lm->no_pack = !pack;
+    lm->load = load;
     if (!(lm->uni_logp = copy_f32(PyList_GET_ITEM(logp, 0), V, "LM unigram logp")))
         return -1;
     if (!(lm->uni_bow = copy_f32(PyList_GET_ITEM(bow, 0), V, "LM unigram bow"))) return -1;

@@ -1,7 +1,27 @@
 /* urai._core module definition: the method table of the compiled kernels. */
 #include "urai_core.h"
 
+static PyObject *core_simd(PyObject *self, PyObject *args) {
+    (void)self;
+    (void)args;
+    return PyUnicode_FromString(urai_lm_simd() ? "avx2" : "baseline");
+}
+
+static PyObject *core_set_simd(PyObject *self, PyObject *flag) {
+    (void)self;
+    int on = PyObject_IsTrue(flag);
+    if (on < 0) return NULL;
+    urai_lm_set_simd(on);
+    return core_simd(NULL, NULL);
+}
+
 static PyMethodDef core_methods[] = {
+    {"simd", (PyCFunction)core_simd, METH_NOARGS,
+     "simd() -> 'avx2' or 'baseline': which build of the LM kernels runs (AVX2 where the CPU "
+     "has it, unless URAI_NO_AVX2 is set)"},
+    {"set_simd", (PyCFunction)core_set_simd, METH_O,
+     "set_simd(on) -> simd(): run the AVX2 LM kernels (if the CPU has AVX2) or the baseline "
+     "ones; both give the same numbers"},
     {"tokenize", (PyCFunction)urai_py_tokenize, METH_O,
      "tokenize(text) -> list of (start, end, kind) (kind: 0 word .. 5 space), as "
      "urai.tokenize.tokenize"},

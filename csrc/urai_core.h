@@ -42,6 +42,20 @@ Py_ssize_t urai_split_sentences(PyObject *text, const urai_tokens *t, Py_ssize_t
 
 #define URAI_MAX_ORDER 8
 
+/* AVX2 builds of the hot kernels beside the baseline ones, chosen when the module loads
+ * (x86-64 with GCC or clang; the numbers are the same: -ffp-contract=off, no reassociation) */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(URAI_NO_AVX2_BUILD)
+#define URAI_HAVE_AVX2 1
+#else
+#define URAI_HAVE_AVX2 0
+#endif
+/* other hot loops: an AVX2 clone by function multi-versioning where the loader supports it */
+#if URAI_HAVE_AVX2 && defined(__linux__)
+#define URAI_KERNEL __attribute__((target_clones("avx2", "default")))
+#else
+#define URAI_KERNEL
+#endif
+
 typedef struct {
     uint64_t key;
     float logp;
@@ -57,11 +71,11 @@ typedef struct {
     /* packed layout: key | logp code << kbits | bow code << (kbits + lpbits) */
     int packed[URAI_MAX_ORDER];
     uint64_t *ptab[URAI_MAX_ORDER];
-    uint64_t keymask[URAI_MAX_ORDER], lpmask[URAI_MAX_ORDER];
+    uint64_t keymask[URAI_MAX_ORDER], lpmask[URAI_MAX_ORDER], bwmask[URAI_MAX_ORDER];
     int kbits[URAI_MAX_ORDER], lpbits[URAI_MAX_ORDER];
     float *pal_lp[URAI_MAX_ORDER], *pal_bow[URAI_MAX_ORDER];
-    uint64_t mask[URAI_MAX_ORDER];
-    int shift[URAI_MAX_ORDER];
+    uint64_t size[URAI_MAX_ORDER]; /* slots (wide layout) or buckets (packed) per table */
+    double load;                   /* the packed layout's share of used words */
     int closed[URAI_MAX_ORDER]; /* every (i+1)-gram's suffix is stored */
     int no_pack;                /* keep the wide layout (tests) */
 } urai_lm;
@@ -75,6 +89,10 @@ void urai_lm_row3(const urai_lm *lm, const int64_t w3[3], int64_t *row);
 void urai_lm_score_rows(const urai_lm *lm, const int64_t *rows, Py_ssize_t n, double *out);
 /* the summed log10 P of the three trigram windows around ids[j] placed at seq[pos[j]]
  * (the third window is skipped when seq[pos[j] + 1] is </s>) */
+/* 1 if the AVX2 kernels run (decided on first use: the CPU has AVX2 and URAI_NO_AVX2 is
+ * unset); urai_lm_set_simd(0/1) switches (for tests), returns the new state */
+int urai_lm_simd(void);
+int urai_lm_set_simd(int on);
 void urai_lm_local(const urai_lm *lm, const int64_t *seq, const int64_t *pos,
                    const int64_t *ids, Py_ssize_t k, int64_t eos, double *out);
 void urai_lm_free(urai_lm *lm);
@@ -90,6 +108,7 @@ typedef struct {
     void *U;       /* output rows: float32, or float16 where the CPU converts it */
     size_t u_item; /* bytes per U entry */
     float (*dot)(const void *row, const float *restrict h, int n);
+    void (*dot4)(const void *const rows[4], const float *const h[4], int n, float out[4]);
     int64_t *in_map, *out_map; /* LM id -> input row (n_lm + 1 entries) / output row or -1 */
     float **proj;              /* per input row: its 4 projections (4 x H) or NULL */
     float **chunks, *arena;
@@ -97,8 +116,8 @@ typedef struct {
     /* per-document scratch of urai_cloze_fill */
     float *hmat, *so;
     int64_t *rows;
-    int32_t *rslot, *bucket;
-    Py_ssize_t cap_hmat, cap_so, cap_rows, cap_rslot;
+    int32_t *rslot, *bucket, *urow;
+    Py_ssize_t cap_hmat, cap_so, cap_rows, cap_rslot, cap_urow;
 } urai_cloze;
 
 /* the hidden state (H floats) of the slot at seq[p]; -1 with MemoryError set on failure */

@@ -101,6 +101,84 @@ def test_both_table_layouts_score_alike(pack: bool) -> None:
     assert np.array_equal(out, _reference_logprobs(lm, rows))
 
 
+@pytest.mark.parametrize("load", [0.05, 0.3, 0.9, 0.99])
+def test_packed_tables_of_any_load_score_alike(load: float) -> None:
+    """The packed layout's buckets at any fill: nearly full tables make keys overflow into
+    later buckets and wrap around the table's end, nearly empty ones leave most buckets
+    empty; the scores stay the reference's, bit for bit."""
+    from urai.lm import default_lm
+
+    lm = default_lm()
+    kernel = accel.core().LM(lm._bits, lm.vocab_size, list(lm._keys), list(lm._logp),
+                             list(lm._bow), [None] + [lm.value_codes(i) for i in (1, 2)], True,
+                             load)
+    assert kernel.packed == (False, True, True)
+    rng = np.random.default_rng(int(load * 100))
+    rows = rng.integers(-1, lm.vocab_size, size=(20000, 3))
+    rows[:, 2] = np.abs(rows[:, 2])
+    ids = np.concatenate([lm.ids(t.split()) for t in _gate_texts(10)]).astype(np.int64)
+    rows = np.ascontiguousarray(
+        np.concatenate([rows, np.lib.stride_tricks.sliding_window_view(ids, 3)]))
+    out = np.empty(len(rows))
+    kernel.logprob_rows(rows, out)
+    assert np.array_equal(out, _reference_logprobs(lm, rows))
+
+
+@pytest.mark.parametrize("load", [0.0, 1.0, -0.5, float("nan")])
+def test_an_impossible_table_load_is_refused(load: float) -> None:
+    from urai.lm import default_lm
+
+    lm = default_lm()
+    with pytest.raises(ValueError, match="load"):
+        accel.core().LM(lm._bits, lm.vocab_size, list(lm._keys), list(lm._logp),
+                        list(lm._bow), None, True, load)
+
+
+@pytest.fixture
+def both_builds():  # type: ignore[no-untyped-def]
+    """Switch between the AVX2 and the baseline build of the LM kernels (skips on a CPU
+    without AVX2); the build in use before is restored afterwards."""
+    c = accel.core()
+    before = c.simd()
+    if c.set_simd(True) != "avx2":
+        c.set_simd(before == "avx2")
+        pytest.skip("this CPU (or compiler) has no AVX2 build of the kernels")
+    yield c
+    c.set_simd(before == "avx2")
+
+
+def test_avx2_and_baseline_builds_give_identical_numbers(both_builds) -> None:  # type: ignore[no-untyped-def]
+    """Every LM kernel, and the whole analysis and check, bit for bit under both builds."""
+    from urai.check import Detector
+    from urai.lm import default_lm
+
+    c = both_builds
+    lm = default_lm()
+    kernel = accel.lm_kernel(lm)
+    rng = np.random.default_rng(11)
+    rows = rng.integers(-1, lm.vocab_size + 5, size=(30000, 3))
+    rows[:, 2] = np.abs(rows[:, 2])
+    rows = np.ascontiguousarray(rows)
+    eos = int(lm.ids(["</s>"])[0])
+    seq = np.concatenate([[-1, 1], rng.integers(3, lm.vocab_size, size=500), [eos, eos]])
+    seq = seq.astype(np.int64)
+    pos = np.sort(rng.integers(2, len(seq) - 2, size=4000)).astype(np.int64)
+    ids = rng.integers(0, lm.vocab_size + 2, size=4000).astype(np.int64)
+    det = Detector()
+    texts = _gate_texts(40)
+    got = {}
+    for build in (True, False):
+        assert c.set_simd(build) == ("avx2" if build else "baseline")
+        a, b = np.empty(len(rows)), np.empty(len(pos))
+        kernel.logprob_rows(rows, a)
+        kernel.local_scores(seq, pos, ids, eos, b)
+        got[build] = (a, b, [det.check(t).to_dict() for t in texts])
+    assert np.array_equal(got[True][0], got[False][0])
+    assert np.array_equal(got[True][1], got[False][1])
+    assert got[True][2] == got[False][2]
+    assert np.array_equal(got[False][0], _reference_logprobs(lm, rows))
+
+
 def test_the_shipped_lm_uses_the_packed_layout_and_its_closure() -> None:
     from urai.lm import default_lm
 
@@ -275,6 +353,7 @@ def test_a_detector_with_built_kernels_pickles(detectors) -> None:  # type: igno
 
 def test_resources_say_which_implementation_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "compiled" in accel.status()
+    assert accel.core().simd() in accel.status()
     monkeypatch.setenv("URAI_PURE_PYTHON", "1")
     assert not accel.enabled() and "reference" in accel.status()
 

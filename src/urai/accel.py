@@ -70,7 +70,9 @@ def status() -> str:
                 "compiler and reinstall urai for ~10x faster checks)")
     if not enabled():
         return "Python/numpy reference (URAI_PURE_PYTHON is set)"
-    return "compiled C kernels (urai._core)"
+    simd = getattr(core(), "simd", None)
+    kind = simd() if simd is not None else "baseline"
+    return f"compiled C kernels (urai._core, {kind} build)"
 
 
 def lm_kernel(lm: Any) -> Any:
