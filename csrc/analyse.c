@@ -341,10 +341,38 @@ static inline void lm_terms_row(double *x, double d) {
     }
 }
 
+/* the token model's logit of rows [a, b) into z: four rows at a time (their addition chains
+ * overlap), each summed over the features in order, as row-by-row */
+static inline void token_logits(const Analyzer *an, const double *X, int64_t a, int64_t b,
+                                double *z) {
+    const double *w = an->token_w;
+    int64_t r = a;
+    for (; r + 4 <= b; r += 4) {
+        const double *x0 = X + r * NF, *x1 = x0 + NF, *x2 = x1 + NF, *x3 = x2 + NF;
+        double v0 = 0.0, v1 = 0.0, v2 = 0.0, v3 = 0.0;
+        for (int f = 0; f < NF; f++) {
+            v0 += x0[f] * w[f];
+            v1 += x1[f] * w[f];
+            v2 += x2[f] * w[f];
+            v3 += x3[f] * w[f];
+        }
+        z[r] = v0 + an->token_b;
+        z[r + 1] = v1 + an->token_b;
+        z[r + 2] = v2 + an->token_b;
+        z[r + 3] = v3 + an->token_b;
+    }
+    for (; r < b; r++) {
+        const double *x = X + r * NF;
+        double v = 0.0;
+        for (int f = 0; f < NF; f++) v += x[f] * w[f];
+        z[r] = v + an->token_b;
+    }
+}
+
 /* columns that follow from the LM delta (column 0) and the cloze delta: lm_terms, the
  * function-word LM term, the LM rank, and the best-candidate flags (Engine.fill_lm), for
  * every position (or those with sel[j]); and the token model's logit of their rows into z */
-static void derive_columns(const Analyzer *an, double *X, const int64_t *ptr, Py_ssize_t m,
+URAI_KERNEL static void derive_columns(const Analyzer *an, double *X, const int64_t *ptr, Py_ssize_t m,
                            const unsigned char *sel, double *z) {
     const int cloze = an->cz != NULL;
     for (Py_ssize_t j = 0; j < m; j++) {
@@ -372,12 +400,8 @@ static void derive_columns(const Analyzer *an, double *X, const int64_t *ptr, Py
             } else {
                 x[F_CLOZE] = x[F_CLOZE_RELU] = x[F_CLOZE_BEST] = 0.0;
             }
-            if (z) {
-                double v = 0.0;
-                for (int f = 0; f < NF; f++) v += x[f] * an->token_w[f];
-                z[r] = v + an->token_b;
-            }
         }
+        if (z) token_logits(an, X, a, b, z);
     }
 }
 

@@ -88,6 +88,12 @@ static float dot_f32(const void *row, const float *restrict b, int n) {
     return lanes_sum(acc);
 }
 
+/* four dot products at once (their latency chains overlap), each with the very operations
+ * of the single dot above */
+static void dot4_f32(const void *const rows[4], const float *const h[4], int n, float out[4]) {
+    for (int q = 0; q < 4; q++) out[q] = dot_f32(rows[q], h[q], n);
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define URAI_HAVE_F16 1
@@ -105,6 +111,31 @@ __attribute__((target("avx2,f16c"))) static float dot_f16(const void *row,
     _mm256_storeu_ps(lanes, acc);
     return lanes_sum(lanes);
 }
+__attribute__((target("avx2,f16c"))) static void dot4_f16(const void *const rows[4],
+                                                           const float *const h[4], int n,
+                                                           float out[4]) {
+    const uint16_t *a0 = rows[0], *a1 = rows[1], *a2 = rows[2], *a3 = rows[3];
+    __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
+    for (int i = 0; i < n; i += 8) {
+        c0 = _mm256_add_ps(c0, _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(a0 + i))),
+                                             _mm256_loadu_ps(h[0] + i)));
+        c1 = _mm256_add_ps(c1, _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(a1 + i))),
+                                             _mm256_loadu_ps(h[1] + i)));
+        c2 = _mm256_add_ps(c2, _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(a2 + i))),
+                                             _mm256_loadu_ps(h[2] + i)));
+        c3 = _mm256_add_ps(c3, _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(a3 + i))),
+                                             _mm256_loadu_ps(h[3] + i)));
+    }
+    float lanes[8];
+    _mm256_storeu_ps(lanes, c0);
+    out[0] = lanes_sum(lanes);
+    _mm256_storeu_ps(lanes, c1);
+    out[1] = lanes_sum(lanes);
+    _mm256_storeu_ps(lanes, c2);
+    out[2] = lanes_sum(lanes);
+    _mm256_storeu_ps(lanes, c3);
+    out[3] = lanes_sum(lanes);
+}
 /* the float16 values hold exactly the float32 ones */
 __attribute__((target("avx2,f16c"))) static int f16_exact(const uint16_t *h, const float *f,
                                                           Py_ssize_t n) {
@@ -118,7 +149,7 @@ __attribute__((target("avx2,f16c"))) static int f16_exact(const uint16_t *h, con
 }
 #endif
 
-int urai_cloze_hidden(urai_cloze *cz, const int64_t *seq, int64_t p, float *restrict h) {
+URAI_KERNEL int urai_cloze_hidden(urai_cloze *cz, const int64_t *seq, int64_t p, float *restrict h) {
     const int H = cz->H;
     const float *restrict b1 = cz->b1;
     const int64_t ctx[4] = {seq[p - 2], seq[p - 1], seq[p + 1], seq[p + 2]};
@@ -152,7 +183,23 @@ static int scratch(void **buf, Py_ssize_t *cap, Py_ssize_t n, size_t sz) {
     return 0;
 }
 
-int urai_cloze_fill(urai_cloze *cz, const int64_t *ctx, Py_ssize_t m, const int64_t *pseq,
+/* so[j] = U[ro] . h_j + ub[ro] for the q (1..4) slots pend[] with output rows prow[] */
+static void observed_scores(urai_cloze *cz, const Py_ssize_t *pend, const int64_t *prow,
+                            int q) {
+    const int H = cz->H;
+    const void *rw[4];
+    const float *hv[4];
+    float sc[4];
+    for (int t = 0; t < 4; t++) { /* short groups repeat the last slot */
+        const int u = t < q ? t : q - 1;
+        rw[t] = (const char *)cz->U + (size_t)prow[u] * H * cz->u_item;
+        hv[t] = cz->hmat + pend[u] * H;
+    }
+    cz->dot4(rw, hv, H, sc);
+    for (int t = 0; t < q; t++) cz->so[pend[t]] = sc[t] + cz->ub[prow[t]];
+}
+
+URAI_KERNEL int urai_cloze_fill(urai_cloze *cz, const int64_t *ctx, Py_ssize_t m, const int64_t *pseq,
                     const int64_t *obs, const int64_t *ptr, const int64_t *cand,
                     const unsigned char *sel, double *out, Py_ssize_t stride) {
     const int H = cz->H;
@@ -160,7 +207,8 @@ int urai_cloze_fill(urai_cloze *cz, const int64_t *ctx, Py_ssize_t m, const int6
     if (scratch((void **)&cz->hmat, &cz->cap_hmat, m * H, sizeof(float)) < 0 ||
         scratch((void **)&cz->so, &cz->cap_so, m, sizeof(float)) < 0 ||
         scratch((void **)&cz->rows, &cz->cap_rows, n, sizeof(int64_t)) < 0 ||
-        scratch((void **)&cz->rslot, &cz->cap_rslot, n, sizeof(int32_t)) < 0) {
+        scratch((void **)&cz->rslot, &cz->cap_rslot, n, sizeof(int32_t)) < 0 ||
+        scratch((void **)&cz->urow, &cz->cap_urow, n, sizeof(int32_t)) < 0) {
         PyErr_NoMemory();
         return -1;
     }
@@ -174,7 +222,9 @@ int urai_cloze_fill(urai_cloze *cz, const int64_t *ctx, Py_ssize_t m, const int6
     /* hidden states and observed-word scores of the slots that get evidence; the rows of
      * those slots counted per output row (a counting sort: each U row is read once) */
     int32_t *bucket = cz->bucket;
-    Py_ssize_t nrows = 0;
+    Py_ssize_t nrows = 0, pend[4];
+    int64_t prow[4];
+    int np = 0; /* slots whose observed-word score is pending: scored four at a time */
     for (Py_ssize_t j = 0; j < m; j++) {
         if (j + 1 < m && (!sel || sel[j + 1])) prefetch_hidden(cz, ctx, pseq[j + 1]);
         if (sel && !sel[j]) continue;
@@ -194,8 +244,14 @@ int urai_cloze_fill(urai_cloze *cz, const int64_t *ctx, Py_ssize_t m, const int6
         if (!any) continue;
         float *h = cz->hmat + j * H;
         if (urai_cloze_hidden(cz, ctx, pseq[j], h) < 0) return -1;
-        cz->so[j] = cz->dot((const char *)cz->U + (size_t)ro * H * cz->u_item, h, H) + cz->ub[ro];
+        pend[np] = j;
+        prow[np++] = ro;
+        if (np == 4) {
+            observed_scores(cz, pend, prow, np);
+            np = 0;
+        }
     }
+    if (np) observed_scores(cz, pend, prow, np);
     if (!nrows) return 0;
     for (Py_ssize_t i = 0; i < cz->n_out; i++) bucket[i + 1] += bucket[i];
     for (Py_ssize_t j = 0; j < m; j++) {
@@ -209,27 +265,37 @@ int urai_cloze_fill(urai_cloze *cz, const int64_t *ctx, Py_ssize_t m, const int6
             int32_t at = bucket[rc]++;
             cz->rows[at] = r;
             cz->rslot[at] = (int32_t)j;
+            cz->urow[at] = (int32_t)rc;
         }
     }
-    /* bucket[rc] now ends group rc: walk the groups, one U row per group, the next group's
-     * row prefetched while this one is used */
+    /* the items in U-row order (each U row read once, while it is in the cache), four dot
+     * products at a time, the rows a few items ahead prefetched */
     const size_t row_bytes = (size_t)H * cz->u_item;
-    Py_ssize_t a = 0, next = 0;
-    while (next < cz->n_out && bucket[next] == 0) next++;
-    for (Py_ssize_t rc = next; rc < cz->n_out && a < nrows; rc = next) {
-        Py_ssize_t b = bucket[rc];
-        next = rc + 1;
-        while (next < cz->n_out && bucket[next] == b) next++;
-        if (next < cz->n_out) prefetch_row((const char *)cz->U + (size_t)next * row_bytes,
-                                           row_bytes);
-        const void *u = (const char *)cz->U + (size_t)rc * row_bytes;
-        const float ub = cz->ub[rc];
-        for (Py_ssize_t i = a; i < b; i++) {
-            int32_t j = cz->rslot[i];
-            float sc = cz->dot(u, cz->hmat + (Py_ssize_t)j * H, H) + ub;
-            out[cz->rows[i] * stride] = (double)(sc - cz->so[j]) / LN10;
+    const char *U = (const char *)cz->U;
+    enum { AHEAD = 8 };
+    for (Py_ssize_t i = 0; i < nrows && i < AHEAD; i++)
+        if (i == 0 || cz->urow[i] != cz->urow[i - 1])
+            prefetch_row(U + (size_t)cz->urow[i] * row_bytes, row_bytes);
+    for (Py_ssize_t i = 0; i < nrows; i += 4) {
+        const int q = nrows - i < 4 ? (int)(nrows - i) : 4;
+        for (Py_ssize_t f = i + AHEAD; f < i + AHEAD + 4 && f < nrows; f++)
+            if (cz->urow[f] != cz->urow[f - 1])
+                prefetch_row(U + (size_t)cz->urow[f] * row_bytes, row_bytes);
+        const void *rw[4];
+        const float *hv[4];
+        float sc[4];
+        for (int t = 0; t < 4; t++) { /* short tails repeat the last item */
+            const Py_ssize_t it = i + (t < q ? t : q - 1);
+            rw[t] = U + (size_t)cz->urow[it] * row_bytes;
+            hv[t] = cz->hmat + (Py_ssize_t)cz->rslot[it] * H;
         }
-        a = b;
+        cz->dot4(rw, hv, H, sc);
+        for (int t = 0; t < q; t++) {
+            const Py_ssize_t it = i + t;
+            const int32_t j = cz->rslot[it];
+            const float s = sc[t] + cz->ub[cz->urow[it]];
+            out[cz->rows[it] * stride] = (double)(s - cz->so[j]) / LN10;
+        }
     }
     memset(bucket, 0, sizeof(int32_t) * ((size_t)cz->n_out + 1));
     return 0;
@@ -250,6 +316,7 @@ void urai_cloze_free(urai_cloze *cz) {
     free(cz->so);
     free(cz->rows);
     free(cz->rslot);
+    free(cz->urow);
     free(cz->bucket);
     memset(cz, 0, sizeof(*cz));
 }
@@ -329,6 +396,7 @@ static int Cloze_init(ClozeObject *self, PyObject *args, PyObject *kwds) {
     if (!(cz->U = copy_buf(U, BUF_F32, cz->n_out * cz->H, "U"))) return -1;
     cz->u_item = sizeof(float);
     cz->dot = dot_f32;
+    cz->dot4 = dot4_f32;
 #ifdef URAI_HAVE_F16
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c") && U16 != Py_None) {
         /* the float16 copy is used only when it holds exactly the same numbers */
@@ -347,6 +415,7 @@ static int Cloze_init(ClozeObject *self, PyObject *args, PyObject *kwds) {
             cz->U = u16;
             cz->u_item = sizeof(uint16_t);
             cz->dot = dot_f16;
+            cz->dot4 = dot4_f16;
         }
         PyBuffer_Release(&hv);
     }

@@ -81,7 +81,7 @@ static inline double nonlm(const dec_state *st, int64_t r) {
 
 /* Decide one cluster of positions g[0..n) (sorted, n >= 2). Returns 0, or -1 if it spans
  * more windows than the buffers hold (impossible for clusters cut as below). */
-static int decode_cluster(dec_state *st, const int64_t *g, int n, const int *n_ok) {
+URAI_KERNEL static int decode_cluster(dec_state *st, const int64_t *g, int n, const int *n_ok) {
     int radix[MAX_CLUSTER], stride[MAX_CLUSTER];
     int k = 3, size = 1;
     for (;;) {
