@@ -372,8 +372,9 @@ static inline void token_logits(const Analyzer *an, const double *X, int64_t a, 
 /* columns that follow from the LM delta (column 0) and the cloze delta: lm_terms, the
  * function-word LM term, the LM rank, and the best-candidate flags (Engine.fill_lm), for
  * every position (or those with sel[j]); and the token model's logit of their rows into z */
-URAI_KERNEL static void derive_columns(const Analyzer *an, double *X, const int64_t *ptr, Py_ssize_t m,
-                           const unsigned char *sel, double *z) {
+URAI_KERNEL static void derive_columns(const Analyzer *an, double *X, const int64_t *ptr,
+                                       Py_ssize_t m, const unsigned char *sel, double *z,
+                                       double *lm_max) {
     const int cloze = an->cz != NULL;
     for (Py_ssize_t j = 0; j < m; j++) {
         if (sel && !sel[j]) continue;
@@ -386,6 +387,7 @@ URAI_KERNEL static void derive_columns(const Analyzer *an, double *X, const int6
             if (cloze && X[r * NF + F_CLOZE] > cmax) cmax = X[r * NF + F_CLOZE];
         }
         double rank = better / (double)(b - a);
+        if (lm_max) lm_max[j] = dmax;
         for (int64_t r = a; r < b; r++) {
             double *x = X + r * NF;
             double d = x[F_LM];
@@ -455,7 +457,7 @@ static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
     const int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     const Py_ssize_t n = tk->n;
-    PyObject *out[11] = {NULL};
+    PyObject *out[12] = {NULL};
     int64_t *tok_seq = NULL, *tok_sent = NULL, *pos_tok = NULL;
     unsigned char *flag = NULL; /* 1: sentence start, 2: title-case headline */
     Py_ssize_t cap_pos = 0;
@@ -595,7 +597,9 @@ static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
     } else {
         out[10] = Py_NewRef(Py_None);
     }
-    derive_columns(an, X, o_ptr, m, NULL, zout);
+    double *o_lmax;
+    if (!(out[11] = new_bytes(sizeof(double) * m, (void **)&o_lmax))) goto error;
+    derive_columns(an, X, o_ptr, m, NULL, zout, o_lmax);
     {
         int64_t *tkarr;
         if (!(out[0] = new_bytes(sizeof(int64_t) * 3 * n, (void **)&tkarr))) goto error;
@@ -605,9 +609,9 @@ static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
             tkarr[3 * t + 2] = tk->kind[t];
         }
     }
-    PyObject *ret = Py_BuildValue("nnnNNNNNNNNNNN", n_words, n_known, n_stop, out[0], out[1],
+    PyObject *ret = Py_BuildValue("nnnNNNNNNNNNNNN", n_words, n_known, n_stop, out[0], out[1],
                                   out[2], out[3], out[4], out[5], out[6], out[7], out[8],
-                                  out[9], out[10]);
+                                  out[9], out[10], out[11]);
     PyMem_Free(spans);
     free(tok_seq);
     free(tok_sent);
@@ -620,7 +624,7 @@ static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
 nomem:
     PyErr_NoMemory();
 error:
-    for (int i = 0; i < 11; i++) Py_XDECREF(out[i]);
+    for (int i = 0; i < 12; i++) Py_XDECREF(out[i]);
     PyMem_Free(spans);
     free(tok_seq);
     free(tok_sent);
@@ -637,12 +641,12 @@ error:
  * places away, against ``ctx``, their derived columns and logits (Engine.fill_lm with
  * ``near``; the other positions' columns do not change) */
 static PyObject *refill_locked(Analyzer *an, PyObject *args) {
-    PyObject *o[7], *zo = Py_None;
-    if (!PyArg_ParseTuple(args, "OOOOOOO|O", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
-                          &zo))
+    PyObject *o[7], *zo = Py_None, *mo = Py_None;
+    if (!PyArg_ParseTuple(args, "OOOOOOO|OO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
+                          &zo, &mo))
         return NULL;
-    Py_buffer zv;
-    double *z = NULL;
+    Py_buffer zv, mv;
+    double *z = NULL, *lm_max = NULL;
     if (zo != Py_None) {
         if (!an->has_token) {
             PyErr_SetString(PyExc_ValueError, "refill: z given but no token weights");
@@ -650,6 +654,13 @@ static PyObject *refill_locked(Analyzer *an, PyObject *args) {
         }
         if (buf_get(zo, &zv, BUF_F64, 1, "z") < 0) return NULL;
         z = zv.buf;
+    }
+    if (mo != Py_None) {
+        if (buf_get(mo, &mv, BUF_F64, 1, "lm_max") < 0) {
+            if (z) PyBuffer_Release(&zv);
+            return NULL;
+        }
+        lm_max = mv.buf;
     }
     const buf_arg spec[7] = {{o[0], BUF_F64, 1, "X"},        {o[1], BUF_I64, 0, "ctx"},
                              {o[2], BUF_I64, 0, "pos_seq"},  {o[3], BUF_I64, 0, "obs_ids"},
@@ -670,7 +681,8 @@ static PyObject *refill_locked(Analyzer *an, PyObject *args) {
         Py_ssize_t L = buf_len(&v[1]), m = buf_len(&v[2]), nn = buf_len(&v[6]);
         Py_ssize_t nc = buf_len(&v[5]);
         if (buf_len(&v[3]) != m || buf_len(&v[4]) != m + 1 || buf_len(&v[0]) != nc * NF ||
-            (m && (ptr[0] != 0 || ptr[m] != nc)) || (z && buf_len(&zv) != nc)) {
+            (m && (ptr[0] != 0 || ptr[m] != nc)) || (z && buf_len(&zv) != nc) ||
+            (lm_max && buf_len(&mv) != m)) {
             PyErr_SetString(PyExc_ValueError, "refill: inconsistent array lengths");
             goto done;
         }
@@ -716,13 +728,14 @@ static PyObject *refill_locked(Analyzer *an, PyObject *args) {
             if (an->cz && ns &&
                 urai_cloze_fill(an->cz, ctx, m, pseq, obs, ptr, cids, sel, X + F_CLOZE, NF) < 0)
                 goto done;
-            derive_columns(an, X, ptr, m, sel, z);
+            derive_columns(an, X, ptr, m, sel, z, lm_max);
         }
         ret = Py_NewRef(Py_None);
     }
 done:
     buf_release_all(v, got);
     if (z) PyBuffer_Release(&zv);
+    if (lm_max) PyBuffer_Release(&mv);
     free(hit);
     free(sel);
     free(scratch);
@@ -903,7 +916,8 @@ static PyMethodDef Analyzer_methods[] = {
     {"analyse", (PyCFunction)Analyzer_analyse, METH_O,
      "analyse(text): the evidence arrays of Engine.analyse(tokenize(text))"},
     {"refill", (PyCFunction)Analyzer_refill, METH_VARARGS,
-     "refill(X, ctx, pos_seq, obs_ids, cand_ptr, cand_ids, near): Engine.fill_lm(near=...)"},
+     "refill(X, ctx, pos_seq, obs_ids, cand_ptr, cand_ids, near[, z[, lm_max]]): "
+     "Engine.fill_lm(near=...), z and lm_max (each slot's largest LM delta) kept in step"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -265,6 +265,11 @@ def _compare_analyses(a, b) -> None:  # type: ignore[no-untyped-def]
     rest = [i for i in range(len(TOKEN_FEATURES)) if i not in cz]
     assert np.array_equal(a.X[:, rest], b.X[:, rest])
     np.testing.assert_allclose(a.X[:, cz[:2]], b.X[:, cz[:2]], atol=1e-4)
+    # each position's largest LM delta, kept by the kernels, is the reference's max over X
+    assert b.lm_max is None and a.lm_max is not None
+    want = (np.maximum.reduceat(b.X[:, 0], b.cand_ptr[:-1]) if b.n_mutable
+            else np.zeros(0))
+    assert np.array_equal(a.lm_max, want)
 
 
 @pytest.mark.parametrize("source", ["examples", "gate"])

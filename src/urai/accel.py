@@ -203,7 +203,7 @@ class EngineCore:
         from urai.detect import TOKEN_FEATURES, Analysis
 
         (n_words, n_known, n_stop, toks, seq, pos_tok, pos_seq, pos_sent, ptr, cids, src, X,
-         obs, z) = self.analyzer.analyse(text)
+         obs, z, lm_max) = self.analyzer.analyse(text)
         i64 = np.int64
         cand_ptr = np.frombuffer(ptr, dtype=i64)
         counts = np.diff(cand_ptr)
@@ -217,12 +217,13 @@ class EngineCore:
             np.repeat(np.arange(len(counts)), counts),
             np.frombuffer(X, dtype=np.float64).reshape(-1, len(TOKEN_FEATURES)),
             np.frombuffer(obs, dtype=i64),
-            None if z is None else np.frombuffer(z, dtype=np.float64))
+            None if z is None else np.frombuffer(z, dtype=np.float64),
+            np.frombuffer(lm_max, dtype=np.float64))
 
     def refill(self, an: Analysis, context: np.ndarray, near: np.ndarray) -> None:
         self.analyzer.refill(an.X, np.ascontiguousarray(context, dtype=np.int64), an.pos_seq,
                              an.obs_ids, an.cand_ptr, an.cand_ids,
-                             np.ascontiguousarray(near, dtype=np.int64), an.z)
+                             np.ascontiguousarray(near, dtype=np.int64), an.z, an.lm_max)
 
     def decode(self, an: Analysis, z: np.ndarray, *, threshold: float, w_lm: np.ndarray,
                margin: float, context: np.ndarray | None) -> Decoded:

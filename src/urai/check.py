@@ -43,6 +43,9 @@ import numpy as np
 
 from urai.errors import ConfigError, InputError
 
+#: the evidence of an analysis as it was before decoding changed it: ``(X, z, lm_max)``
+_Saved = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]
+
 __all__ = [
     "CheckConfig",
     "Substitution",
@@ -241,7 +244,7 @@ class Detector:
 
         an = self.engine.analyse_text(text)
         # the first-pass evidence, kept by _decode before its first refresh changes it
-        saved: list[tuple[np.ndarray, np.ndarray | None]] | None = [] if self.adapt else None
+        saved: list[_Saved] | None = [] if self.adapt else None
         an, dec = self._decode(an, self.threshold, saved)
         feats = doc_features(an, dec)
         if self.adapt and an.n_mutable:
@@ -250,9 +253,12 @@ class Detector:
                 th = self.adaptive_threshold(feats)
                 if th < self.threshold:
                     if saved:  # evidence with the observed neighbours again
-                        an.X[:] = saved[0][0]
-                        if an.z is not None:
-                            an.z[:] = saved[0][1]
+                        x0, z0, m0 = saved[0]
+                        an.X[:] = x0
+                        if an.z is not None and z0 is not None:
+                            an.z[:] = z0
+                        if an.lm_max is not None and m0 is not None:
+                            an.lm_max[:] = m0
                     _, dec = self._decode(an, th)
         return an, dec, feats
 
@@ -269,11 +275,12 @@ class Detector:
         return float(np.clip(th, self.adapt_floor, self.threshold))
 
     def _decode(self, an: Any, threshold: float,
-                saved: list[tuple[np.ndarray, np.ndarray | None]] | None = None
+                saved: list[_Saved] | None = None
                 ) -> tuple[Any, Any]:
         """Decode, re-score with the restorations in place, decode again (up to
-        ``max_rounds``). ``saved``: an empty list gets a copy of the evidence ``(X, z)`` just
-        before the first re-scoring changes it (stays empty when nothing changes)."""
+        ``max_rounds``). ``saved``: an empty list gets a copy of the evidence
+        ``(X, z, lm_max)`` just before the first re-scoring changes it (stays empty when
+        nothing changes)."""
         eng = self.engine
 
         def logits() -> np.ndarray:  # kept up to date by the compiled kernels, if they run
@@ -294,7 +301,8 @@ class Detector:
             ctx[an.pos_seq[changed]] = an.cand_ids[dec.choice[changed]]
             # only words next to a changed slot need new evidence
             if saved is not None and not saved:
-                saved.append((an.X.copy(), None if an.z is None else an.z.copy()))
+                saved.append((an.X.copy(), None if an.z is None else an.z.copy(),
+                              None if an.lm_max is None else an.lm_max.copy()))
             eng.refill(an, ctx, np.flatnonzero(ctx != prev))
             prev = ctx
             z = logits()

@@ -115,6 +115,9 @@ class Analysis:
     #: (n,) the token model's logit of every row, kept up to date with X by the compiled
     #: kernels (None: the caller computes it from X)
     z: np.ndarray | None = None
+    #: (m,) each position's largest LM delta (``X[:, 0]`` over its rows), kept up to date by
+    #: the compiled kernels (None: read from X)
+    lm_max: np.ndarray | None = None
 
     @property
     def n_mutable(self) -> int:

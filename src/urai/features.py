@@ -81,7 +81,9 @@ def doc_features(an: Analysis, dec: Decoded) -> np.ndarray:
     f[3] = float(dec.confidence[changed].mean()) if nc else 0.0
     if m:
         f[4] = float(np.mean(sigmoid(dec.z_best)))
-        dmax = np.maximum.reduceat(an.X[:, 0], an.cand_ptr[:-1])
+        dmax = an.lm_max  # kept by the compiled kernels; else read (strided) from X
+        if dmax is None:
+            dmax = np.maximum.reduceat(an.X[:, 0], an.cand_ptr[:-1])
         f[5] = float((dmax > 1.0).mean())
         top = np.sort(np.clip(dec.z_best, -10.0, 10.0))[-5:]
         f[7] = float(top.mean())
