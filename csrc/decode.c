@@ -40,13 +40,16 @@ static inline double lm_term(double d, const double *w) {
 #define TOP 3 /* options per position the decoder can use (k <= 3 below) */
 
 /* the TOP best candidate rows of each position, best first, ties in row order (the first
- * TOP of urai.lattice.rank_candidates' stable sort); -1 where a position has fewer */
-static void top_rows(const double *z, const int64_t *ptr, Py_ssize_t m, int64_t *top) {
+ * TOP of urai.lattice.rank_candidates' stable sort); -1 where a position has fewer; and
+ * n_ok[j], how many of its rows have a logit above ``cut`` */
+URAI_KERNEL static void top_rows(const double *z, const int64_t *ptr, Py_ssize_t m, double cut,
+                     int64_t *top, int *n_ok) {
     for (Py_ssize_t j = 0; j < m; j++) {
         int64_t *t = top + TOP * j;
-        int n = 0;
+        int n = 0, ok = 0;
         for (int64_t r = ptr[j]; r < ptr[j + 1]; r++) {
             const double v = z[r];
+            ok += v > cut;
             int i = n < TOP ? n : TOP;
             while (i > 0 && z[t[i - 1]] < v) i--;
             if (i >= TOP) continue;
@@ -55,6 +58,7 @@ static void top_rows(const double *z, const int64_t *ptr, Py_ssize_t m, int64_t 
             if (n < TOP) n++;
         }
         for (int q = n; q < TOP; q++) t[q] = -1;
+        n_ok[j] = ok;
     }
 }
 
@@ -154,13 +158,16 @@ URAI_KERNEL static int decode_cluster(dec_state *st, const int64_t *g, int n, co
     for (int w = 0; w < nwin; w++)
         if (centred_eos[w]) /* no window is centred on </s> */
             for (int u = wbase[w]; u < wbase[w + 1]; u++) lps[u] = 0.0;
+    /* combination t's digits (t = sum dig[c] * stride[c], the last digit fastest), kept as
+     * an odometer rather than divided out of t */
+    int dig[MAX_CLUSTER] = {0};
     for (int t = 0; t < C; t++) {
-        int dig[MAX_CLUSTER];
-        double extra = 0.0;
-        for (int c = 0; c < n; c++) {
-            dig[c] = (t / stride[c]) % radix[c];
-            extra += dig[c] > 0 ? opt_extra[c][dig[c]] : 0.0;
+        if (t) {
+            int c = n - 1;
+            while (++dig[c] == radix[c]) dig[c--] = 0;
         }
+        double extra = 0.0;
+        for (int c = 0; c < n; c++) extra += dig[c] > 0 ? opt_extra[c][dig[c]] : 0.0;
         double tot = 0.0;
         for (int w = 0; w < nwin; w++) {
             int u = 0;
@@ -184,7 +191,7 @@ URAI_KERNEL static int decode_cluster(dec_state *st, const int64_t *g, int n, co
         int b = 0;
         while (raw[b] != segmax) b++;
         st->lm_gain += D[b];
-        int nb = 0, dig[MAX_CLUSTER];
+        int nb = 0;
         for (int c = 0; c < n; c++) {
             dig[c] = (b / stride[c]) % radix[c];
             nb += dig[c] > 0;
@@ -264,17 +271,14 @@ PyObject *urai_py_decode(PyObject *self, PyObject *args) {
             PyErr_NoMemory();
             goto done;
         }
-        top_rows(z, ptr, m, top);
         const double cut = threshold - margin;
+        top_rows(z, ptr, m, cut, top, n_ok);
         Py_ssize_t nc = 0;
         for (Py_ssize_t j = 0; j < m; j++) {
             best[j] = top[TOP * j];
             z_best[j] = z[best[j]];
             choice[j] = -1;
             conf[j] = 0.0;
-            int cnt = 0;
-            for (int64_t r = ptr[j]; r < ptr[j + 1]; r++) cnt += z[r] > cut;
-            n_ok[j] = cnt;
             if (z_best[j] > cut) comp[nc++] = j;
         }
         dec_state st = {lm, z, X, v[3].buf, pos_seq, v[5].buf, v[6].buf, v[7].buf, threshold,
