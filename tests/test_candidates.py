@@ -53,6 +53,36 @@ def test_table_lookups_equal_computed_word_info() -> None:
         assert _same(with_table.word_info(w), computed.word_info(w)), w
 
 
+def test_stored_back_sets_equal_computed_ones() -> None:
+    table = default_candidates()
+    assert table is not None
+    with_table, computed = _engines()
+    n = len(table.back_ptr) - 1
+    assert n > 10_000  # every candidate surface of the table has its back set
+    pool = table.surfaces[:n]
+    for s in random.Random(3).sample(pool, 800) + ["udara", "karena", "serta"]:
+        got = table.back_set(s)
+        assert got is not None and got == computed.back_set(s), s
+        assert with_table.back_set(s) is got  # from the table, built once
+    assert table.back_set("xyzzy") is None
+    assert with_table.back_set("xyzzy") == computed.back_set("xyzzy") == frozenset()
+
+
+def test_words_the_table_lacks_get_the_computed_lists() -> None:
+    """A word outside the table (rare inflections, spun-in rare words) is computed, with its
+    candidates' back sets from the table: the same lists as computed from scratch."""
+    table = default_candidates()
+    assert table is not None
+    with_table, computed = _engines()
+    words = ["penyelewengannya", "dialokasikannya", "keazaman", "terkepungnya", "bualan",
+             "mengkategorikan", "pautan", "skrin", "tercantik", "sempurnakan", "titisan"]
+    lacking = [w for w in words if w not in table]
+    assert len(lacking) >= 6
+    for w in lacking:
+        assert _same(with_table.word_info(w), computed.word_info(w)), w
+    assert any(with_table.word_info(w) is not None for w in lacking)
+
+
 def test_a_table_is_used_only_with_its_settings(tmp_path: Path) -> None:
     from urai.lang.id import DATA_DIR
 
@@ -62,6 +92,9 @@ def test_a_table_is_used_only_with_its_settings(tmp_path: Path) -> None:
     table = load_candidates(tmp_path / CANDIDATES_FILENAME)
     # a word stored with no candidate, and a word the table does not have
     assert table.get("xyzzy")[0] == () and table.get("jakarta") is None
+    # back sets of its candidate surfaces (and only of those)
+    first = table.get("serangan")[0][0]
+    assert table.back_set(first) is not None and table.back_set("xyzzy") is None
     args = (default_lm(), default_thesaurus(), default_frequency(), default_stopwords())
     assert Engine(*args, candidates=table)._table is table
     assert Engine(*args, candidates=table, max_candidates=5)._table is None
@@ -78,3 +111,33 @@ def test_bad_table_files_are_resource_errors(tmp_path: Path) -> None:
     np.savez(tmp_path / "d.npz", a=np.zeros(2))
     with pytest.raises(ResourceError, match="not a urai candidate table"):
         load_candidates(tmp_path / "d.npz")
+    # a back set pointing outside the string pool
+    good = load_candidates(default_candidates_path())
+    with np.load(default_candidates_path()) as z:
+        arrays = dict(z)
+    arrays["back"] = arrays["back"].copy()
+    arrays["back"][-1] = len(good.surfaces) + 5
+    np.savez(tmp_path / "e.npz", **arrays)
+    with pytest.raises(ResourceError, match="inconsistent"):
+        load_candidates(tmp_path / "e.npz")
+
+
+def default_candidates_path() -> Path:
+    from urai.lang.id import DATA_DIR
+
+    return DATA_DIR / CANDIDATES_FILENAME
+
+
+def test_a_table_of_the_first_format_still_loads(tmp_path: Path) -> None:
+    """Version 1 tables (no back sets) load and give the same lists; back sets are then
+    computed."""
+    with np.load(default_candidates_path()) as z:
+        arrays = {k: v for k, v in z.items() if k not in ("back_ptr", "back")}
+    arrays["format"] = np.array("urai-candidates-1")
+    np.savez(tmp_path / "v1.npz", **arrays)
+    old = load_candidates(tmp_path / "v1.npz")
+    assert old.back_set("udara") is None
+    args = (default_lm(), default_thesaurus(), default_frequency(), default_stopwords())
+    a, b = Engine(*args, candidates=old), Engine(*args, candidates=False)
+    for w in ("serangan", "udara", "keazaman"):
+        assert _same(a.word_info(w), b.word_info(w)), w

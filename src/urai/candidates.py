@@ -13,6 +13,9 @@ vocabulary and of the frequency prior (~40,000 words), computed by ``word_info``
 (:func:`build_candidates`, run by ``urai data build``), so a word found in the table gives
 exactly what ``word_info`` would compute. Only the thesaurus part is stored (surfaces, link
 weights, fan-out counts, reverse links); frequencies and LM ids are looked up at run time.
+It also holds the *back sets* of every candidate surface (its own single-word alternatives,
+:meth:`urai.detect.Engine.back_set`), so that a word the table does not have (a rare
+inflection, a spun-in rare word) costs one thesaurus look-up instead of one per candidate.
 The table records the settings it was computed with (``max_candidates``, ``min_zipf``) and
 SHA-256 digests of the thesaurus and frequency files; :func:`default_candidates` returns it
 only for the shipped files, and an engine uses it only with the same settings. Rebuilt
@@ -40,7 +43,8 @@ __all__ = ["CandidateTable", "build_candidates", "load_candidates", "default_can
            "CANDIDATES_FILENAME", "file_digest"]
 
 CANDIDATES_FILENAME = "candidates.npz"
-_FORMAT = "urai-candidates-1"
+_FORMAT = "urai-candidates-2"
+_FORMATS = (_FORMAT, "urai-candidates-1")  # version 1: no back sets
 
 
 def file_digest(path: Path) -> str:
@@ -50,14 +54,26 @@ def file_digest(path: Path) -> str:
 
 class CandidateTable:
     """Word -> ``(surfaces, weights, fan-out counts, reverse links)`` as computed by
-    :meth:`urai.detect.Engine.word_info` (an empty ``surfaces`` tuple: the word has none)."""
+    :meth:`urai.detect.Engine.word_info` (an empty ``surfaces`` tuple: the word has none),
+    and candidate surface -> its back set (:meth:`back_set`).
+
+    ``surfaces`` is one string pool: ``cand`` and ``back`` index it; the first
+    ``len(back_ptr) - 1`` of its strings have back sets, ``back[back_ptr[i]:back_ptr[i + 1]]``.
+    """
 
     def __init__(self, words: Sequence[str], ptr: np.ndarray, cand: np.ndarray,
                  surfaces: Sequence[str], weight_code: np.ndarray, weights: np.ndarray,
-                 fan: np.ndarray, rev: np.ndarray, meta: dict[str, Any]) -> None:
+                 fan: np.ndarray, rev: np.ndarray, meta: dict[str, Any],
+                 back_ptr: np.ndarray | None = None, back: np.ndarray | None = None) -> None:
         n = len(words)
+        if back_ptr is None or back is None:
+            back_ptr, back = np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32)
         if ptr.shape != (n + 1,) or len(cand) != int(ptr[-1]) or \
-                not len(cand) == len(weight_code) == len(fan) == len(rev):
+                not len(cand) == len(weight_code) == len(fan) == len(rev) or \
+                back_ptr.ndim != 1 or len(back_ptr) - 1 > len(surfaces) or \
+                len(back) != int(back_ptr[-1]) or \
+                (len(back) and not 0 <= int(back.min()) <= int(back.max()) < len(surfaces)) or \
+                (len(cand) and not 0 <= int(cand.min()) <= int(cand.max()) < len(surfaces)):
             raise ResourceError("candidate table: inconsistent arrays")
         self._index = {w: i for i, w in enumerate(words)}
         self.ptr = ptr.astype(np.int64)
@@ -68,6 +84,10 @@ class CandidateTable:
         self.fan = fan
         self.rev = rev
         self.meta = meta
+        self.back_ptr = back_ptr.astype(np.int64)
+        self.back = back.astype(np.int32)
+        self._back_index = {s: i for i, s in enumerate(self.surfaces[: len(back_ptr) - 1])}
+        self._back_sets: dict[int, frozenset[str]] = {}
 
     def __len__(self) -> int:
         return len(self._index)
@@ -90,6 +110,19 @@ class CandidateTable:
         return (tuple(sf[int(k)] for k in self.cand[a:b]), self.weights[self.weight_code[a:b]],
                 self.fan[a:b].astype(np.int64), self.rev[a:b].astype(bool))
 
+    def back_set(self, surface: str) -> frozenset[str] | None:
+        """The stored back set of a candidate ``surface``, or None when the table does not
+        have it."""
+        i = self._back_index.get(surface)
+        if i is None:
+            return None
+        got = self._back_sets.get(i)
+        if got is None:
+            sf = self.surfaces
+            got = frozenset(sf[int(k)] for k in self.back[self.back_ptr[i]:self.back_ptr[i + 1]])
+            self._back_sets[i] = got
+        return got
+
     def save(self, path: Path) -> Path:
         np.savez_compressed(
             path, format=np.array(_FORMAT), words=np.array("\n".join(self._index)),
@@ -97,6 +130,7 @@ class CandidateTable:
             surfaces=np.array("\n".join(self.surfaces)),
             weight_code=self.weight_code.astype(np.uint8), weights=self.weights,
             fan=self.fan.astype(np.uint16), rev=self.rev.astype(np.uint8),
+            back_ptr=self.back_ptr.astype(np.int32), back=self.back.astype(np.int32),
             meta=np.array(json.dumps(self.meta, sort_keys=True)))
         return Path(path)
 
@@ -105,12 +139,14 @@ def load_candidates(path: Path | str) -> CandidateTable:
     """Read a ``candidates.npz`` (:class:`ResourceError` when missing or corrupt)."""
     p = Path(path)
     with resource_errors(p, "candidate table"), np.load(p) as z:
-        if "format" not in z or str(z["format"]) != _FORMAT:
+        if "format" not in z or str(z["format"]) not in _FORMATS:
             raise ResourceError(f"{p}: not a urai candidate table ({_FORMAT})")
         words = str(z["words"]).split("\n") if str(z["words"]) else []
         surfaces = str(z["surfaces"]).split("\n") if str(z["surfaces"]) else []
+        backs = (z["back_ptr"], z["back"]) if "back_ptr" in z else (None, None)
         return CandidateTable(words, z["ptr"], z["cand"], surfaces, z["weight_code"],
-                              z["weights"], z["fan"], z["rev"], json.loads(str(z["meta"])))
+                              z["weights"], z["fan"], z["rev"], json.loads(str(z["meta"])),
+                              *backs)
 
 
 def _digests(folder: Path | None = None) -> dict[str, str]:
@@ -200,13 +236,20 @@ def build_candidates(out_dir: Path, words: Iterable[str] | None = None, *,
         ptr.append(len(cand))
     if len(wpal) > 255 or (fan and max(fan) > 65535):
         raise ResourceError("candidate table: more distinct weights or fan-outs than it stores")
+    # the back set of every candidate surface, its members added to the same string pool
+    back_ptr = [0]
+    back: list[int] = []
+    for s in list(surf_index):
+        back.extend(surf_index.setdefault(b, len(surf_index)) for b in sorted(eng.back_set(s)))
+        back_ptr.append(len(back))
     meta = {"max_candidates": eng.max_candidates, "min_zipf": eng.min_zipf,
             "words": len(todo), "built_by": "urai.candidates.build_candidates",
             **_digests(None if shipped else src)}
     table = CandidateTable(todo, np.asarray(ptr, dtype=np.int64), np.asarray(cand, np.int32),
                            list(surf_index), np.asarray(wcode, np.uint8),
                            np.asarray(list(wpal), dtype=np.float64),
-                           np.asarray(fan, np.uint16), np.asarray(rev, np.uint8), meta)
+                           np.asarray(fan, np.uint16), np.asarray(rev, np.uint8), meta,
+                           np.asarray(back_ptr, dtype=np.int64), np.asarray(back, np.int32))
     out.mkdir(parents=True, exist_ok=True)
     table.save(out / CANDIDATES_FILENAME)
     default_candidates.cache_clear()

@@ -338,10 +338,22 @@ class Engine:
         fan = np.empty(len(surfaces), dtype=np.int64)
         rev = np.empty(len(surfaces), dtype=bool)
         for k, s in enumerate(surfaces):
-            back = {b.surface for b in self.thesaurus.alternatives(s) if " " not in b.surface}
+            back = self.back_set(s)
             fan[k] = len(back)
             rev[k] = word in back
         return surfaces, np.array([a.weight for a in alts], dtype=np.float64), fan, rev
+
+    def back_set(self, surface: str) -> frozenset[str]:
+        """The single-word thesaurus alternatives of a candidate ``surface``: how many there
+        are is its fan-out, and whether the observed word is among them its reverse link.
+        From the candidate table when it has them, else computed."""
+        table = self._table
+        if table is not None:
+            got = table.back_set(surface)
+            if got is not None:
+                return got
+        return frozenset(b.surface for b in self.thesaurus.alternatives(surface)
+                         if " " not in b.surface)
 
     def word_info(self, word: str) -> tuple | None:
         """Cached ``(surfaces, ids, zipf_delta, weights, zipf_obs, is_function, fan_out,

@@ -58,6 +58,8 @@ class CandidatesInfo:
     with_candidates: int
     candidates: int
     path: str
+    #: candidate surfaces whose own alternatives (back sets) the table stores
+    back_sets: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +116,8 @@ def resources(lm: str | Path | None = None) -> ResourcesInfo:
     cands = None
     if table is not None:
         cands = CandidatesInfo(len(table), int(np.count_nonzero(np.diff(table.ptr))),
-                               len(table.cand), str(DATA_DIR / CANDIDATES_FILENAME))
+                               len(table.cand), str(DATA_DIR / CANDIDATES_FILENAME),
+                               len(table.back_ptr) - 1)
     return ResourcesInfo(
         thesaurus=ThesaurusInfo(
             headwords=int(ti["headwords"]),

@@ -40,7 +40,8 @@ def resources(as_json: bool, lm_path: str | None) -> None:
     ca = info.candidates
     if ca is not None:
         t.add_row("candidate table", f"{ca.words:,} words\n{ca.with_candidates:,} with "
-                  f"candidates\n{ca.candidates:,} candidates", "computed from the above")
+                  f"candidates\n{ca.candidates:,} candidates\n{ca.back_sets:,} back sets",
+                  "computed from the above")
     console = Console()
     console.print(t)
     console.print(f"check pipeline: {info.implementation}")
