@@ -143,6 +143,7 @@ int urai_lm_set_simd(int on) {
     __builtin_cpu_init();
     lm_avx2 = on && __builtin_cpu_supports("avx2");
 #else
+    (void)on;
     lm_avx2 = 0;
 #endif
     return lm_avx2;
