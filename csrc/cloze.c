@@ -95,8 +95,14 @@ static void dot4_f32(const void *const rows[4], const float *const h[4], int n, 
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define URAI_HAVE_F16 1
+/* F16C by CPUID (clang's __builtin_cpu_supports does not know "f16c") */
+static int cpu_has_f16c(void) {
+    unsigned a, b, c, d;
+    return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C) != 0;
+}
 /* float16 weights (exactly the shipped values) converted on the fly: half the memory
  * traffic of float32 rows */
 __attribute__((target("avx2,f16c"))) static float dot_f16(const void *row,
@@ -398,7 +404,7 @@ static int Cloze_init(ClozeObject *self, PyObject *args, PyObject *kwds) {
     cz->dot = dot_f32;
     cz->dot4 = dot4_f32;
 #ifdef URAI_HAVE_F16
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c") && U16 != Py_None) {
+    if (__builtin_cpu_supports("avx2") && cpu_has_f16c() && U16 != Py_None) {
         /* the float16 copy is used only when it holds exactly the same numbers */
         Py_buffer hv;
         if (buf_get(U16, &hv, BUF_U16, 0, "U16") < 0) return -1;

@@ -49,9 +49,10 @@ Py_ssize_t urai_split_sentences(PyObject *text, const urai_tokens *t, Py_ssize_t
 #else
 #define URAI_HAVE_AVX2 0
 #endif
-/* other hot loops: an AVX2 clone by function multi-versioning where the loader supports it
- * (GNU ifunc: glibc; elsewhere, e.g. musl, they are built for the baseline only) */
-#if URAI_HAVE_AVX2 && defined(__linux__) && defined(__GLIBC__)
+/* other hot loops: an AVX2 clone by GCC's function multi-versioning where the loader
+ * supports it (GNU ifunc: glibc). Elsewhere (musl; clang, whose target_clones needs the
+ * attribute on every declaration) they are built for the baseline only. */
+#if URAI_HAVE_AVX2 && defined(__linux__) && defined(__GLIBC__) && !defined(__clang__)
 #define URAI_KERNEL __attribute__((target_clones("avx2", "default")))
 #else
 #define URAI_KERNEL
