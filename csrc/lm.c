@@ -1,10 +1,13 @@
 /* The n-gram LM's scoring in C: the same backoff rule as urai.lm.NgramLM._logprob_rows.
  *
- * Every order above the unigrams is an open-addressing hash (linear probing, load factor
- * <= 0.5) whose slots hold the packed key, the log-probability and the backoff together, so
- * a hit costs one cache line. Keys are packed exactly as in urai.lm (word ids of ``bits``
- * bits each, the predicted word in the lowest bits). Values are the model's float32 numbers,
+ * Every order above the unigrams is an open-addressing hash whose entries hold the packed
+ * key, the log-probability and the backoff together, so a hit costs one cache line: for a
+ * quantised model (the shipped one) one 8-byte word of key and value codes, in 32-byte
+ * buckets filled to LM_LOAD and compared four at a time; otherwise a 16-byte slot, probed
+ * linearly at load <= 0.5. Keys are packed exactly as in urai.lm (word ids of ``bits`` bits
+ * each, the predicted word in the lowest bits). Values are the model's float32 numbers,
  * widened to double and summed in the same order as the numpy code, so scores are identical.
+ * The scoring kernels are in lm_kern.h, built for the baseline target and for AVX2.
  */
 #include "urai_core.h"
 #include "buf.h"
