@@ -201,8 +201,6 @@ class Engine:
         self._info: dict[str, tuple | None] = {}
         self._known: dict[str, bool] = {}
         self._tok_ids: dict[str, int] = {}  # token text -> LM id of its normalised form
-        #: candidate surface -> (LM id of its normalised form, zipf)
-        self._surf: dict[str, tuple[int, float]] = {}
         #: use the compiled kernels (urai.accel) where they are available
         self.accelerate = accelerate
         #: the token model (a urai.features.LogisticModel): given, the kernels keep each
@@ -368,31 +366,16 @@ class Engine:
         lists = self.word_lists(word)
         if lists is not None:
             surfaces, wt, fan, rev = lists
-            zo = self.frequency.zipf(word)
-            ids, zs = self._surface_stats(surfaces)
-            zd = zs - zo
+            zipf = self.frequency.zipf
+            zo = zipf(word)
+            ids = self._text_ids(list(surfaces))  # memoised: a crawl meets the same candidates
+            zd = np.array([zipf(s) for s in surfaces], dtype=np.float64) - zo
             info = (surfaces, ids, zd, wt, zo, float(word in self.stopwords),
                     np.array([math.log1p(int(c)) for c in fan]), rev.astype(np.float64))
         if len(self._info) >= 2_000_000:  # bound the memo on a long crawl: start again
             self._info.clear()
         self._info[word] = info
         return info
-
-    def _surface_stats(self, surfaces: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """``(LM ids, zipf)`` of candidate surfaces, memoised per surface (a crawl meets
-        the same few tens of thousands of candidates again and again)."""
-        cache = self._surf
-        miss = [s for s in dict.fromkeys(surfaces) if s not in cache]
-        if miss:
-            if len(cache) + len(miss) > 2_000_000:  # bound the memo: start again
-                cache.clear()
-                miss = list(dict.fromkeys(surfaces))
-            zipf = self.frequency.zipf
-            ids = self.lm.ids([self.normalize(s) for s in miss]).tolist()
-            cache.update((s, (int(i), zipf(s))) for s, i in zip(miss, ids, strict=True))
-        n = len(surfaces)
-        return (np.fromiter((cache[s][0] for s in surfaces), dtype=np.int64, count=n),
-                np.fromiter((cache[s][1] for s in surfaces), dtype=np.float64, count=n))
 
     def is_known(self, word: str) -> bool:
         """Known to the frequency list or stopwords (used for the language check)."""
