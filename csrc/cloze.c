@@ -189,20 +189,28 @@ static int scratch(void **buf, Py_ssize_t *cap, Py_ssize_t n, size_t sz) {
     return 0;
 }
 
-/* so[j] = U[ro] . h_j + ub[ro] for the q (1..4) slots pend[] with output rows prow[] */
-static void observed_scores(urai_cloze *cz, const Py_ssize_t *pend, const int64_t *prow,
-                            int q) {
+/* s[t] = U[row[t]] . h[slot[t]] + ub[row[t]] for the q (1..4) pairs: four dot products at
+ * once (a short group repeats its last pair; only the first q results are kept) */
+static void row_scores(const urai_cloze *cz, const int32_t *row, const int32_t *slot, int q,
+                       float s[4]) {
     const int H = cz->H;
+    const size_t row_bytes = (size_t)H * cz->u_item;
     const void *rw[4];
     const float *hv[4];
-    float sc[4];
-    for (int t = 0; t < 4; t++) { /* short groups repeat the last slot */
+    for (int t = 0; t < 4; t++) {
         const int u = t < q ? t : q - 1;
-        rw[t] = (const char *)cz->U + (size_t)prow[u] * H * cz->u_item;
-        hv[t] = cz->hmat + pend[u] * H;
+        rw[t] = (const char *)cz->U + (size_t)row[u] * row_bytes;
+        hv[t] = cz->hmat + (Py_ssize_t)slot[u] * H;
     }
-    cz->dot4(rw, hv, H, sc);
-    for (int t = 0; t < q; t++) cz->so[pend[t]] = sc[t] + cz->ub[prow[t]];
+    cz->dot4(rw, hv, H, s);
+    for (int t = 0; t < q; t++) s[t] = s[t] + cz->ub[row[t]];
+}
+
+/* so[slot[t]] for the q pending slots and the output rows of their observed words */
+static void observed_scores(urai_cloze *cz, const int32_t *slot, const int32_t *row, int q) {
+    float s[4];
+    row_scores(cz, row, slot, q, s);
+    for (int t = 0; t < q; t++) cz->so[slot[t]] = s[t];
 }
 
 URAI_KERNEL int urai_cloze_fill(urai_cloze *cz, const int64_t *ctx, Py_ssize_t m, const int64_t *pseq,
@@ -228,8 +236,8 @@ URAI_KERNEL int urai_cloze_fill(urai_cloze *cz, const int64_t *ctx, Py_ssize_t m
     /* hidden states and observed-word scores of the slots that get evidence; the rows of
      * those slots counted per output row (a counting sort: each U row is read once) */
     int32_t *bucket = cz->bucket;
-    Py_ssize_t nrows = 0, pend[4];
-    int64_t prow[4];
+    Py_ssize_t nrows = 0;
+    int32_t pend[4], prow[4];
     int np = 0; /* slots whose observed-word score is pending: scored four at a time */
     for (Py_ssize_t j = 0; j < m; j++) {
         if (j + 1 < m && (!sel || sel[j + 1])) prefetch_hidden(cz, ctx, pseq[j + 1]);
@@ -250,8 +258,8 @@ URAI_KERNEL int urai_cloze_fill(urai_cloze *cz, const int64_t *ctx, Py_ssize_t m
         if (!any) continue;
         float *h = cz->hmat + j * H;
         if (urai_cloze_hidden(cz, ctx, pseq[j], h) < 0) return -1;
-        pend[np] = j;
-        prow[np++] = ro;
+        pend[np] = (int32_t)j;
+        prow[np++] = (int32_t)ro;
         if (np == 4) {
             observed_scores(cz, pend, prow, np);
             np = 0;
@@ -287,21 +295,10 @@ URAI_KERNEL int urai_cloze_fill(urai_cloze *cz, const int64_t *ctx, Py_ssize_t m
         for (Py_ssize_t f = i + AHEAD; f < i + AHEAD + 4 && f < nrows; f++)
             if (cz->urow[f] != cz->urow[f - 1])
                 prefetch_row(U + (size_t)cz->urow[f] * row_bytes, row_bytes);
-        const void *rw[4];
-        const float *hv[4];
         float sc[4];
-        for (int t = 0; t < 4; t++) { /* short tails repeat the last item */
-            const Py_ssize_t it = i + (t < q ? t : q - 1);
-            rw[t] = U + (size_t)cz->urow[it] * row_bytes;
-            hv[t] = cz->hmat + (Py_ssize_t)cz->rslot[it] * H;
-        }
-        cz->dot4(rw, hv, H, sc);
-        for (int t = 0; t < q; t++) {
-            const Py_ssize_t it = i + t;
-            const int32_t j = cz->rslot[it];
-            const float s = sc[t] + cz->ub[cz->urow[it]];
-            out[cz->rows[it] * stride] = (double)(s - cz->so[j]) / LN10;
-        }
+        row_scores(cz, cz->urow + i, cz->rslot + i, q, sc);
+        for (int t = 0; t < q; t++)
+            out[cz->rows[i + t] * stride] = (double)(sc[t] - cz->so[cz->rslot[i + t]]) / LN10;
     }
     memset(bucket, 0, sizeof(int32_t) * ((size_t)cz->n_out + 1));
     return 0;
