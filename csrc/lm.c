@@ -128,27 +128,26 @@ typedef struct {
 
 static int lm_avx2 = -1; /* -1: not decided yet */
 
+/* the CPU (and OS) can run the AVX2 kernels */
+static int cpu_avx2(void) {
+#if URAI_HAVE_AVX2
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+#else
+    return 0;
+#endif
+}
+
 int urai_lm_simd(void) {
     if (lm_avx2 < 0) {
-#if URAI_HAVE_AVX2
-        __builtin_cpu_init();
         const char *off = getenv("URAI_NO_AVX2");
-        lm_avx2 = __builtin_cpu_supports("avx2") && !(off && *off && strcmp(off, "0") != 0);
-#else
-        lm_avx2 = 0;
-#endif
+        lm_avx2 = cpu_avx2() && !(off && *off && strcmp(off, "0") != 0);
     }
     return lm_avx2;
 }
 
 int urai_lm_set_simd(int on) {
-#if URAI_HAVE_AVX2
-    __builtin_cpu_init();
-    lm_avx2 = on && __builtin_cpu_supports("avx2");
-#else
-    (void)on;
-    lm_avx2 = 0;
-#endif
+    lm_avx2 = on && cpu_avx2();
     return lm_avx2;
 }
 

@@ -70,9 +70,7 @@ def status() -> str:
                 "compiler and reinstall urai for ~10x faster checks)")
     if not enabled():
         return "Python/numpy reference (URAI_PURE_PYTHON is set)"
-    simd = getattr(core(), "simd", None)
-    kind = simd() if simd is not None else "baseline"
-    return f"compiled C kernels (urai._core, {kind} build)"
+    return f"compiled C kernels (urai._core, {core().simd()} build)"
 
 
 def lm_kernel(lm: Any) -> Any:
