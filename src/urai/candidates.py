@@ -6,7 +6,7 @@ each with its link weight and, for the candidate features, how many alternatives
 candidate has in turn and whether the word is among them. That is a few hundred
 thesaurus and affix look-ups per new word (~1 ms in Python), paid once per word and process:
 on a fresh process the first documents of a crawl are dominated by it (the warm check runs
-at ~1.4 ms per document).
+at ~1 ms per document).
 
 ``candidates.npz`` holds those lists for every word of the shipped language model's
 vocabulary and of the frequency prior (~40,000 words), computed by ``word_info`` itself
