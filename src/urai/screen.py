@@ -1,10 +1,11 @@
 """Fast document-level screening: is a text spun? No word marks, no restoration.
 
 :func:`urai.check` weighs up to 20 synonyms of every word with a trigram LM and a cloze model
-and decodes the restoration jointly. That runs at ~700 documents per second per core (with
+and decodes the restoration jointly. That runs at ~1,000 documents per second per core (with
 the compiled kernels; ~100 on the Python reference). :func:`screen` answers only the document
-question, about twice as fast again (~1,500 per core, ``benchmarks/bench_screen.py``), for
-sorting very large crawls and picking the documents worth a full :func:`urai.check`.
+question, about 1.5 times as fast again (~1,400-1,700 per core,
+``benchmarks/bench_screen.py``), for sorting very large crawls and picking the documents
+worth a full :func:`urai.check`.
 
 It looks at the same two kinds of evidence as the full check, with less of each:
 

@@ -146,7 +146,7 @@ def screen(files: tuple[str, ...], as_json: bool, lm: str | None, html: bool | N
            output: str | None, resume: bool, jobs: int, quiet: bool) -> None:
     """Fast document-level verdict: is each text spun? No word marks (use `urai check`).
 
-    About twice as fast as `urai check`; meant to sort a very large crawl and pick the
+    About 1.5 times as fast as `urai check`; meant to sort a very large crawl and pick the
     documents worth a full check. Inputs as for `urai check`.
     """
     def runner() -> Any:
