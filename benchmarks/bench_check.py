@@ -47,11 +47,11 @@ sys.path.insert(0, str(HERE))
 from evalspin import eval_spinner, shared_data_dir  # noqa: E402
 from machine import cpu_model  # noqa: E402
 
-from urai.check import Detector  # noqa: E402
-from urai.corpora import iter_indosum_articles  # noqa: E402
-from urai.spin import Spinner, match_case  # noqa: E402
-from urai.tokenize import tokenize  # noqa: E402
-from urai.train_detector import training_articles  # noqa: E402
+from urai.build.common import training_articles  # noqa: E402
+from urai.build.corpora import iter_indosum_articles  # noqa: E402
+from urai.detect.detector import Detector  # noqa: E402
+from urai.lang.tokenize import tokenize  # noqa: E402
+from urai.simulate.spinner import Spinner, match_case  # noqa: E402
 
 RATES = (0.05, 0.10, 0.20, 0.35, 0.50)
 

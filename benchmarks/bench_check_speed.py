@@ -12,7 +12,7 @@
   False)``, what runs where the compiled kernels of ``urai._core`` were not built; skip with
   ``--no-reference``) and the most-frequent-synonym baseline (``bench_check.Baseline``).
   ``--pure`` measures (and dumps) the reference instead of the compiled kernels.
-* ``--jobs J`` also times :class:`urai.batch.BatchChecker` (what ``urai check --jobs J`` and
+* ``--jobs J`` also times :class:`urai.corpus.local.BatchChecker` (what ``urai check --jobs J`` and
   ``urai.check_many(jobs=J)`` use) with J worker processes over the same documents, after one
   untimed pass, and prints its rate as a multiple of the single-process rate.
 * ``--dump PATH`` writes every ``CheckResult.to_dict()`` (one JSON line per document);
@@ -38,8 +38,8 @@ sys.path.insert(0, str(HERE))
 from bench_check import Baseline, best_rate, reference_rate, throughput_documents  # noqa: E402
 from machine import cpu_model  # noqa: E402
 
-from urai.batch import BatchChecker  # noqa: E402
-from urai.check import Detector  # noqa: E402
+from urai.corpus.local import BatchChecker  # noqa: E402
+from urai.detect.detector import Detector  # noqa: E402
 
 
 def _close(a: object, b: object, tol: float, path: str, errs: list[str]) -> None:
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     if a.compare:
         return compare(*a.compare, a.tol)
-    from urai.accel import status
+    from urai.detect.kernels import status
 
     docs = throughput_documents(a.docs)
     if a.pure:  # no kernel at all, the LM's included

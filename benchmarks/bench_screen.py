@@ -1,4 +1,4 @@
-"""Benchmark of ``urai.screen`` (fast document-level verdict) against the full ``urai.check``
+"""Benchmark of ``urai.detect.screener`` (fast document-level verdict) against the full ``urai.detect.detector``
 and the most-frequent-synonym baseline, in one run.
 
     python benchmarks/bench_screen.py [--articles 300] [--leipzig 600] [--out PATH]
@@ -9,7 +9,7 @@ and the most-frequent-synonym baseline, in one run.
   pseudo-articles as extra clean text. Neither was used to train or tune the screen
   (``urai/train_screen.py`` reads folds 01-04 only).
 * Per rate: document precision / recall / F1 of ``verdict == "spun"`` for the screen, the
-  cascade (``urai.screen.Cascade``: the screen, then the full check for what the screen does
+  cascade (``urai.detect.screener.Cascade``: the screen, then the full check for what the screen does
   not call clean), the full check and the baseline (document threshold tuned on training folds,
   ``bench_check.tuned_baseline``); and the share of documents the screen *passes on* (verdict
   other than ``clean``), which is what a screen-then-check pipeline sends to the full check.
@@ -42,13 +42,13 @@ from bench_check import (  # noqa: E402
 from evalspin import eval_spinner, shared_data_dir  # noqa: E402
 from machine import cpu_model  # noqa: E402
 
-from urai.check import Detector  # noqa: E402
-from urai.corpora import iter_indosum_articles  # noqa: E402
-from urai.screen import Cascade, Screener  # noqa: E402
+from urai.build.corpora import iter_indosum_articles  # noqa: E402
+from urai.detect.detector import Detector  # noqa: E402
+from urai.detect.screener import Cascade, Screener  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="benchmark urai.screen")
+    ap = argparse.ArgumentParser(description="benchmark urai.detect.screener")
     ap.add_argument("--articles", type=int, default=300)
     ap.add_argument("--leipzig", type=int, default=600)
     ap.add_argument("--out", type=Path, default=HERE.parent / "docs" / "benchmarks" / "screen.md",
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     fp = {k: (int(cj[k][:n5].sum()), int(cj[k][n5:].sum())) for k in
           ("screen", "cascade", "check", "baseline")}
     lines = [
-        "## urai.screen: document-level screening",
+        "## urai.detect.screener: document-level screening",
         "",
         f"Run {time.strftime('%Y-%m-%d')} on {platform.machine()} ({cpu_model()}), "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, one process, "
@@ -139,8 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "| throughput (~400-word docs, one core) | docs/s | vs full check |",
         "|---|---|---|",
-        f"| urai.screen | {t_screen:.0f} | {t_screen / t_check:.1f}x |",
-        f"| urai.check | {t_check:.0f} | 1.0x |",
+        f"| urai.detect.screener | {t_screen:.0f} | {t_screen / t_check:.1f}x |",
+        f"| urai.detect.detector | {t_check:.0f} | 1.0x |",
         f"| screen, then check what it does not call clean (`Cascade`) | {t_cascade:.0f} | "
         f"{t_cascade / t_check:.1f}x |",
         f"| the same on the 150 clean documents only (a crawl of mostly clean text) | "

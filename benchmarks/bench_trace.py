@@ -45,9 +45,9 @@ from distractors import Article, DistractorGenerator, article_text, load_indosum
 from evalspin import eval_spinner, shared_data_dir  # noqa: E402
 from machine import cpu_model  # noqa: E402
 
-from urai.fingerprint import fast_words  # noqa: E402
-from urai.index import Index, IndexConfig  # noqa: E402
-from urai.textio import Record  # noqa: E402
+from urai.corpus.sources import Record  # noqa: E402
+from urai.trace.fingerprint import fast_words  # noqa: E402
+from urai.trace.index import Index, IndexConfig  # noqa: E402
 
 BATCH = 5000
 

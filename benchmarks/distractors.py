@@ -32,7 +32,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from urai.corpora import indosum_rows
+from urai.build.corpora import indosum_rows
 
 __all__ = ["Article", "load_indosum", "DistractorGenerator", "article_text"]
 

@@ -1,7 +1,7 @@
 """The evaluation spinner: a dictionary urai does not detect with.
 
 A detector judged against its own spinner proves nothing, so every benchmark spins its
-queries with this spinner instead of :func:`urai.spin.spin`. Its dictionary is
+queries with this spinner instead of :func:`urai.simulate.spinner.spin`. Its dictionary is
 
 * ``benchmarks/data/eval_substitutions.txt``: a hand-written list of news-word and
   function-word substitutions (one direction, as a spinner would apply them), written for
@@ -22,7 +22,7 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-from urai.spin import Spinner
+from urai.simulate.spinner import Spinner
 
 HERE = Path(__file__).resolve().parent
 HAND_LIST = HERE / "data" / "eval_substitutions.txt"

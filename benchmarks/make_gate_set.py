@@ -24,7 +24,7 @@ sys.path.insert(0, str(HERE))
 
 from evalspin import eval_spinner, shared_data_dir  # noqa: E402
 
-from urai.corpora import iter_indosum_articles  # noqa: E402
+from urai.build.corpora import iter_indosum_articles  # noqa: E402
 
 OUT = HERE.parent / "tests" / "data" / "gate" / "gate.jsonl"
 RATES = (0.10, 0.35)

@@ -21,8 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_check import ADAPT_SETTINGS, adaptive_sweep  # noqa: E402
 from evalspin import eval_spinner, shared_data_dir  # noqa: E402
 
-from urai.check import Detector  # noqa: E402
-from urai.train_detector import _half, heldout_cloze, heldout_lm, training_articles  # noqa: E402
+from urai.build.common import half_of, heldout_lm, training_articles
+from urai.build.train_cloze import heldout_cloze  # noqa: E402
+from urai.detect.detector import Detector  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     shared = shared_data_dir()
     arts = training_articles(shared)
-    A = [t for i, t in arts if _half(i) < 2]
-    B = [t for i, t in arts if _half(i) >= 2]
+    A = [t for i, t in arts if half_of(i) < 2]
+    B = [t for i, t in arts if half_of(i) >= 2]
     lm = heldout_lm(shared, A)
     det = Detector(lm=lm, cloze=heldout_cloze(shared, A, lm, a.cloze))
     spinner = eval_spinner(shared)

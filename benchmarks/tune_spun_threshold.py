@@ -4,9 +4,9 @@ Usage::
 
     python benchmarks/tune_spun_threshold.py --half A|B --out probs_A.npz
 
-IndoSum folds 01-04 minus fold-05 ids (:func:`urai.train_detector.training_articles`) are
+IndoSum folds 01-04 minus fold-05 ids (:func:`urai.build.train_detector.training_articles`) are
 split into the halves A / B of ``train_detector``; each half is scored with the cross-fitted
-LM that never saw it (:func:`urai.train_detector.heldout_lm` over the other half + kumparan)
+LM that never saw it (:func:`urai.build.train_detector.heldout_lm` over the other half + kumparan)
 and the shipped token/document weights. For every article the script records
 ``spun_probability`` of the clean text and of copies spun by the evaluation spinner
 (``evalspin.eval_spinner()``) at 5/10/20 % and by urai's own spinner at a random 5-50 %.
@@ -26,30 +26,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from evalspin import eval_spinner, shared_data_dir  # noqa: E402
 
-from urai.train_detector import (  # noqa: E402
-    RATES,
-    _half,
-    heldout_cloze,
-    heldout_lm,
-    training_articles,
-)
+from urai.build.common import half_of, heldout_lm, training_articles  # noqa: E402
+from urai.build.train_cloze import heldout_cloze  # noqa: E402
+from urai.build.train_detector import RATES  # noqa: E402
 
 
 def score_half(half: str, out: Path, limit: int | None = None,
                cloze: Path | None = None) -> None:
-    from urai.check import Detector
-    from urai.spin import Spinner
+    from urai.detect.detector import Detector
+    from urai.simulate.spinner import Spinner
 
     shared = shared_data_dir()
     arts = training_articles(shared)
-    A = [t for a, t in arts if _half(a) < 2]
-    B = [t for a, t in arts if _half(a) >= 2]
+    A = [t for a, t in arts if half_of(a) < 2]
+    B = [t for a, t in arts if half_of(a) >= 2]
     mine, other = (A, B) if half == "A" else (B, A)
     if limit:
         mine = mine[:limit]
     lm = heldout_lm(shared, other)
     # the cloze model must not have seen ``mine`` either: the held-out one of train_detector
-    # (python -m urai.train_cloze --articles <other half> --lm <that LM>), or trained here
+    # (python -m urai.build.train_cloze --articles <other half> --lm <that LM>), or trained here
     det = Detector(lm=lm, cloze=heldout_cloze(shared, other, lm, cloze))
     ev, own = eval_spinner(shared), Spinner()
     rng = random.Random(7)

@@ -7,7 +7,8 @@
  * filled without a Python object per token. The numbers are those of the Python engine (LM
  * scores exactly; the cloze columns to float32 rounding, see csrc/cloze.c).
  *
- * Feature columns (urai.detect.TOKEN_FEATURES; checked by the Python side before use):
+ * Feature columns: the F_* constants of urai_core.h (urai.detect.evidence.TOKEN_FEATURES;
+ * _core.feature_columns() gives them by name and the Python side checks them before use).
  */
 #include "urai_core.h"
 #include "buf.h"
@@ -16,26 +17,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-enum {
-    F_LM = 0, /* 0..4: lm_terms(delta) */
-    F_UNI_DELTA = 5,
-    F_UNI_OBS = 6,
-    F_ZIPF_DELTA = 7,
-    F_ZIPF_OBS = 8,
-    F_WEIGHT = 9,
-    F_FUNCTION = 10,
-    F_LOG_ALTS = 11,
-    F_FW_LM = 12,
-    F_OBS_UNK = 13,
-    F_LM_RANK = 14,
-    F_FANOUT = 15,
-    F_REVERSE = 16,
-    F_LM_BEST = 17,
-    F_CLOZE = 18,
-    F_CLOZE_RELU = 19,
-    F_CLOZE_BEST = 20,
-    NF = 21,
-};
 
 static const double KNOTS[4] = {0.0, 1.0, 2.0, 3.0};
 

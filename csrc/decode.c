@@ -17,7 +17,7 @@
 #define MAX_COMBOS 256
 #define MAX_CLUSTER 8
 #define N_LM_TERMS 5
-#define X_NF 21
+#define X_NF NF
 
 static const double LM_KNOTS[N_LM_TERMS - 1] = {0.0, 1.0, 2.0, 3.0};
 

@@ -15,7 +15,31 @@ static PyObject *core_set_simd(PyObject *self, PyObject *flag) {
     return core_simd(NULL, NULL);
 }
 
+static PyObject *core_feature_columns(PyObject *self, PyObject *args) {
+    (void)self;
+    (void)args;
+    PyObject *d = PyDict_New();
+    if (!d) return NULL;
+#define X(name, col)                                                                     \
+    do {                                                                                  \
+        PyObject *v_ = PyLong_FromLong(col);                                              \
+        if (!v_ || PyDict_SetItemString(d, name, v_) < 0) {                               \
+            Py_XDECREF(v_);                                                               \
+            Py_DECREF(d);                                                                 \
+            return NULL;                                                                  \
+        }                                                                                 \
+        Py_DECREF(v_);                                                                    \
+    } while (0);
+    URAI_FEATURE_COLUMNS
+    X("n_columns", NF)
+#undef X
+    return d;
+}
+
 static PyMethodDef core_methods[] = {
+    {"feature_columns", (PyCFunction)core_feature_columns, METH_NOARGS,
+     "feature_columns() -> {name: column} of the evidence matrix as the kernels write it "
+     "(plus 'n_columns'); urai.detect.evidence.TOKEN_FEATURES must agree name by name"},
     {"simd", (PyCFunction)core_simd, METH_NOARGS,
      "simd() -> 'avx2' or 'baseline': which build of the LM kernels runs (AVX2 where the CPU "
      "has it, unless URAI_NO_AVX2 is set)"},
@@ -27,10 +51,10 @@ static PyMethodDef core_methods[] = {
      "urai.tokenize.tokenize"},
     {"split_sentences", (PyCFunction)urai_py_split_sentences, METH_O,
      "split_sentences(text) -> list of (first, last + 1) token spans, as "
-     "urai.tokenize.split_sentences(urai.tokenize.tokenize(text))"},
+     "urai.lang.tokenize.split_sentences(urai.lang.tokenize.tokenize(text))"},
     {"decode", (PyCFunction)urai_py_decode, METH_VARARGS,
      "decode(lm, z, X, cand_ptr, cand_ids, pos_seq, seq, ctx, w_lm, threshold, margin, eos, "
-     "choice, conf, z_best, best) -> lm_gain, as urai.lattice.decode"},
+     "choice, conf, z_best, best) -> lm_gain, as urai.detect.decode.decode"},
     {NULL, NULL, 0, NULL},
 };
 

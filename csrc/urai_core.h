@@ -40,6 +40,50 @@ Py_ssize_t urai_split_sentences(PyObject *text, const urai_tokens *t, Py_ssize_t
 
 /* ---- n-gram LM (csrc/lm.c) ----------------------------------------------------------- */
 
+/* Columns of the evidence matrix X (one row per candidate), by name in
+ * urai.detect.evidence.TOKEN_FEATURES; _core.feature_columns() exports them so that a
+ * test and EngineCore check them name by name. */
+enum {
+    F_LM = 0, /* 0..4: lm_terms(delta) */
+    F_UNI_DELTA = 5,
+    F_UNI_OBS = 6,
+    F_ZIPF_DELTA = 7,
+    F_ZIPF_OBS = 8,
+    F_WEIGHT = 9,
+    F_FUNCTION = 10,
+    F_LOG_ALTS = 11,
+    F_FW_LM = 12,
+    F_OBS_UNK = 13,
+    F_LM_RANK = 14,
+    F_FANOUT = 15,
+    F_REVERSE = 16,
+    F_LM_BEST = 17,
+    F_CLOZE = 18,
+    F_CLOZE_RELU = 19,
+    F_CLOZE_BEST = 20,
+    NF = 21,
+};
+
+/* (python name, column) pairs of the enum above, for _core.feature_columns() */
+#define URAI_FEATURE_COLUMNS \
+    X("lm_delta", F_LM) \
+    X("uni_delta", F_UNI_DELTA) \
+    X("uni_obs", F_UNI_OBS) \
+    X("zipf_delta", F_ZIPF_DELTA) \
+    X("zipf_obs", F_ZIPF_OBS) \
+    X("weight", F_WEIGHT) \
+    X("function_word", F_FUNCTION) \
+    X("log_alts", F_LOG_ALTS) \
+    X("fw_lm_delta", F_FW_LM) \
+    X("obs_unknown", F_OBS_UNK) \
+    X("lm_rank", F_LM_RANK) \
+    X("cand_fanout", F_FANOUT) \
+    X("reverse_edge", F_REVERSE) \
+    X("lm_best", F_LM_BEST) \
+    X("cloze_delta", F_CLOZE) \
+    X("cloze_relu0", F_CLOZE_RELU) \
+    X("cloze_best", F_CLOZE_BEST) \
+
 #define URAI_MAX_ORDER 8
 
 /* AVX2 builds of the hot kernels beside the baseline ones, chosen when the module loads

@@ -1,4 +1,4 @@
-"""The compiled kernels (urai._core via urai.accel) against the Python/numpy reference.
+"""The compiled kernels (urai._core via urai.detect.kernels) against the Python/numpy reference.
 
 Every kernel is run on the real shipped models and compared with the reference code it
 replaces: LM scores bit for bit, the cloze deltas to float32 rounding, the analysis arrays
@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from urai import accel
+from urai.detect import kernels as accel
 
 if os.environ.get("URAI_REQUIRE_CORE") == "1":
     assert accel.available(), "urai._core was not built (URAI_REQUIRE_CORE=1)"
@@ -38,7 +38,7 @@ def _gate_texts(limit: int = 120) -> list[str]:
 
 @pytest.fixture(scope="module")
 def detectors():  # type: ignore[no-untyped-def]
-    from urai.check import Detector
+    from urai.detect.detector import Detector
 
     return Detector(), Detector(accelerate=False)
 
@@ -56,7 +56,7 @@ def _reference_logprobs(lm, rows: np.ndarray) -> np.ndarray:  # type: ignore[no-
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 2**31 - 1), st.sampled_from([2, 3, 4]))
 def test_lm_kernel_is_bit_identical_on_small_models(seed: int, order: int) -> None:
-    from urai.lm import NgramLM
+    from urai.lang.lm import NgramLM
 
     rng = np.random.default_rng(seed)
     words = [f"w{i}" for i in range(30)]
@@ -69,8 +69,8 @@ def test_lm_kernel_is_bit_identical_on_small_models(seed: int, order: int) -> No
 
 
 def test_lm_kernel_is_bit_identical_on_the_shipped_model() -> None:
-    from urai.lm import default_lm
-    from urai.tokenize import words
+    from urai.lang.lm import default_lm
+    from urai.lang.tokenize import words
 
     lm = default_lm()
     ids = np.concatenate([lm.ids(words(t)) for t in _gate_texts(30)]).astype(np.int64)
@@ -85,7 +85,7 @@ def test_lm_kernel_is_bit_identical_on_the_shipped_model() -> None:
 
 @pytest.mark.parametrize("pack", [True, False])
 def test_both_table_layouts_score_alike(pack: bool) -> None:
-    from urai.lm import default_lm
+    from urai.lang.lm import default_lm
 
     lm = default_lm()
     c = accel.core()
@@ -106,7 +106,7 @@ def test_packed_tables_of_any_load_score_alike(load: float) -> None:
     """The packed layout's buckets at any fill: nearly full tables make keys overflow into
     later buckets and wrap around the table's end, nearly empty ones leave most buckets
     empty; the scores stay the reference's, bit for bit."""
-    from urai.lm import default_lm
+    from urai.lang.lm import default_lm
 
     lm = default_lm()
     kernel = accel.core().LM(lm._bits, lm.vocab_size, list(lm._keys), list(lm._logp),
@@ -126,7 +126,7 @@ def test_packed_tables_of_any_load_score_alike(load: float) -> None:
 
 @pytest.mark.parametrize("load", [0.0, 1.0, -0.5, float("nan")])
 def test_an_impossible_table_load_is_refused(load: float) -> None:
-    from urai.lm import default_lm
+    from urai.lang.lm import default_lm
 
     lm = default_lm()
     with pytest.raises(ValueError, match="load"):
@@ -149,8 +149,8 @@ def both_builds():  # type: ignore[no-untyped-def]
 
 def test_avx2_and_baseline_builds_give_identical_numbers(both_builds) -> None:  # type: ignore[no-untyped-def]
     """Every LM kernel, and the whole analysis and check, bit for bit under both builds."""
-    from urai.check import Detector
-    from urai.lm import default_lm
+    from urai.detect.detector import Detector
+    from urai.lang.lm import default_lm
 
     c = both_builds
     lm = default_lm()
@@ -180,7 +180,7 @@ def test_avx2_and_baseline_builds_give_identical_numbers(both_builds) -> None:  
 
 
 def test_the_shipped_lm_uses_the_packed_layout_and_its_closure() -> None:
-    from urai.lm import default_lm
+    from urai.lang.lm import default_lm
 
     lm = default_lm()
     kernel = accel.lm_kernel(lm)
@@ -190,7 +190,7 @@ def test_the_shipped_lm_uses_the_packed_layout_and_its_closure() -> None:
 
 def test_lm_kernel_refuses_a_negative_predicted_word() -> None:
     from urai.errors import ConfigError
-    from urai.lm import default_lm
+    from urai.lang.lm import default_lm
 
     with pytest.raises(ConfigError):
         default_lm().logprob_ids(np.array([[3, 4, -1]]))
@@ -201,8 +201,8 @@ def test_lm_kernel_refuses_a_negative_predicted_word() -> None:
 def test_lm_slot_scores_match_the_reference(seed: int, order: int) -> None:
     """``local_scores`` (the three windows around a word tried in a slot, as the analyser
     scores every candidate) against ``Engine._local_scores`` on the reference LM code."""
-    from urai.detect import Engine
-    from urai.lm import NgramLM
+    from urai.detect.engine import Engine
+    from urai.lang.lm import NgramLM
 
     rng = np.random.default_rng(seed)
     words = [f"w{i}" for i in range(25)]
@@ -229,8 +229,8 @@ def test_lm_slot_scores_match_the_reference(seed: int, order: int) -> None:
 def test_cloze_kernel_matches_the_reference(seed: int) -> None:
     """The C cloze deltas (per-word projections, rows grouped by output word) against
     ``BoundCloze.delta`` on the shipped model, to float32 rounding."""
-    from urai.cloze import default_cloze
-    from urai.lm import default_lm
+    from urai.lang.cloze import default_cloze
+    from urai.lang.lm import default_lm
 
     lm = default_lm()
     bound = default_cloze().bind(lm.vocab)
@@ -259,7 +259,7 @@ def _compare_analyses(a, b) -> None:  # type: ignore[no-untyped-def]
                  "obs_ids"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
     assert list(a.cand_words) == list(b.cand_words)
-    from urai.detect import TOKEN_FEATURES
+    from urai.detect.evidence import TOKEN_FEATURES
 
     cz = [i for i, f in enumerate(TOKEN_FEATURES) if f.startswith("cloze")]
     rest = [i for i in range(len(TOKEN_FEATURES)) if i not in cz]
@@ -297,7 +297,7 @@ def test_analysis_matches_the_reference_on_odd_texts(detectors, text: str) -> No
 
 @pytest.mark.parametrize("threshold", [None, -1.0, -3.0])
 def test_decoder_matches_the_reference(detectors, threshold: float | None) -> None:  # type: ignore[no-untyped-def]
-    from urai.lattice import decode
+    from urai.detect.decode import decode
 
     fast, _ = detectors
     eng = fast.engine
@@ -389,7 +389,7 @@ def test_odd_inputs_give_the_reference_results(detectors, text: str) -> None:  #
 def test_a_pruned_word_index_gives_the_same_analyses() -> None:
     """On a long crawl the analyser forgets the words without candidates it was asked
     about (bounded memory); later documents must not notice."""
-    from urai.check import Detector
+    from urai.detect.detector import Detector
 
     det, ref = Detector(), Detector(accelerate=False)
     det.engine.core.analyzer.info_index_max = 40  # prune every few dozen new words
@@ -404,7 +404,7 @@ def test_threads_sharing_a_detector_get_the_sequential_results() -> None:
     checking the same texts one by one gives."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from urai.check import Detector
+    from urai.detect.detector import Detector
 
     texts = _gate_texts(48)
     want = [Detector().check(t).to_dict() for t in texts]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from urai.align import Alignment, AlignOp, align
+from urai.trace.align import Alignment, AlignOp, align
 
 
 class Syn:

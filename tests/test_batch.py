@@ -1,4 +1,4 @@
-"""``urai.check_many`` / :class:`urai.batch.BatchChecker`: order, equality with single
+"""``urai.check_many`` / :class:`urai.corpus.local.BatchChecker`: order, equality with single
 checks, in-process and in worker processes, and every input accounted for."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import urai
 from tests.test_check import CLEAN, SPUN
-from urai.batch import BatchChecker, check_many
-from urai.check import CheckResult, Detector, default_detector
+from urai.corpus.local import BatchChecker, check_many
+from urai.detect.detector import CheckResult, Detector, default_detector
 from urai.errors import ConfigError, InputError, ProcessingError
 
 TEXTS = [SPUN, CLEAN, SPUN.replace("hawa", "udara"), CLEAN + " " + SPUN, "kata " * 5]

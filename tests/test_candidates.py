@@ -1,4 +1,4 @@
-"""The shipped candidate table (urai.candidates): it gives exactly what word_info computes."""
+"""The shipped candidate table (urai.lang.candidates): it gives exactly what word_info computes."""
 
 from __future__ import annotations
 
@@ -8,18 +8,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from urai.candidates import (
+from urai.build.candidates import build_candidates
+from urai.detect.engine import Engine
+from urai.errors import ResourceError
+from urai.lang.candidates import (
     CANDIDATES_FILENAME,
-    build_candidates,
     default_candidates,
     load_candidates,
 )
-from urai.detect import Engine
-from urai.errors import ResourceError
-from urai.freq import default_frequency
+from urai.lang.freq import default_frequency
 from urai.lang.id import default_stopwords
-from urai.lm import default_lm
-from urai.thesaurus import default_thesaurus
+from urai.lang.lm import default_lm
+from urai.lang.thesaurus import default_thesaurus
 
 
 def _engines(**kw):  # type: ignore[no-untyped-def]

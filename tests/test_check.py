@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import urai
-from urai.check import CheckConfig, CheckResult, Detector, default_detector
+from urai.detect.detector import CheckConfig, CheckResult, Detector, default_detector
 from urai.errors import ConfigError, InputError
-from urai.spin import Spinner
+from urai.simulate.spinner import Spinner
 
 GATE = Path(__file__).parent / "data" / "gate" / "gate.jsonl"
 
@@ -151,8 +151,8 @@ def test_spun_gate_articles_score_higher_than_clean() -> None:
 
 
 def test_detector_file_from_before_the_cloze_features_still_loads(tmp_path: Path) -> None:
-    from urai.detect import TOKEN_FEATURES
-    from urai.features import DETECTOR_PATH, load_detector_model
+    from urai.detect.evidence import TOKEN_FEATURES
+    from urai.detect.features import DETECTOR_PATH, load_detector_model
 
     d = json.loads(DETECTOR_PATH.read_text(encoding="utf-8"))
     tm = d["token_model"]
@@ -167,7 +167,7 @@ def test_detector_file_from_before_the_cloze_features_still_loads(tmp_path: Path
                if f.startswith("cloze"))
     det = Detector(model=m)
     assert det.engine.cloze is None  # nothing loads the cloze model for it
-    from urai.check import VERDICTS
+    from urai.detect.detector import VERDICTS
 
     assert det.check(SPUN).verdict in VERDICTS
     tm["features"] = [*tm["features"], "no_such_feature"]

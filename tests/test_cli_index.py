@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from urai.cli import main
-from urai.spin import spin
+from urai.simulate.spinner import spin
 
 A = ("Persija Jakarta meraih kemenangan 3-1 atas Persib Bandung dalam laga lanjutan Liga 1 di "
      "Stadion Manahan, Solo, Sabtu (22/7) malam. Gol Persija dicetak oleh Marko Simic pada "

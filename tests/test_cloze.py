@@ -1,4 +1,4 @@
-"""The cloze model (urai.cloze): shipped weights, vocabulary binding, save/load (no mocks)."""
+"""The cloze model (urai.lang.cloze): shipped weights, vocabulary binding, save/load (no mocks)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from urai.cloze import CLOZE_PATH, ClozeModel, default_cloze
 from urai.errors import ResourceError
-from urai.lm import default_lm, normalize
+from urai.lang.cloze import CLOZE_PATH, ClozeModel, default_cloze
+from urai.lang.lm import default_lm, normalize
 
 needs_model = pytest.mark.skipif(not CLOZE_PATH.is_file(), reason="cloze.npz not built")
 
@@ -102,7 +102,7 @@ def test_training_without_torch_is_a_one_line_error(capsys: pytest.CaptureFixtur
 
     if importlib.util.find_spec("torch") is not None:
         pytest.skip("torch is installed here")
-    from urai.train_cloze import main
+    from urai.build.train_cloze import main
 
     assert main([]) == 3
     err = capsys.readouterr().err

@@ -1,8 +1,8 @@
 """The compiled tokenizer (urai._core.tokenize / split_sentences) against the Python reference.
 
 ``urai._core`` is optional (no compiler, no extension): the module is skipped without it.
-Every test compares the C port with :func:`urai.tokenize.tokenize` and
-:func:`urai.tokenize.split_sentences` token for token (start, end, kind) and span for span.
+Every test compares the C port with :func:`urai.lang.tokenize.tokenize` and
+:func:`urai.lang.tokenize.split_sentences` token for token (start, end, kind) and span for span.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from urai.tokenize import ABBREVIATIONS, split_sentences, tokenize
+from urai.lang.tokenize import ABBREVIATIONS, split_sentences, tokenize
 
 core = pytest.importorskip("urai._core")
 

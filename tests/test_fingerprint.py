@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from urai.errors import ConfigError
-from urai.fingerprint import Fingerprinter, IndexConfig, fast_words
+from urai.trace.fingerprint import Fingerprinter, IndexConfig, fast_words
 
 
 class TinyThesaurus:

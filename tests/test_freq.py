@@ -1,4 +1,4 @@
-"""Tests for urai.freq and the stopword loader."""
+"""Tests for urai.lang.freq and the stopword loader."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from urai.errors import ResourceError
-from urai.freq import default_frequency, load_frequency
+from urai.lang.freq import default_frequency, load_frequency
 from urai.lang.id import default_stopwords, load_stopwords
 
 

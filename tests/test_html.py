@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import urai
-from urai.check import CheckConfig, Detector
+from urai.detect.detector import CheckConfig, Detector
 from urai.html import extract_main_text, looks_like_html
 
 BODY = (

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from urai.corpus.sources import Record
 from urai.errors import ConfigError, InputError, ResourceError
-from urai.index import AddReport, Index, IndexConfig, Match, Rejection, TraceResult
-from urai.spin import spin
-from urai.textio import Record
+from urai.simulate.spinner import spin
+from urai.trace.index import AddReport, Index, IndexConfig, Match, Rejection, TraceResult
 
 ARTICLES = {
     "mosul": (
@@ -139,9 +139,9 @@ def _n_postings(idx: Index) -> int:
 
 
 def test_delta_merges_keep_results(db: Path, monkeypatch) -> None:
-    import urai.store
+    import urai.trace.store
 
-    monkeypatch.setattr(urai.store, "DELTA_MAX", 40)
+    monkeypatch.setattr(urai.trace.store, "DELTA_MAX", 40)
     with Index(db) as idx:
         for i, (k, v) in enumerate(ARTICLES.items()):
             idx.add([(k, v)] + [(r.id, r.text) for r in _filler(5, i)], batch_size=3)
@@ -255,7 +255,7 @@ def test_readers_while_writing(db: Path) -> None:
     t.join()
     assert not errors and all(found)
     # and another process can read meanwhile too
-    code = (f"from urai.index import Index; i=Index({str(db)!r}, create=False, readonly=True);"
+    code = (f"from urai.trace.index import Index; i=Index({str(db)!r}, create=False, readonly=True);"
             f"print(len(i))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
@@ -264,7 +264,7 @@ def test_readers_while_writing(db: Path) -> None:
 
 _WRITER = textwrap.dedent("""
     import sys
-    from urai.index import Index
+    from urai.trace.index import Index
     db = sys.argv[1]
     texts = [line.strip() for line in open(sys.argv[2], encoding="utf-8")]
     with Index(db) as idx:

@@ -63,7 +63,7 @@ def test_fresh_venv_runs_the_readme_setup(tmp_path: Path) -> None:
     assert str(venv) in proc.stdout
     # ... and, where the machine has a C compiler (CI: URAI_REQUIRE_CORE=1), with its kernels
     proc = subprocess.run([str(venv / "bin" / "python"), "-c",
-                           "from urai import accel; print(accel.status())"],
+                           "from urai import kernels; print(kernels.status())"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     if os.environ.get("URAI_REQUIRE_CORE") == "1":
         assert proc.stdout.startswith("compiled"), proc.stdout

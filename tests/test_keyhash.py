@@ -1,4 +1,4 @@
-"""``urai.keyhash``: the hashed look-up gives exactly what a binary search over the sorted keys
+"""``urai.lang.keyhash``: the hashed look-up gives exactly what a binary search over the sorted keys
 gives, for present and absent keys, short and long probe chains."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from urai.keyhash import EMPTY, KeyHash, lookup_sorted
+from urai.lang.keyhash import EMPTY, KeyHash, lookup_sorted
 
 _keys = st.lists(st.integers(0, 2**40), min_size=0, max_size=300, unique=True)
 

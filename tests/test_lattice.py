@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from urai.check import default_detector
-from urai.detect import near_positions
-from urai.lattice import _cluster_lm_gain, rank_candidates
-from urai.tokenize import tokenize
+from urai.detect.decode import _cluster_lm_gain, rank_candidates
+from urai.detect.detector import default_detector
+from urai.detect.engine import near_positions
+from urai.lang.tokenize import tokenize
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

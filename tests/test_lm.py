@@ -1,4 +1,4 @@
-"""Tests for the modified Kneser-Ney n-gram LM (urai.lm), its corpora and the ``urai lm`` CLI."""
+"""Tests for the modified Kneser-Ney n-gram LM (urai.lang.lm), its corpora and the ``urai lm`` CLI."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from urai.build.corpora import CorpusStats, iter_kumparan, iter_user_corpus
 from urai.cli import main
-from urai.corpora import CorpusStats, iter_kumparan, iter_user_corpus
 from urai.errors import ConfigError, InputError, ResourceError
-from urai.lm import DEFAULT_LM_PATH, LMConfig, NgramLM, load_lm, normalize
+from urai.lang.lm import DEFAULT_LM_PATH, LMConfig, NgramLM, load_lm, normalize
 
 WORDS = (
     "pemerintah menyatakan serangan udara di kota itu menewaskan warga sipil dan polisi "

@@ -1,4 +1,4 @@
-"""Tests for urai.morph: morphophonemics table, analyses, round-trip property."""
+"""Tests for urai.lang.morph: morphophonemics table, analyses, round-trip property."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from urai.morph import CLITICS, PREFIXES, SUFFIXES, Analysis, analyses, inflect
+from urai.lang.morph import CLITICS, PREFIXES, SUFFIXES, Analysis, analyses, inflect
 
 TABLE = [
     ("pukul", "meN", "", "memukul"),

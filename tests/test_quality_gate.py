@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from urai.check import default_detector
+from urai.detect.detector import default_detector
 
 HERE = Path(__file__).parent
 GATE = HERE / "data" / "gate" / "gate.jsonl"
@@ -52,9 +52,9 @@ def measure() -> dict[str, float]:
 
 
 def measure_screen() -> dict[str, float]:
-    """``urai.screen`` on the gate set: F1 at 35 %, the share of 10 % copies it passes on to
+    """``urai.detect.screener`` on the gate set: F1 at 35 %, the share of 10 % copies it passes on to
     a full check (verdict other than clean), false positives and clean texts passed on."""
-    from urai.screen import default_screener
+    from urai.detect.screener import default_screener
 
     scr = default_screener()
     rows = [json.loads(x) for x in GATE.read_text(encoding="utf-8").splitlines()]

@@ -53,7 +53,7 @@ def test_data_build_rebuilds_the_thesaurus_and_frequency(tmp_path: Path, shared_
     for name in ("thesaurus.tsv.gz", "freq.tsv.gz", "stopwords.txt"):
         assert (tmp_path / name).stat().st_size > 1000
         assert (DATA_DIR / name).is_file()
-    from urai.thesaurus import load_thesaurus
+    from urai.lang.thesaurus import load_thesaurus
 
     built = load_thesaurus(tmp_path / "thesaurus.tsv.gz")
     shipped = load_thesaurus()
@@ -63,7 +63,7 @@ def test_data_build_rebuilds_the_thesaurus_and_frequency(tmp_path: Path, shared_
 
     import numpy as np
 
-    from urai.candidates import load_candidates
+    from urai.lang.candidates import load_candidates
 
     shutil.copy(DATA_DIR / "lm.npz", tmp_path / "lm.npz")
     assert main(["data", "build", "--shared", str(shared_data), "--out", str(tmp_path),

@@ -1,4 +1,4 @@
-"""``urai.screen``: the fast document-level verdict, its features, weights and the cascade."""
+"""``urai.detect.screener``: the fast document-level verdict, its features, weights and the cascade."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 
 import urai
 from tests.test_check import CLEAN
-from urai.check import CheckResult, default_detector
-from urai.errors import ConfigError, InputError, ResourceError
-from urai.screen import (
+from urai.detect.detector import CheckResult, default_detector
+from urai.detect.screener import (
     SCREEN_FEATURES,
     Cascade,
     Screener,
@@ -23,6 +22,7 @@ from urai.screen import (
     load_screen_model,
     screen,
 )
+from urai.errors import ConfigError, InputError, ResourceError
 
 GATE = Path(__file__).parent / "data" / "gate" / "gate.jsonl"
 
@@ -138,7 +138,7 @@ def test_settings_and_weights_errors_name_the_fix(tmp_path: Path) -> None:
 
 
 def test_train_screen_writes_loadable_weights(shared_data: Path, tmp_path: Path) -> None:
-    from urai.train_screen import train
+    from urai.build.train_screen import train
 
     out = tmp_path / "screen.json"
     prov = train(shared_data, out, limit=40)

@@ -1,8 +1,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from urai.spin import Spinner, match_case
-from urai.tokenize import tokenize
+from urai.lang.tokenize import tokenize
+from urai.simulate.spinner import Spinner, match_case
 
 TABLE = {"udara": ["hawa"], "karena": ["lantaran"], "dan": ["serta"], "akan": ["bakal"],
          "serangan": ["serbuan"], "warga": ["penduduk", "rakyat"]}

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from urai.corpus.sources import Rejection, decode_text, iter_corpus, iter_jsonl, read_text
 from urai.errors import InputError
-from urai.textio import Rejection, decode_text, iter_corpus, iter_jsonl, read_text
 
 
 def test_reads_utf8_and_gzip(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Tests for urai.thesaurus: shipped graph, alternatives, build from synthetic data."""
+"""Tests for urai.lang.thesaurus: shipped graph, alternatives, build from synthetic data."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from urai.build.thesaurus import build_thesaurus
 from urai.errors import ResourceError
-from urai.thesaurus import build_thesaurus, default_thesaurus, load_thesaurus
+from urai.lang.thesaurus import default_thesaurus, load_thesaurus
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from urai.tokenize import detokenize, sentences, split_clitics, tokenize
+from urai.lang.tokenize import detokenize, sentences, split_clitics, tokenize
 
 SAMPLE = (
     'Jakarta, CNN Indonesia -- Serangan udara (21/10) menewaskan 1.000 orang, kata '
@@ -83,7 +83,7 @@ _dotty = st.sampled_from(
 @given(st.one_of(st.text(), st.lists(_dotty, max_size=30).map("".join),
                  st.lists(_dotty, max_size=30).map(" ".join)))
 def test_single_pass_scanner_agrees_with_step_by_step_scanner(text: str) -> None:
-    from urai.tokenize import _iter_raw, _scan_raw
+    from urai.lang.tokenize import _iter_raw, _scan_raw
 
     fast = _scan_raw(text)
     if fast is not None:  # None: a case only the step-by-step scanner handles

@@ -1,56 +1,95 @@
 """urai: Indonesian spun-content forensics.
 
-The public API is flat: ``urai.check``, ``urai.check_many``, ``urai.screen``,
-``urai.restore``, ``urai.spin``, ``urai.Index``, ``urai.resources``. Heavy parts are
-imported on first use.
+The public API is flat — ``urai.check``, ``urai.restore``, ``urai.screen``,
+``urai.check_many``, ``urai.spin``, ``urai.resources``, ``urai.Index`` and the result, config
+and error types — over one wing (subpackage) per capability; ``docs/architecture.md`` is the
+map. ``import urai`` loads none of them (nor numpy): every public name is bound on first use.
+No subpackage is named like a public function, so importing a wing never shadows one.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it (imported lazily on first attribute access)
+# public name -> module that defines it (imported on first attribute access)
 _LAZY = {
+    # errors
     "UraiError": "urai.errors",
     "InputError": "urai.errors",
     "ConfigError": "urai.errors",
     "ResourceError": "urai.errors",
     "MissingDependencyError": "urai.errors",
     "ProcessingError": "urai.errors",
-    "Rejection": "urai.textio",
-    "BatchChecker": "urai.batch",
-    "check_many": "urai.batch",
-    "Screener": "urai.screen",
-    "ScreenResult": "urai.screen",
-    "Cascade": "urai.screen",
-    "Token": "urai.tokenize",
-    "tokenize": "urai.tokenize",
-    "detokenize": "urai.tokenize",
-    "Index": "urai.index",
-    "IndexConfig": "urai.index",
-    "Match": "urai.index",
-    "TraceResult": "urai.index",
-    "Alignment": "urai.align",
-    "Record": "urai.textio",
-    "Spinner": "urai.spin",
-    "SpinResult": "urai.spin",
-    "CheckResult": "urai.check",
-    "CheckConfig": "urai.check",
-    "Substitution": "urai.check",
-    "Detector": "urai.check",
+    # records
+    "Record": "urai.records",
+    "Rejection": "urai.records",
+    # check / restore / screen
+    "check": "urai.detect.detector",
+    "restore": "urai.detect.detector",
+    "CheckResult": "urai.detect.detector",
+    "CheckConfig": "urai.detect.detector",
+    "Substitution": "urai.detect.detector",
+    "Detector": "urai.detect.detector",
+    "screen": "urai.detect.screener",
+    "Screener": "urai.detect.screener",
+    "ScreenResult": "urai.detect.screener",
+    "Cascade": "urai.detect.screener",
+    # many documents
+    "check_many": "urai.corpus.local",
+    "BatchChecker": "urai.corpus.local",
+    # trace
+    "Index": "urai.trace.index",
+    "IndexConfig": "urai.trace.index",
+    "Match": "urai.trace.index",
+    "TraceResult": "urai.trace.index",
+    "Alignment": "urai.trace.align",
+    # language
+    "Token": "urai.lang.tokenize",
+    "tokenize": "urai.lang.tokenize",
+    "detokenize": "urai.lang.tokenize",
+    "resources": "urai.lang.inventory",
+    # simulation
+    "spin": "urai.simulate.spinner",
+    "Spinner": "urai.simulate.spinner",
+    "SpinResult": "urai.simulate.spinner",
 }
 
-# Functions named like their modules are bound now: a lazy binding would be shadowed by the
-# submodule as soon as anything imports it (``import urai.check`` sets ``urai.check``).
-from urai.check import check, restore  # noqa: E402
-from urai.resources import resources  # noqa: E402
-from urai.screen import screen  # noqa: E402
-from urai.spin import spin  # noqa: E402
+__all__ = ["__version__", "UraiError", "InputError", "ConfigError", "ResourceError",
+          "MissingDependencyError", "ProcessingError", "Record", "Rejection", "check", "restore",
+          "CheckResult", "CheckConfig", "Substitution", "Detector", "screen", "Screener",
+          "ScreenResult", "Cascade", "check_many", "BatchChecker", "Index", "IndexConfig", "Match",
+          "TraceResult", "Alignment", "Token", "tokenize", "detokenize", "resources", "spin",
+          "Spinner", "SpinResult"]
+assert set(__all__) == {"__version__", *_LAZY}
 
-__all__ = ["__version__", "check", "restore", "resources", "screen", "spin", *_LAZY]
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from urai.corpus.local import BatchChecker, check_many
+    from urai.detect.detector import (
+        CheckConfig,
+        CheckResult,
+        Detector,
+        Substitution,
+        check,
+        restore,
+    )
+    from urai.detect.screener import Cascade, Screener, ScreenResult, screen
+    from urai.errors import (
+        ConfigError,
+        InputError,
+        MissingDependencyError,
+        ProcessingError,
+        ResourceError,
+        UraiError,
+    )
+    from urai.lang.inventory import resources
+    from urai.lang.tokenize import Token, detokenize, tokenize
+    from urai.records import Record, Rejection
+    from urai.simulate.spinner import Spinner, SpinResult, spin
+    from urai.trace.align import Alignment
+    from urai.trace.index import Index, IndexConfig, Match, TraceResult
 
 
 def __getattr__(name: str) -> Any:

@@ -1,8 +1,9 @@
 """One error hierarchy for urai.
 
 Every error urai raises on purpose is a :class:`UraiError`. Messages name the bad value and
-say how to fix it; the CLI prints them as one line and exits non-zero, the HTTP layer turns
-them into a 4xx JSON body.
+say how to fix it; the CLI prints them as one line and exits non-zero, the HTTP layer
+(:mod:`urai.service`) answers them with :attr:`UraiError.http_status` and
+:meth:`UraiError.to_dict` as the body.
 """
 
 from __future__ import annotations
@@ -19,6 +20,13 @@ class UraiError(Exception):
     code = "urai_error"
     #: CLI exit status
     exit_code = 1
+    #: HTTP status of this error in the API
+    http_status = 500
+
+    def to_dict(self) -> dict[str, dict[str, str]]:
+        """``{"error": {"code", "message"}}``: the one error shape of the JSON outputs (CLI
+        ``--json`` and ``-o`` lines add the record's ``source``) and the HTTP API."""
+        return {"error": {"code": self.code, "message": str(self)}}
 
 
 class InputError(UraiError):
@@ -26,6 +34,7 @@ class InputError(UraiError):
 
     code = "bad_input"
     exit_code = 2
+    http_status = 422
 
 
 class ConfigError(UraiError, ValueError):
@@ -33,6 +42,7 @@ class ConfigError(UraiError, ValueError):
 
     code = "bad_config"
     exit_code = 2
+    http_status = 422
 
 
 class ResourceError(UraiError):
@@ -40,6 +50,7 @@ class ResourceError(UraiError):
 
     code = "bad_resource"
     exit_code = 3
+    http_status = 503
 
 
 class ProcessingError(UraiError):
@@ -55,6 +66,7 @@ class MissingDependencyError(UraiError, ImportError):
 
     code = "missing_dependency"
     exit_code = 3
+    http_status = 503
 
     @classmethod
     def for_extra(cls, module: str, extra: str) -> MissingDependencyError:

@@ -2,9 +2,14 @@
 
 Shipped artefacts live in :data:`DATA_DIR` and are built by ``urai data build``:
 
-* ``thesaurus.tsv.gz`` - symmetric synonym graph (see :mod:`urai.thesaurus`);
-* ``freq.tsv.gz`` - word frequencies from ``wordfreq`` (CC BY-SA 4.0, see :mod:`urai.freq`);
-* ``stopwords.txt`` - stopwords from ``stopwordsiso`` (MIT).
+* ``thesaurus.tsv.gz`` - symmetric synonym graph (see :mod:`urai.lang.thesaurus`);
+* ``freq.tsv.gz`` - word frequencies from ``wordfreq`` (CC BY-SA 4.0, see :mod:`urai.lang.freq`);
+* ``stopwords.txt`` - stopwords from ``stopwordsiso`` (MIT);
+* ``lm.npz`` - the trigram language model (:mod:`urai.lang.lm`);
+* ``cloze.npz`` - the neural cloze model (:mod:`urai.lang.cloze`);
+* ``candidates.npz`` - the candidate table of common words (:mod:`urai.lang.candidates`);
+* ``detector.json`` - token and document model weights (:mod:`urai.detect.features`);
+* ``screen.json`` - the screen's weights (:mod:`urai.detect.screener`).
 
 ``function_words.tsv`` (next to this file) is hand-written by the urai developers (MIT).
 Nothing is loaded at import time.
@@ -24,6 +29,11 @@ __all__ = [
     "THESAURUS_PATH",
     "FREQ_PATH",
     "STOPWORDS_PATH",
+    "LM_PATH",
+    "CLOZE_PATH",
+    "CANDIDATES_PATH",
+    "DETECTOR_PATH",
+    "SCREEN_PATH",
     "default_stopwords",
     "load_stopwords",
 ]
@@ -34,6 +44,11 @@ FUNCTION_WORDS_PATH = PACKAGE_DIR / "function_words.tsv"
 THESAURUS_PATH = DATA_DIR / "thesaurus.tsv.gz"
 FREQ_PATH = DATA_DIR / "freq.tsv.gz"
 STOPWORDS_PATH = DATA_DIR / "stopwords.txt"
+LM_PATH = DATA_DIR / "lm.npz"
+CLOZE_PATH = DATA_DIR / "cloze.npz"
+CANDIDATES_PATH = DATA_DIR / "candidates.npz"
+DETECTOR_PATH = DATA_DIR / "detector.json"
+SCREEN_PATH = DATA_DIR / "screen.json"
 
 
 def load_stopwords(path: Path | str | None = None) -> frozenset[str]:

@@ -1,0 +1,200 @@
+"""``urai index add|remove|stats`` and ``urai trace``: the source index on the command line.
+
+Inputs of ``index add``: ``.txt`` files (id = file name), directories (their ``.txt``,
+``.jsonl`` and ``.gz`` files, recursively, in name order) and JSON Lines files (``id``,
+``text``, optional ``title``, ``url``, ``date``), gzipped or not. Every input is counted as
+indexed or rejected with its reason; the summary goes to stderr (or stdout with ``--json``).
+Adding is idempotent (an id added again replaces the old document), so an interrupted run is
+resumed by running the same command again; ``--skip-existing`` makes that cheap by skipping
+ids whose text is unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from urai.cli.common import each_input, echo_json, stderr_is_tty
+from urai.errors import ConfigError, InputError, ResourceError
+
+
+def _iter_items(inputs: tuple[str, ...]) -> Iterator[object]:
+    """Records, dicts or Rejections for every input (directories expanded)."""
+    from urai.corpus.sources import Rejection, iter_corpus
+
+    for item in iter_corpus(inputs, require_id=True):
+        yield item if isinstance(item, Rejection) else item[1]
+
+
+@click.group("index")
+def index() -> None:
+    """Manage a source index (one SQLite file): add, remove, stats."""
+
+
+@index.command("add")
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False),
+              help="Index file (created if missing).")
+@click.option("--skip-existing", is_flag=True,
+              help="Skip ids already indexed with the same text (fast resume).")
+@click.option("--batch-size", type=int, default=5000, show_default=True,
+              help="Documents per transaction.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.argument("inputs", nargs=-1, required=True)
+def add(db: str, skip_existing: bool, batch_size: int, quiet: bool, as_json: bool,
+        inputs: tuple[str, ...]) -> None:
+    """Index INPUT... (.txt files, directories, JSONL; .gz too). Re-adding an id replaces it."""
+    from urai.trace.index import Index
+
+    if batch_size < 1:
+        raise ConfigError("--batch-size must be at least 1")
+    bar = None
+    if not quiet and stderr_is_tty():
+        from tqdm import tqdm
+
+        bar = tqdm(unit="doc", desc="indexing", file=sys.stderr, dynamic_ncols=True)
+    try:
+        with Index(db) as idx:
+            report = idx.add(_iter_items(inputs), skip_existing=skip_existing,
+                             batch_size=batch_size,
+                             progress=(bar.update if bar is not None else None))
+            total = len(idx)
+    finally:
+        if bar is not None:
+            bar.close()
+    if as_json:
+        echo_json({"db": db, "added": report.added, "replaced": report.replaced,
+                   "skipped": report.skipped, "processed": report.processed,
+                   "rejected": [{"source": r.source, "reason": r.reason}
+                                for r in report.rejected],
+                   "docs": total})
+    else:
+        click.echo(
+            f"{db}: {report.processed} processed (added {report.added}, replaced "
+            f"{report.replaced}, skipped {report.skipped}), {len(report.rejected)} rejected; "
+            f"{total} documents in the index", err=True)
+        for r in report.rejected[:50]:
+            click.echo(f"  rejected {r.source}: {r.reason}", err=True)
+        if len(report.rejected) > 50:
+            click.echo(f"  ... and {len(report.rejected) - 50} more (use --json)", err=True)
+    if report.processed == 0 and report.rejected:
+        raise InputError(f"nothing indexed: all {len(report.rejected)} inputs were rejected")
+
+
+@index.command("remove")
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False))
+@click.argument("ids", nargs=-1, required=True)
+def remove(db: str, ids: tuple[str, ...]) -> None:
+    """Remove documents by ID."""
+    from urai.trace.index import Index
+
+    with Index(db, create=False) as idx:
+        n = idx.remove(ids)
+    click.echo(f"{db}: removed {n} of {len(ids)} ids", err=True)
+
+
+@index.command("stats")
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+def stats(db: str, as_json: bool) -> None:
+    """Documents, fingerprints, size on disk and settings of an index."""
+    from urai.trace.index import Index
+
+    with Index(db, create=False, readonly=True) as idx:
+        st = idx.stats()
+    if as_json:
+        echo_json(st)
+        return
+    click.echo(f"index        {st.path}")
+    click.echo(f"documents    {st.docs}")
+    click.echo(f"fingerprints {st.fingerprints}")
+    click.echo(f"size on disk {st.size_bytes / 1e6:.1f} MB")
+    click.echo("config       " + json.dumps(st.config, sort_keys=True))
+
+
+@click.command("trace")
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False),
+              help="Index built with `urai index add`.")
+@click.option("--top", "top", type=int, default=5, show_default=True, help="Matches to show.")
+@click.option("--threshold", type=float, default=None,
+              help="Minimum coverage of the query (default 0.2).")
+@click.option("--json", "as_json", is_flag=True,
+              help="JSON (JSON Lines with a source field when there are several inputs).")
+@click.option("--diff", is_flag=True,
+              help="Show the alignment with the best match: copies, swaps, inserts, drops.")
+@click.argument("files", nargs=-1)
+def trace(db: str, top: int, threshold: float | None, as_json: bool, diff: bool,
+          files: tuple[str, ...]) -> None:
+    """Find the indexed source of FILE... (or stdin, `-`)."""
+    from urai.trace.index import Index
+
+    if top < 1:
+        raise ConfigError("--top must be at least 1")
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise ConfigError(f"--threshold must be between 0 and 1, got {threshold}")
+    if not Path(db).exists():
+        raise ResourceError(f"{db}: no such index; build it first with `urai index add --db {db} "
+                        "FILE...`")
+    with Index(db, create=False, readonly=True) as idx:
+
+        def one(source: str, text: str) -> None:
+            res = idx.trace(text, top=top, threshold=threshold, source=source)
+            al = idx.align(res.matches[0].id, text) if diff and res.matches else None
+            if as_json:
+                obj: dict[str, object] = {
+                    "source": res.source,
+                    "matches": [{"id": m.id, "score": m.score, "coverage": m.coverage,
+                                 "title": m.title, "url": m.url} for m in res.matches],
+                }
+                if diff:
+                    obj["alignment"] = al.to_dict() if al is not None else None
+                echo_json(obj)
+                return
+            click.echo(f"{res.source}:")
+            if not res.matches:
+                click.echo("  no source found")
+            for rank, m in enumerate(res.matches, 1):
+                extra = f"  {m.title}" if m.title else ""
+                click.echo(f"  {rank}. {m.id}  score {m.score:.3f}  coverage "
+                           f"{m.coverage:.3f}{extra}")
+            if al is not None:
+                _print_diff(al, res.matches[0].id)
+
+        each_input(files, one, as_json=as_json)
+
+
+def _print_diff(al, ident: str) -> None:
+    """Side-by-side: query (observed) on the left, source on the right."""
+    width = max(60, shutil.get_terminal_size((120, 20)).columns)
+    col = (width - 5) // 2
+    color = sys.stdout.isatty()
+    marks = {"copy": "=", "swap": "~", "insert": "+", "delete": "-"}
+    styles = {"copy": None, "swap": "yellow", "insert": "green", "delete": "red"}
+    click.echo(f"  alignment with {ident}: coverage {al.coverage:.3f} "
+               f"(copied {al.copied}, swapped {al.swapped}, synonyms {al.synonyms} of "
+               f"{al.query_words} words)")
+    click.echo(f"  {'query (observed)':<{col}} | source")
+    for op in al.ops:
+        left = " ".join(op.q_text.split())
+        right = " ".join(op.s_text.split())
+        kind = "synonym" if op.kind == "copy" and op.synonym else op.kind
+        lines_l = _wrap(left, col - 2) or [""]
+        lines_r = _wrap(right, col) or [""]
+        for k in range(max(len(lines_l), len(lines_r))):
+            lt = lines_l[k] if k < len(lines_l) else ""
+            rt = lines_r[k] if k < len(lines_r) else ""
+            mark = marks[op.kind] if k == 0 else " "
+            line = f"{mark} {lt:<{col - 2}} | {rt}"
+            style = styles[op.kind] if kind != "synonym" else "cyan"
+            click.echo(click.style(line, fg=style) if color and style else line)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width=max(10, width)) if text else []

@@ -1,1 +1,0 @@
-"""CLI sub-commands, one module per area; each is a thin layer over the Python API."""

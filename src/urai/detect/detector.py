@@ -1,0 +1,457 @@
+"""Check and restore: is a text machine-spun, which words were swapped, what did it say?
+
+>>> import urai
+>>> r = urai.check(text)                      # doctest: +SKIP
+>>> r.verdict, round(r.spun_probability, 2)   # doctest: +SKIP
+('spun', 0.99)
+>>> [(s.observed, s.suggestion) for s in r.substitutions][:2]   # doctest: +SKIP
+[('hawa', 'udara'), ('lantaran', 'karena')]
+>>> urai.restore(text)                        # doctest: +SKIP
+
+Pipeline (one document): tokenise with exact offsets -> per-word evidence over the lattice of
+thesaurus alternatives (:mod:`urai.detect.engine`) -> joint restoration per sentence with a
+per-change cost (:mod:`urai.detect.decode`) -> document features and a calibrated logistic score
+(:mod:`urai.detect.features`) -> verdict; a document that looks spun is then decoded again with a
+*document-adaptive* per-change cost (:meth:`Detector.adaptive_threshold`): a spinner swaps a
+share of the words at random, so in a spun text every odd word is more likely a swap.
+
+Verdicts (thresholds in :class:`CheckConfig`):
+
+* ``too_short``: fewer than ``min_words`` word tokens; no guess is made
+  (``spun_probability`` is None, nothing is restored);
+* ``not_indonesian``: fewer than ``min_known_share`` of the words are known Indonesian words
+  (frequency list or stopwords) or fewer than ``min_stopword_share`` are Indonesian stopwords;
+* ``spun`` when ``spun_probability >= spun_threshold`` (default 0.85, tuned on
+  held-out training articles, see ``docs/benchmarks/check_notes.md``), ``clean`` when it is
+  below ``clean_threshold`` (default 0.2), ``uncertain`` in between.
+
+Restoration changes only the words it flags, keeping the input's layout, punctuation and
+capitalisation (``Hawa`` -> ``Udara``). With ``restore_clean=False`` (the default) a text
+judged ``clean`` keeps every word: the per-word evidence then gives way to the document
+score, which keeps over-correction of clean text near zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from urai.errors import ConfigError, InputError
+
+#: the evidence of an analysis as it was before decoding changed it: ``(X, z, lm_max)``
+_Saved = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]
+
+__all__ = [
+    "CheckConfig",
+    "Substitution",
+    "CheckResult",
+    "Detector",
+    "check",
+    "restore",
+    "default_detector",
+    "VERDICTS",
+]
+
+VERDICTS = ("spun", "clean", "uncertain", "too_short", "not_indonesian")
+
+
+def _num(name: str, value: Any, lo: float, hi: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+        raise ConfigError(f"{name} must be a number in [{lo}, {hi}], got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckConfig:
+    """Settings of :class:`Detector`; validated at creation (:class:`ConfigError`)."""
+
+    min_words: int = 25
+    min_known_share: float = 0.6
+    min_stopword_share: float = 0.08
+    spun_threshold: float = 0.85
+    clean_threshold: float = 0.2
+    #: logit a word change must exceed (None: the trained value in ``detector.json``)
+    change_threshold: float | None = None
+    #: candidates per word (None: the trained value)
+    max_candidates: int | None = None
+    #: restore words even in texts judged clean
+    restore_clean: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.min_words, bool) or not isinstance(self.min_words, int) \
+                or self.min_words < 1:
+            raise ConfigError(f"min_words must be an integer >= 1, got {self.min_words!r}")
+        _num("min_known_share", self.min_known_share, 0.0, 1.0)
+        _num("min_stopword_share", self.min_stopword_share, 0.0, 1.0)
+        _num("spun_threshold", self.spun_threshold, 0.0, 1.0)
+        _num("clean_threshold", self.clean_threshold, 0.0, 1.0)
+        if self.clean_threshold > self.spun_threshold:
+            raise ConfigError(
+                f"clean_threshold ({self.clean_threshold}) must not exceed spun_threshold "
+                f"({self.spun_threshold})"
+            )
+        if self.change_threshold is not None:
+            _num("change_threshold", self.change_threshold, -20.0, 20.0)
+        if self.max_candidates is not None and (
+            isinstance(self.max_candidates, bool) or not isinstance(self.max_candidates, int)
+            or not 1 <= self.max_candidates <= 100
+        ):
+            raise ConfigError(f"max_candidates must be an integer in [1, 100], "
+                              f"got {self.max_candidates!r}")
+        if not isinstance(self.restore_clean, bool):
+            raise ConfigError(f"restore_clean must be True or False, got {self.restore_clean!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Substitution:
+    """A word that looks substituted: ``text[start:end] == observed``.
+
+    ``evidence`` explains the change: ``lm_gain`` and ``cloze_gain`` (log10 of how much more
+    likely the suggestion is than the observed word in this context, under the trigram LM and
+    the cloze model), ``frequency_gain`` (zipf of the suggestion minus zipf of the observed
+    word) and ``thesaurus_weight`` of the link; ``reason`` says the same in one sentence.
+    """
+
+    start: int
+    end: int
+    observed: str
+    suggestion: str  # the likely original, in the observed word's capitalisation
+    confidence: float  # probability that the word was swapped and ``suggestion`` is right
+    evidence: Mapping[str, float] = field(default_factory=dict)
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """Outcome of :func:`check` for one text."""
+
+    spun_probability: float | None
+    verdict: str
+    substitutions: tuple[Substitution, ...]
+    restored_text: str
+    features: Mapping[str, float] = field(default_factory=dict)
+    words: int = 0
+    #: the text that was checked (the extracted text for HTML input); offsets refer to it
+    text: str = ""
+    html: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "spun_probability": None if self.spun_probability is None
+            else round(self.spun_probability, 6),
+            "verdict": self.verdict,
+            "words": self.words,
+            "substitutions": [
+                {"start": s.start, "end": s.end, "observed": s.observed,
+                 "suggestion": s.suggestion, "confidence": round(s.confidence, 4),
+                 "evidence": {k: round(float(v), 4) for k, v in s.evidence.items()},
+                 "reason": s.reason}
+                for s in self.substitutions
+            ],
+            "restored_text": self.restored_text,
+            "features": {k: round(float(v), 6) for k, v in self.features.items()},
+        }
+        if self.html:
+            d["text"] = self.text
+        return d
+
+
+class Detector:
+    """Spun-text detector and restorer over an LM, a thesaurus and trained weights.
+
+    Every resource defaults to the shipped one; ``lm`` may be an :class:`urai.lang.lm.NgramLM`
+    or a path to one. A Detector is reusable and caches per-word thesaurus lookups.
+    ``accelerate=False`` runs the Python/numpy reference code instead of the compiled
+    kernels (:mod:`urai.detect.kernels`; same model, same results to float rounding).
+    """
+
+    def __init__(
+        self,
+        config: CheckConfig | None = None,
+        *,
+        lm: Any = None,
+        thesaurus: Any = None,
+        frequency: Any = None,
+        model: Any = None,
+        cloze: Any = None,
+        accelerate: bool = True,
+    ) -> None:
+        from urai.detect.engine import Engine
+        from urai.detect.features import default_detector_model, load_detector_model
+        from urai.lang.freq import default_frequency
+        from urai.lang.id import default_stopwords
+        from urai.lang.lm import load_lm
+        from urai.lang.thesaurus import default_thesaurus
+
+        if config is None:
+            config = CheckConfig()
+        if not isinstance(config, CheckConfig):
+            raise ConfigError(f"config must be a CheckConfig, got {type(config).__name__}")
+        self.config = config
+        if lm is None or isinstance(lm, (str, Path)):
+            lm = load_lm(lm)
+        if model is None:
+            model = default_detector_model()
+        elif isinstance(model, (str, Path)):
+            model = load_detector_model(model)
+        self.model = model
+        self.threshold = (config.change_threshold if config.change_threshold is not None
+                          else model.change_threshold)
+        if cloze is None and model.uses_cloze:
+            from urai.lang.cloze import default_cloze
+
+            cloze = default_cloze()
+        elif isinstance(cloze, (str, Path)):
+            from urai.lang.cloze import load_cloze
+
+            cloze = load_cloze(cloze)
+        self.engine = Engine(
+            lm,
+            thesaurus if thesaurus is not None else default_thesaurus(),
+            frequency if frequency is not None else default_frequency(),
+            default_stopwords(),
+            max_candidates=config.max_candidates or model.max_candidates,
+            cloze=cloze or None,
+            accelerate=accelerate,
+            token_model=model.token,
+        )
+        from urai.detect.evidence import N_LM_TERMS
+
+        self._w_lm = np.asarray(model.token.weights[:N_LM_TERMS], dtype=np.float64)
+        self.max_rounds = 2
+        #: a position joins the joint decoding when its best logit is > cost - margin
+        self.margin = 3.0
+        #: document-adaptive change cost (see :meth:`adaptive_threshold`)
+        self.adapt = True
+        self.adapt_min_p = 0.5
+        self.adapt_offset = -2.0
+        self.adapt_floor = -3.0
+
+    def prepare(self) -> Detector:
+        """Build what is otherwise built on the first check (the compiled kernels' tables),
+        e.g. before forking worker processes that should share it."""
+        _ = self.engine.core
+        return self
+
+    # ---- core ---------------------------------------------------------------------------
+    def analyse(self, text: str) -> tuple[Any, Any, np.ndarray]:
+        """``(analysis, decoded, doc_features)`` of plain ``text`` (for training/benchmarks)."""
+        from urai.detect.features import doc_features
+
+        an = self.engine.analyse_text(text)
+        # the first-pass evidence, kept by _decode before its first refresh changes it
+        saved: list[_Saved] | None = [] if self.adapt else None
+        an, dec = self._decode(an, self.threshold, saved)
+        feats = doc_features(an, dec)
+        if self.adapt and an.n_mutable:
+            p = float(self.model.doc.prob(feats[None, :])[0])
+            if p >= self.adapt_min_p:
+                th = self.adaptive_threshold(feats)
+                if th < self.threshold:
+                    if saved:  # evidence with the observed neighbours again
+                        x0, z0, m0 = saved[0]
+                        an.X[:] = x0
+                        if an.z is not None and z0 is not None:
+                            an.z[:] = z0
+                        if an.lm_max is not None and m0 is not None:
+                            an.lm_max[:] = m0
+                    _, dec = self._decode(an, th)
+        return an, dec, feats
+
+    def adaptive_threshold(self, feats: np.ndarray) -> float:
+        """Per-change cost for a document that looks spun: ``c0 + log((1 - rho) / rho)``.
+
+        ``rho`` is the document's expected share of substituted mutable words (the
+        ``expected_share`` feature of the first pass); a spinner swaps words at random, so
+        in a spun document the prior that a mutable word was swapped is ``rho``, not the
+        training average. Bounded by ``adapt_floor`` and the global threshold.
+        """
+        rho = float(np.clip(feats[4], 1e-3, 0.999))
+        th = self.adapt_offset + float(np.log((1.0 - rho) / rho))
+        return float(np.clip(th, self.adapt_floor, self.threshold))
+
+    def _decode(self, an: Any, threshold: float,
+                saved: list[_Saved] | None = None
+                ) -> tuple[Any, Any]:
+        """Decode, re-score with the restorations in place, decode again (up to
+        ``max_rounds``). ``saved``: an empty list gets a copy of the evidence
+        ``(X, z, lm_max)`` just before the first re-scoring changes it (stays empty when
+        nothing changes)."""
+        eng = self.engine
+
+        def logits() -> np.ndarray:  # kept up to date by the compiled kernels, if they run
+            if an.z is not None:
+                return an.z
+            return self.model.token.logit(an.X) if an.n_mutable else np.zeros(0)
+
+        z = logits()
+        dec = eng.decode(an, z, threshold=threshold, w_lm=self._w_lm, margin=self.margin)
+        # iterated conditional modes: re-score every word with the restored neighbours in
+        # place (a spun neighbour spoils a word's trigram evidence), then decode again
+        prev = an.seq
+        for _ in range(self.max_rounds - 1):
+            changed = dec.choice >= 0
+            if not changed.any():
+                break
+            ctx = an.seq.copy()
+            ctx[an.pos_seq[changed]] = an.cand_ids[dec.choice[changed]]
+            # only words next to a changed slot need new evidence
+            if saved is not None and not saved:
+                saved.append((an.X.copy(), None if an.z is None else an.z.copy(),
+                              None if an.lm_max is None else an.lm_max.copy()))
+            eng.refill(an, ctx, np.flatnonzero(ctx != prev))
+            prev = ctx
+            z = logits()
+            dec2 = eng.decode(an, z, threshold=threshold, w_lm=self._w_lm, margin=self.margin,
+                              context=ctx)
+            if np.array_equal(dec2.choice, dec.choice):
+                dec = dec2
+                break
+            dec = dec2
+        return an, dec
+
+    def check(self, text: str, *, html: bool | None = None) -> CheckResult:
+        """Check one text (plain or HTML; ``html=None`` detects HTML)."""
+        from urai.detect.features import DOC_FEATURES
+        from urai.lang.tokenize import match_case
+
+        text, is_html = prepare_text(text, html, "check")
+        cfg = self.config
+        an, dec, feats = self.analyse(text)
+        features = dict(zip(DOC_FEATURES, (float(x) for x in feats), strict=True))
+        nw = an.n_words
+        refusal = refuse(features, nw, an.n_known, an.n_stop, cfg)
+        if refusal is not None:
+            return CheckResult(None, refusal, (), text, features, nw, text, is_html)
+        p = float(self.model.doc.prob(feats[None, :])[0])
+        if p >= cfg.spun_threshold:
+            verdict = "spun"
+        elif p < cfg.clean_threshold:
+            verdict = "clean"
+        else:
+            verdict = "uncertain"
+        subs: list[Substitution] = []
+        if verdict != "clean" or cfg.restore_clean:
+            from urai.detect.kernels import token_spans
+
+            sel = np.flatnonzero(dec.choice >= 0)
+            rows = dec.choice[sel]
+            for (s, e), row, conf, ev_row in zip(token_spans(an.tokens, an.pos_tok[sel].tolist()),
+                                                 rows.tolist(), dec.confidence[sel].tolist(),
+                                                 an.X[rows][:, _EVIDENCE_COLUMNS].tolist(),
+                                                 strict=True):
+                obs = text[s:e]
+                sugg = match_case(obs, an.cand_words[row])
+                ev = dict(zip(_EVIDENCE_NAMES, ev_row, strict=True))
+                subs.append(Substitution(s, e, obs, sugg, conf, ev, _reason(obs, sugg, ev)))
+        return CheckResult(p, verdict, tuple(subs), _apply(text, subs), features, nw, text,
+                           is_html)
+
+    def restore(self, text: str, *, html: bool | None = None) -> str:
+        """The likely original of ``text`` (only flagged words change)."""
+        return self.check(text, html=html).restored_text
+
+
+#: the per-change explanation: name -> the token feature it reports
+_EVIDENCE = {"lm_gain": "lm_delta", "cloze_gain": "cloze_delta", "frequency_gain": "zipf_delta",
+             "thesaurus_weight": "weight"}
+_EVIDENCE_NAMES = tuple(_EVIDENCE)
+
+
+def _evidence_columns() -> list[int]:
+    from urai.detect.evidence import TOKEN_FEATURES
+
+    return [TOKEN_FEATURES.index(f) for f in _EVIDENCE.values()]
+
+
+_EVIDENCE_COLUMNS = _evidence_columns()
+
+
+def _times(log10_gain: float) -> str:
+    """``10^4.6 times more`` / ``2.1 times less`` for a log10 ratio."""
+    g = abs(log10_gain)
+    mult = f"10^{g:.1f}" if g >= 3.0 else f"{10 ** g:.1f}"
+    return f"{mult} times {'more' if log10_gain >= 0 else 'less'}"
+
+
+def _reason(observed: str, suggestion: str, ev: Mapping[str, float]) -> str:
+    """One sentence: why ``suggestion`` is thought to be the original of ``observed``."""
+    why = (f"'{suggestion}' is {_times(ev['lm_gain'])} likely than '{observed}' in this "
+           "context by the language model")
+    if ev["cloze_gain"] != 0.0:
+        why += f" and {_times(ev['cloze_gain'])} by the cloze model"
+    fg = ev["frequency_gain"]
+    if fg >= 0.5:
+        why += (f"; the two are synonyms and '{observed}' is the rarer word ({fg:.1f} lower "
+                "on the zipf frequency scale), the kind a spinner picks")
+    else:
+        why += "; the two are synonyms"
+    return why + "."
+
+
+def prepare_text(text: Any, html: bool | None, what: str) -> tuple[str, bool]:
+    """``(plain text, was HTML)`` for ``check``/``screen``: the type check, HTML reduced to its
+    main text (``html=None`` detects it) and the empty-input error."""
+    from urai.html import looks_like_html
+
+    if not isinstance(text, str):
+        raise InputError(f"{what}() expects text (str), got {type(text).__name__}")
+    is_html = False
+    if html or (html is None and looks_like_html(text)):
+        from urai.html import html_to_text
+
+        text = html_to_text(text)
+        is_html = True
+    if not text.strip():
+        raise InputError(f"the input is empty (no text to {what})")
+    return text, is_html
+
+
+def refuse(features: dict[str, float], words: int, known: int, stop: int,
+           cfg: CheckConfig) -> str | None:
+    """Add ``known_share`` / ``stopword_share`` to ``features``; the verdict that replaces a
+    guess (``too_short`` or ``not_indonesian``), or None when the text can be judged."""
+    features["known_share"] = known / words if words else 0.0
+    features["stopword_share"] = stop / words if words else 0.0
+    if words < cfg.min_words:
+        return "too_short"
+    if features["known_share"] < cfg.min_known_share or \
+            features["stopword_share"] < cfg.min_stopword_share:
+        return "not_indonesian"
+    return None
+
+
+def _apply(text: str, subs: list[Substitution]) -> str:
+    if not subs:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for s in sorted(subs, key=lambda s: s.start):
+        parts.append(text[pos : s.start])
+        parts.append(s.suggestion)
+        pos = s.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+@lru_cache(maxsize=1)
+def default_detector() -> Detector:
+    """A :class:`Detector` over the shipped resources, built once."""
+    return Detector()
+
+
+def check(text: str, *, html: bool | None = None, config: CheckConfig | None = None,
+          ) -> CheckResult:
+    """Say whether ``text`` was machine-spun, which words were swapped and what it said."""
+    det = default_detector() if config is None else Detector(config)
+    return det.check(text, html=html)
+
+
+def restore(text: str, *, html: bool | None = None, config: CheckConfig | None = None) -> str:
+    """The likely original wording of ``text``; layout, punctuation and case are kept."""
+    det = default_detector() if config is None else Detector(config)
+    return det.restore(text, html=html)

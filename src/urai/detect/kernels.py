@@ -1,0 +1,186 @@
+"""The compiled kernels (``urai._core``) bound to a detect engine.
+
+urai's algorithms are written in Python and numpy (:mod:`urai.lang.tokenize`,
+:mod:`urai.detect.engine`, :mod:`urai.detect.decode`, :mod:`urai.lang.cloze`,
+:mod:`urai.lang.lm`); those modules are the reference. ``urai._core`` computes the same things
+without a Python object per token:
+
+* :class:`urai.lang.lm.NgramLM` scoring (``logprob_ids``): the same backoff rule and the
+  model's own float32 numbers, so scores are identical;
+* the cloze model's deltas: the same model, summed in another order (float32 rounding,
+  ~1e-6 relative);
+* tokenising, the sequence layout, the mutable positions and every evidence column of
+  :meth:`urai.detect.engine.Engine.analyse` (the layout of :mod:`urai.detect.evidence`,
+  checked name by name), and the evidence refresh of the decoding rounds;
+* the joint decoder (:func:`urai.detect.decode.decode`).
+
+Whether they run is decided once, by :mod:`urai.kernels` (``URAI_PURE_PYTHON``) and the
+engine's own ``accelerate`` flag (:class:`urai.detect.detector.Detector`); an engine that does
+not use them runs the reference for everything, its LM scoring included.
+
+A detector may be shared by threads: an analyser serves one document at a time (threads
+wait for it with the GIL released), the LM tables are read-only. Memory stays bounded on long
+crawls: the per-text record table starts again past a million texts, and words without
+candidates are forgotten past two million.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, overload
+
+import numpy as np
+
+from urai.detect import evidence as ev
+from urai.detect.evidence import Analysis, Decoded
+from urai.kernels import available, core, enabled, status
+from urai.lang.tokenize import Token
+
+if TYPE_CHECKING:
+    from urai.detect.engine import Engine
+
+__all__ = ["core", "available", "enabled", "status", "lm_kernel", "EngineCore", "token_spans",
+           "LazyTokens", "LazyWords"]
+
+_KINDS = ("word", "num", "abbr", "punct", "other", "space")
+
+
+def lm_kernel(lm: Any) -> Any:
+    """The C scoring tables of an :class:`urai.lang.lm.NgramLM` (:meth:`~urai.lang.lm.NgramLM.kernel`)."""
+    return lm.kernel()
+
+
+def _cloze_kernel(bound: Any) -> Any:
+    """The C form of a :class:`urai.lang.cloze.BoundCloze` (:meth:`~urai.lang.cloze.BoundCloze.kernel`)."""
+    return bound.kernel()
+
+
+class LazyTokens(Sequence["Token"]):
+    """The tokens of a text as the C tokeniser found them; a :class:`~urai.lang.tokenize.Token`
+    is made only when one is looked at (most never are)."""
+
+    __slots__ = ("text", "arr")
+
+    def __init__(self, text: str, arr: np.ndarray) -> None:
+        self.text = text
+        self.arr = arr  # (n, 3): start, end, kind
+
+    def __len__(self) -> int:
+        return len(self.arr)
+
+    @overload
+    def __getitem__(self, i: int) -> Token: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Token]: ...
+
+    def __getitem__(self, i: int | slice) -> Token | list[Token]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        n = len(self.arr)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(i)
+        s, e, k = self.arr[i].tolist()
+        nxt = int(self.arr[i + 1, 0]) if i + 1 < n else len(self.text)
+        ws = "" if k == 5 else self.text[e:nxt]
+        return Token(self.text[s:e], s, e, _KINDS[k], ws)
+
+    def __iter__(self) -> Iterator[Token]:
+        for i in range(len(self)):
+            yield self[i]
+
+
+def token_spans(tokens: Sequence[Token], idx: Sequence[int]) -> list[tuple[int, int]]:
+    """``(start, end)`` of the tokens at ``idx`` (without making Token objects for the
+    compiled tokeniser's tokens)."""
+    if isinstance(tokens, LazyTokens):
+        return [tuple(r) for r in tokens.arr[np.asarray(idx, dtype=np.int64), :2].tolist()]
+    return [(tokens[i].start, tokens[i].end) for i in idx]
+
+
+class LazyWords(Sequence[str]):
+    """Candidate surfaces of an analysis: indexes into the analyser's surface pool."""
+
+    __slots__ = ("pool", "src")
+
+    def __init__(self, pool: list[str], src: np.ndarray) -> None:
+        self.pool = pool
+        self.src = src
+
+    def __len__(self) -> int:
+        return len(self.src)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self.pool[int(k)] for k in self.src[i]]
+        return self.pool[int(self.src[i])]
+
+
+class EngineCore:
+    """The compiled kernels bound to one :class:`urai.detect.engine.Engine` (its LM, cloze model
+    and per-word lookups)."""
+
+    def __init__(self, engine: Engine) -> None:
+        c = core()
+        ev.check_kernel_columns(c.feature_columns())
+        self.engine = engine
+        self.lm = lm_kernel(engine.lm)
+        if self.lm is None:
+            raise RuntimeError("the compiled kernels cannot take this language model")
+        self.cloze = _cloze_kernel(engine.cloze) if engine.cloze is not None else None
+        tm = engine.token_model
+        self.analyzer = c.Analyzer(
+            self.lm, self.cloze, engine.resolve_token, engine.word_info, engine.bos, engine.eos,
+            engine.unk, np.log1p(np.arange(257, dtype=np.int64)),
+            None if tm is None else np.ascontiguousarray(tm.weights, dtype=np.float64),
+            0.0 if tm is None else float(tm.bias))
+        self._decode = c.decode
+
+    def analyse(self, text: str) -> Analysis:
+        (n_words, n_known, n_stop, toks, seq, pos_tok, pos_seq, pos_sent, ptr, cids, src, X,
+         obs, z, lm_max) = self.analyzer.analyse(text)
+        i64 = np.int64
+        cand_ptr = np.frombuffer(ptr, dtype=i64)
+        counts = np.diff(cand_ptr)
+        src_a = np.frombuffer(src, dtype=i64)
+        return Analysis(
+            LazyTokens(text, np.frombuffer(toks, dtype=i64).reshape(-1, 3)),
+            n_words, n_known, n_stop, np.frombuffer(seq, dtype=i64),
+            np.frombuffer(pos_tok, dtype=i64), np.frombuffer(pos_seq, dtype=i64),
+            np.frombuffer(pos_sent, dtype=i64), cand_ptr, np.frombuffer(cids, dtype=i64),
+            LazyWords(self.analyzer.surfaces, src_a),  # type: ignore[arg-type]
+            np.repeat(np.arange(len(counts)), counts),
+            np.frombuffer(X, dtype=np.float64).reshape(-1, ev.N_FEATURES),
+            np.frombuffer(obs, dtype=i64),
+            None if z is None else np.frombuffer(z, dtype=np.float64),
+            np.frombuffer(lm_max, dtype=np.float64))
+
+    def refill(self, an: Analysis, context: np.ndarray, near: np.ndarray) -> None:
+        self.analyzer.refill(an.X, np.ascontiguousarray(context, dtype=np.int64), an.pos_seq,
+                             an.obs_ids, an.cand_ptr, an.cand_ids,
+                             np.ascontiguousarray(near, dtype=np.int64), an.z, an.lm_max)
+
+    def decode(self, an: Analysis, z: np.ndarray, *, threshold: float, w_lm: np.ndarray,
+               margin: float, context: np.ndarray | None) -> Decoded:
+        m = an.n_mutable
+        choice = np.empty(m, dtype=np.int64)
+        best = np.empty(m, dtype=np.int64)
+        conf = np.empty(m)
+        z_best = np.empty(m)
+        if m == 0:
+            return Decoded(choice, conf, z_best, best, 0.0)
+        ctx = an.seq if context is None else np.ascontiguousarray(context, dtype=np.int64)
+        gain = self._decode(self.lm, np.ascontiguousarray(z, dtype=np.float64),
+                            np.ascontiguousarray(an.X), an.cand_ptr, an.cand_ids, an.pos_seq,
+                            an.seq, ctx, np.ascontiguousarray(w_lm, dtype=float),
+                            float(threshold), float(margin), int(self.engine.eos), choice,
+                            conf, z_best, best)
+        return Decoded(choice, conf, z_best, best, float(gain))

@@ -1,0 +1,281 @@
+"""Spin-robust fingerprints of a text, for the source index (:mod:`urai.trace.index`).
+
+A spinner swaps words that have synonyms (``serangan udara`` -> ``serangan hawa``, ``karena``
+-> ``lantaran``), so word n-grams of a spun copy rarely survive: at 30% spinning a copy and its
+source share under 10% of their word 5-grams. What a spinner cannot touch are the words that
+have no synonym to swap to: names, numbers, rare and technical words (the *immutables* of
+DSpin, Zhang et al. 2014). This module fingerprints a text by
+
+1. **fast tokenisation**: lower-cased ``\\w+`` runs (hyphenated words kept whole); the full
+   tokeniser in :mod:`urai.lang.tokenize` keeps offsets and is ~10x slower, which the index cannot
+   afford at ingest (offsets are only needed by :mod:`urai.trace.align`);
+2. **immutable filter**: a word is kept when it is not a stopword, is at least two characters
+   long and the thesaurus says no spinner could replace it (``is_mutable`` is false); numbers
+   are always kept. Each distinct word's decision and 64-bit hash are computed once and cached;
+3. **shingles** of ``shingle`` consecutive immutables (3 by default: long enough that
+   unrelated articles on the same topic rarely share one, short enough to survive the odd
+   swap of a word urai's thesaurus does not know), hashed to 64 bits with numpy (a
+   position-weighted sum of the words' blake2b hashes, then the splitmix64 finaliser);
+4. **consistent sampling**: a shingle is kept when its hash is ``0 mod sample_mod``. The same
+   shingle is kept in every text that contains it, so the share of a query's fingerprints found
+   in a source estimates *containment* of the query in the source: a half-article excerpt or
+   a text stitched from two sources still shares most of its fingerprints with each source
+   (a bottom-k MinHash sketch would not, it estimates resemblance of whole documents).
+
+The fingerprints of a text are a sorted array of distinct signed 64-bit integers (SQLite's
+INTEGER). Everything that changes them is in :class:`IndexConfig` plus the thesaurus and
+stopword list, whose identity :meth:`Fingerprinter.signature` records in the index so an index
+is never queried with fingerprints it was not built with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+import numpy as np
+
+from urai.errors import ConfigError
+
+__all__ = ["IndexConfig", "Fingerprinter", "ThesaurusLike", "fast_words", "FINGERPRINT_VERSION"]
+
+#: bumped whenever the fingerprint function changes in a way that makes old indexes stale
+FINGERPRINT_VERSION = 2
+
+_WORD_RE = re.compile(r"\w+(?:-\w+)*")
+_MASK64 = (1 << 64) - 1
+
+
+class ThesaurusLike(Protocol):
+    """What the index needs from a thesaurus (:class:`urai.lang.thesaurus.Thesaurus` has it)."""
+
+    def canonical(self, word: str) -> str: ...
+
+    def is_mutable(self, word: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IndexConfig:
+    """Fingerprint and query settings of an index, validated at creation.
+
+    The fingerprint fields (``shingle``, ``sample_mod``, ``min_len``) are fixed when an index
+    is created and stored in it; the query fields (``df_cap``, ``verify``, ``threshold``,
+    ``min_shared``, ``min_block``: the shortest aligned run that counts towards coverage) may
+    differ between queries.
+    """
+
+    shingle: int = 3
+    sample_mod: int = 2
+    min_len: int = 2
+    df_cap: int = 500
+    verify: int = 6
+    min_shared: int = 2
+    threshold: float = 0.2
+    min_block: int = 5
+
+    def __post_init__(self) -> None:
+        checks = [
+            (1 <= self.shingle <= 8, "shingle must be between 1 and 8"),
+            (1 <= self.sample_mod <= 64, "sample_mod must be between 1 and 64"),
+            (1 <= self.min_len <= 10, "min_len must be between 1 and 10"),
+            (self.df_cap >= 1, "df_cap must be at least 1"),
+            (1 <= self.verify <= 1000, "verify must be between 1 and 1000"),
+            (self.min_shared >= 1, "min_shared must be at least 1"),
+            (0.0 <= self.threshold <= 1.0, "threshold must be between 0 and 1"),
+            (1 <= self.min_block <= 100, "min_block must be between 1 and 100"),
+        ]
+        for ok, msg in checks:
+            if not ok:
+                raise ConfigError(f"IndexConfig: {msg} (got {self})")
+        for name in ("shingle", "sample_mod", "min_len", "df_cap", "verify", "min_shared",
+                     "min_block"):
+            if not isinstance(getattr(self, name), int) or isinstance(getattr(self, name), bool):
+                raise ConfigError(f"IndexConfig: {name} must be an int")
+
+    def fingerprint_fields(self) -> dict[str, int]:
+        """The fields that define the fingerprints (stored in the index, must match)."""
+        return {
+            "version": FINGERPRINT_VERSION,
+            "shingle": self.shingle,
+            "sample_mod": self.sample_mod,
+            "min_len": self.min_len,
+        }
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def fast_words(text: str) -> list[str]:
+    """Lower-cased word/number runs of ``text`` (the fingerprinting tokeniser)."""
+    return _WORD_RE.findall(text.lower())
+
+
+def _word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+#: odd multipliers of the words at each position of a shingle (h = mix(sum w_i * P_i))
+_POS = [np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                               0xD6E8FEB86659FD93, 0xA0761D6478BD642F, 0xE7037ED1A0B428DB,
+                               0x8EBC6AF09C88C6E3, 0x589965CC75374CC3)]
+_M2 = np.uint64(0xBF58476D1CE4E5B9)
+_M3 = np.uint64(0x94D049BB133111EB)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser, vectorised (uint64 arithmetic wraps)."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * _M2
+    x = x ^ (x >> np.uint64(27))
+    x = x * _M3
+    return x ^ (x >> np.uint64(31))
+
+
+class Fingerprinter:
+    """Turns texts into sampled shingle hashes of their immutable words.
+
+    ``thesaurus`` needs ``is_mutable(word)`` (and ``canonical`` for alignment); ``stopwords``
+    is a set of lower-cased words never used in fingerprints. Both default to urai's shipped
+    resources (:func:`urai.lang.thesaurus.default_thesaurus`,
+    :func:`urai.lang.id.default_stopwords`).
+    """
+
+    _CACHE_MAX = 2_000_000
+
+    def __init__(
+        self,
+        config: IndexConfig | None = None,
+        thesaurus: ThesaurusLike | None = None,
+        stopwords: Iterable[str] | None = None,
+    ) -> None:
+        self.config = config or IndexConfig()
+        if thesaurus is None:
+            from urai.lang.thesaurus import default_thesaurus
+
+            thesaurus = default_thesaurus()
+        if stopwords is None:
+            from urai.lang.id import default_stopwords
+
+            stopwords = default_stopwords()
+        self.thesaurus = thesaurus
+        self.stopwords = frozenset(w.lower() for w in stopwords)
+        # word -> slot in self._hashes (its 64-bit hash) if the word is immutable, else 0;
+        # small slot numbers convert to numpy much faster than 64-bit hashes
+        self._ids: dict[str, int] = {}
+        self._hashes = np.zeros(1024, dtype=np.uint64)
+        self._n_slots = 1
+        # a word of the synonym graph is mutable: a cheap test before the morphology-aware
+        # is_mutable (~100 us per new word)
+        has = getattr(thesaurus, "has", None)
+        self._has = has if callable(has) else (lambda word: False)
+
+    # -- identity ---------------------------------------------------------------------------
+    def signature(self) -> dict[str, object]:
+        """What the fingerprints depend on: config fields plus thesaurus/stopword identity."""
+        th = self.thesaurus
+        th_id = getattr(th, "version", None)
+        if th_id is None and callable(getattr(th, "info", None)):
+            info = {k: v for k, v in th.info().items() if k != "path"}  # type: ignore[attr-defined]
+            blob = json.dumps(info, sort_keys=True, default=str).encode()
+            th_id = "info:" + hashlib.blake2b(blob, digest_size=8).hexdigest()
+        if th_id is None:
+            th_id = f"{type(th).__module__}.{type(th).__qualname__}"
+        sw = hashlib.blake2b("\n".join(sorted(self.stopwords)).encode(), digest_size=8)
+        return {**self.config.fingerprint_fields(), "thesaurus": str(th_id),
+                "stopwords": sw.hexdigest()}
+
+    # -- words ------------------------------------------------------------------------------
+    def is_immutable(self, word: str) -> bool:
+        """True when ``word`` (lower-cased) would be used in fingerprints."""
+        return self._word_id(word) != 0
+
+    def _word_id(self, word: str) -> int:
+        wid = self._ids.get(word)
+        if wid is None:
+            if word[:1].isdigit():
+                keep = True
+            else:
+                keep = (
+                    len(word) >= self.config.min_len
+                    and word not in self.stopwords
+                    and not (self._has(word) or self.thesaurus.is_mutable(word))
+                )
+            wid = 0
+            if keep:
+                wid = self._n_slots
+                if wid >= len(self._hashes):
+                    self._hashes = np.concatenate([self._hashes, np.zeros_like(self._hashes)])
+                self._hashes[wid] = _word_hash(word)
+                self._n_slots += 1
+            self._ids[word] = wid
+        return wid
+
+    def immutables(self, text: str) -> list[str]:
+        """The immutable words of ``text`` in order (for inspection and tests)."""
+        return [w for w in fast_words(text) if self._word_id(w)]
+
+    # -- fingerprints -----------------------------------------------------------------------
+    def fingerprints(self, text: str, *, query: bool = False) -> np.ndarray:
+        """Sorted distinct int64 fingerprints of ``text`` (possibly empty).
+
+        With ``query=True`` the result also holds *gapped* shingles that skip one inner word
+        of each ``shingle + 1`` window: a spinner's replacement word that urai's thesaurus does
+        not know (``sifat`` -> ``adjektif``) becomes an extra immutable in the copy, and the
+        gapped shingles still match the source's shingles around it. Only queries get them,
+        so the index does not grow.
+        """
+        return self.fingerprints_count(text, query=query)[0]
+
+    def fingerprints_count(self, text: str, *, query: bool = False) -> tuple[np.ndarray, int]:
+        """:meth:`fingerprints` and the number of words of ``text`` (one tokenisation)."""
+        words = _WORD_RE.findall(text.lower())
+        ids = self._ids
+        if len(ids) > self._CACHE_MAX:  # bound memory on endless vocabularies
+            ids.clear()
+            self._n_slots = 1
+        try:  # fast path: every word seen before
+            slots = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
+        except KeyError:
+            for w in set(words).difference(ids):
+                self._word_id(w)
+            slots = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
+        return self._from_ids(self._hashes[slots[slots != 0]], query), len(words)
+
+    def _from_ids(self, arr: np.ndarray, query: bool) -> np.ndarray:
+        base = self.shingle_hashes(arr)
+        k = self.config.shingle
+        if not query or k < 2 or len(arr) < k + 1:
+            return base
+        parts = [base]
+        m = len(arr) - k
+        for skip in range(1, k):  # drop inner position `skip` of each (k+1)-window
+            cols = [c for c in range(k + 1) if c != skip]
+            h = arr[cols[0] : cols[0] + m] * _POS[0]
+            for pos, c in enumerate(cols[1:], 1):
+                h = h + arr[c : c + m] * _POS[pos]
+            parts.append(self._sample(_mix(h)))
+        return np.unique(np.concatenate(parts))
+
+    def shingle_hashes(self, seq: np.ndarray) -> np.ndarray:
+        """Sampled shingle hashes of a uint64 array of word ids (sorted, distinct, int64)."""
+        k = self.config.shingle
+        n = len(seq)
+        if n == 0:
+            return np.empty(0, dtype=np.int64)
+        if n < k:  # a very short text: one shingle of what there is
+            k = n
+        m = n - k + 1
+        h = seq[0:m] * _POS[0]
+        for i in range(1, k):
+            h = h + seq[i : i + m] * _POS[i]
+        return self._sample(_mix(h))
+
+    def _sample(self, h: np.ndarray) -> np.ndarray:
+        mod = self.config.sample_mod
+        if mod > 1:
+            h = h[h % np.uint64(mod) == 0]
+        return np.unique(h.view(np.int64))

@@ -1,0 +1,68 @@
+"""Candidate voting and match scoring: the one definition that ``urai trace`` and
+``urai cluster`` share.
+
+* :func:`vote` — given, for each fingerprint of a query, the documents that hold it, rank the
+  documents by the number of fingerprints they share with the query and keep those worth
+  aligning: at least ``min_shared`` shared fingerprints (or all of the query's, when it has
+  fewer), at least :data:`VERIFY_SHARE` of the leader's votes, at most ``verify`` of them;
+* :func:`match_score` — the score of a verified candidate from its alignment coverage (the
+  share of the query's words the source explains, copied or swapped) and its containment
+  (the share of the query's fingerprints found in the source);
+* :func:`accepts` — whether an alignment is a match at a coverage threshold.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+__all__ = ["VERIFY_SHARE", "COVERAGE_WEIGHT", "Candidate", "vote", "match_score", "accepts"]
+
+#: candidates with fewer than this share of the best candidate's shared fingerprints are not
+#: aligned (a stitched text's second source has about half; near-miss same-topic articles and
+#: distractors sharing a sentence or two have a few percent)
+VERIFY_SHARE = 0.1
+#: weight of coverage in :func:`match_score` (the rest is containment)
+COVERAGE_WEIGHT = 0.8
+
+D = TypeVar("D", bound=Hashable)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate(Generic[D]):
+    """A document worth aligning with the query: its key, the fingerprints it shares with the
+    query, and ``containment = min(1, shared / query fingerprints)``."""
+
+    doc: D
+    shared: int
+    containment: float
+
+
+def vote(postings: Iterable[Iterable[D]], n_query: int, *, min_shared: int,
+         verify: int) -> list[Candidate[D]]:
+    """Rank the documents of ``postings`` (one iterable of documents per query fingerprint)
+    by shared fingerprints, best first (ties: first seen first), and keep the ones to align.
+
+    ``n_query`` is the number of the query's own fingerprints (the containment's
+    denominator, at least 1)."""
+    votes: Counter[D] = Counter()
+    for docs in postings:
+        votes.update(docs)
+    n_base = max(1, int(n_query))
+    need: float = min(min_shared, n_base)
+    ranked = votes.most_common(verify)
+    if ranked:  # verify only candidates with a fair share of the leader's votes
+        need = max(need, ranked[0][1] * VERIFY_SHARE)
+    return [Candidate(d, c, min(1.0, c / n_base)) for d, c in ranked if c >= need]
+
+
+def match_score(coverage: float, containment: float) -> float:
+    """``0.8 * coverage + 0.2 * containment`` (rounded to 6 places, as reported)."""
+    return round(COVERAGE_WEIGHT * coverage + (1.0 - COVERAGE_WEIGHT) * containment, 6)
+
+
+def accepts(coverage: float, threshold: float) -> bool:
+    """A verified candidate is a match when its coverage reaches the threshold (and is > 0)."""
+    return coverage >= threshold and coverage > 0
