@@ -37,6 +37,7 @@ import platform  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
+from dataclasses import replace  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -189,13 +190,13 @@ ADAPT_SETTINGS = (("global cost only", False, 0.0, 0.0), ("c0 = 0", True, 0.0, -
 def adaptive_sweep(det: Detector, docs: list, settings: tuple = ADAPT_SETTINGS) -> list[tuple]:
     """Token precision, recall, exact restorations and over-correction of ``det`` on spun
     ``docs`` (``SpinResult``) for each ``(label, adapt, c0, floor)`` setting."""
-    saved = (det.adapt, det.adapt_offset, det.adapt_floor)
     out = []
     for label, adapt, off, floor in settings:
-        det.adapt, det.adapt_offset, det.adapt_floor = adapt, off, floor
+        d = det.with_config(replace(det.config, adaptive=adapt, adaptive_offset=off,
+                                    adaptive_floor=floor))
         c = {"tp": 0, "fp": 0, "gold": 0, "exact": 0, "untouched": 0}
         for s in docs:
-            r = det.check(s.text)
+            r = d.check(s.text)
             gold = {e.start: e.original for e in s.edits}
             for sub in r.substitutions:
                 if sub.start in gold:
@@ -208,7 +209,6 @@ def adaptive_sweep(det: Detector, docs: list, settings: tuple = ADAPT_SETTINGS) 
         out.append((label, floor, c["tp"] / max(c["tp"] + c["fp"], 1),
                     c["tp"] / max(c["gold"], 1), c["exact"] / max(c["gold"], 1),
                     c["fp"] / max(c["untouched"], 1)))
-    det.adapt, det.adapt_offset, det.adapt_floor = saved
     return out
 
 
@@ -411,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
         "In documents whose first-pass score is >= 0.5 the per-change cost becomes "
         "`clip(c0 + ln((1 - rho) / rho), floor, global cost)`, rho = the document's "
         "expected share of swapped words. First 100 fold-05 articles spun at 10 % and 35 %; "
-        f"the default is c0 = {det.adapt_offset}, floor {det.adapt_floor}.",
+        f"the default is c0 = {det.config.adaptive_offset}, floor {det.config.adaptive_floor}.",
         "",
         "| setting | floor | token P | token R | restored exactly | over-correction |",
         "|---|---|---|---|---|---|",

@@ -1,4 +1,4 @@
-"""Benchmark of ``urai.detect.screener`` (fast document-level verdict) against the full ``urai.detect.detector``
+"""Benchmark of ``urai.screen`` (fast document-level verdict) against the full ``urai.check``
 and the most-frequent-synonym baseline, in one run.
 
     python benchmarks/bench_screen.py [--articles 300] [--leipzig 600] [--out PATH]
@@ -9,7 +9,7 @@ and the most-frequent-synonym baseline, in one run.
   pseudo-articles as extra clean text. Neither was used to train or tune the screen
   (``urai/train_screen.py`` reads folds 01-04 only).
 * Per rate: document precision / recall / F1 of ``verdict == "spun"`` for the screen, the
-  cascade (``urai.detect.screener.Cascade``: the screen, then the full check for what the screen does
+  cascade (``urai.Cascade``: the screen, then the full check for what the screen does
   not call clean), the full check and the baseline (document threshold tuned on training folds,
   ``bench_check.tuned_baseline``); and the share of documents the screen *passes on* (verdict
   other than ``clean``), which is what a screen-then-check pipeline sends to the full check.

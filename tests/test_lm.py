@@ -1,4 +1,4 @@
-"""Tests for the modified Kneser-Ney n-gram LM (urai.lang.lm), its corpora and the ``urai lm`` CLI."""
+"""Tests for the Kneser-Ney n-gram LM (urai.lang.lm), its corpora and the ``urai lm`` CLI."""
 
 from __future__ import annotations
 

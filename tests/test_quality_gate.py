@@ -52,7 +52,7 @@ def measure() -> dict[str, float]:
 
 
 def measure_screen() -> dict[str, float]:
-    """``urai.detect.screener`` on the gate set: F1 at 35 %, the share of 10 % copies it passes on to
+    """``urai.screen`` on the gate set: F1 at 35 %, the share of 10 % copies it passes on to
     a full check (verdict other than clean), false positives and clean texts passed on."""
     from urai.detect.screener import default_screener
 

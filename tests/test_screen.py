@@ -1,4 +1,4 @@
-"""``urai.detect.screener``: the fast document-level verdict, its features, weights and the cascade."""
+"""``urai.screen``: the fast document-level verdict, its features, weights and the cascade."""
 
 from __future__ import annotations
 

@@ -10,9 +10,9 @@ No subpackage is named like a public function, so importing a wing never shadows
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-__version__ = "0.1.0"
+from urai._version import __version__
 
 # public name -> module that defines it (imported on first attribute access)
 _LAZY = {
@@ -64,33 +64,6 @@ __all__ = ["__version__", "UraiError", "InputError", "ConfigError", "ResourceErr
           "TraceResult", "Alignment", "Token", "tokenize", "detokenize", "resources", "spin",
           "Spinner", "SpinResult"]
 assert set(__all__) == {"__version__", *_LAZY}
-
-if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from urai.corpus.local import BatchChecker, check_many
-    from urai.detect.detector import (
-        CheckConfig,
-        CheckResult,
-        Detector,
-        Substitution,
-        check,
-        restore,
-    )
-    from urai.detect.screener import Cascade, Screener, ScreenResult, screen
-    from urai.errors import (
-        ConfigError,
-        InputError,
-        MissingDependencyError,
-        ProcessingError,
-        ResourceError,
-        UraiError,
-    )
-    from urai.lang.inventory import resources
-    from urai.lang.tokenize import Token, detokenize, tokenize
-    from urai.records import Record, Rejection
-    from urai.simulate.spinner import Spinner, SpinResult, spin
-    from urai.trace.align import Alignment
-    from urai.trace.index import Index, IndexConfig, Match, TraceResult
-
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)

@@ -16,6 +16,7 @@ This module is a leaf: it imports nothing of urai's, so any layer may ask it.
 
 from __future__ import annotations
 
+import importlib
 import os
 from types import ModuleType
 
@@ -28,10 +29,9 @@ ENV_PURE = "URAI_PURE_PYTHON"
 def core() -> ModuleType | None:
     """The ``urai._core`` extension module, or None when it was not built."""
     try:
-        from urai import _core
+        return importlib.import_module("urai._core")
     except ImportError:
         return None
-    return _core
 
 
 def available() -> bool:

@@ -4,10 +4,10 @@ Needs PyTorch (training only; inference is numpy): ``pip install 'urai[train]'``
 ``pip install torch --index-url https://download.pytorch.org/whl/cpu``. Run from the
 repository with the shared data beside it::
 
-    python -m urai.build.train_cloze --out src/urai/lang/id/data/cloze.npz            # shipped model
+    python -m urai.build.train_cloze --out src/urai/lang/id/data/cloze.npz      # shipped model
     python -m urai.build.train_cloze --articles A --lm held_out_lm.npz --out cloze_A.npz
 
-Data: IndoSum folds 01-04 minus every fold-05 id (:func:`urai.build.train_detector.training_articles`;
+Data: IndoSum folds 01-04 minus every fold-05 id (:func:`urai.build.common.training_articles`;
 ``--articles A`` / ``B`` take one half of them, as the detector's cross-fitting does) plus the
 kumparan sentences; every 50th article is kept out to stop training early. Examples are all
 word slots of every sentence, laid out like the detector's LM sequence
@@ -28,13 +28,22 @@ import json
 import math
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from urai.lang.cloze import ClozeModel
+from urai.build.common import half_of, shared_dir, training_articles
+from urai.build.corpora import iter_kumparan
+from urai.detect.engine import Engine
+from urai.errors import MissingDependencyError
+from urai.lang.cloze import CLOZE_PATH, ClozeModel
+from urai.lang.freq import default_frequency
+from urai.lang.id import default_stopwords
+from urai.lang.lm import load_lm, normalize
+from urai.lang.thesaurus import default_thesaurus
+from urai.lang.tokenize import sentences
 
 __all__ = ["examples", "output_words", "train", "fit_on_texts", "main"]
 
@@ -62,11 +71,6 @@ def examples(sentences: Iterable[list[str]], lm: Any) -> np.ndarray:
 
 def output_words(lm: Any) -> list[str]:
     """LM words the detector can observe or propose (mutable words and their candidates)."""
-    from urai.detect.engine import Engine
-    from urai.lang.freq import default_frequency
-    from urai.lang.id import default_stopwords
-    from urai.lang.lm import normalize
-    from urai.lang.thesaurus import default_thesaurus
 
     eng = Engine(lm, default_thesaurus(), default_frequency(), default_stopwords())
     vocab = set(lm.vocab)
@@ -88,7 +92,6 @@ def train(train_rows: np.ndarray, dev_rows: np.ndarray, vocab: list[str], out_wo
         import torch
         from torch import nn
     except ImportError:  # pragma: no cover - depends on the environment
-        from urai.errors import MissingDependencyError
 
         raise MissingDependencyError.for_extra("torch", "train") from None
     torch.set_num_threads(threads)
@@ -179,9 +182,6 @@ def fit_on_texts(texts: list[str], lm: Any, shared: Path, out_words: list[str] |
                  **kw: Any) -> ClozeModel:
     """Train on ``texts`` (every 50th held out for early stopping) + the kumparan sentences,
     over ``lm``'s vocabulary; ``out_words`` defaults to the whole vocabulary."""
-    from urai.build.corpora import iter_kumparan
-    from urai.lang.lm import normalize
-    from urai.lang.tokenize import sentences
 
     tr_s: list[list[str]] = []
     dv_s: list[list[str]] = []
@@ -195,9 +195,6 @@ def fit_on_texts(texts: list[str], lm: Any, shared: Path, out_words: list[str] |
 
 
 def main(argv: list[str] | None = None) -> int:
-    from urai.build.common import half_of, shared_dir, training_articles
-    from urai.lang.cloze import CLOZE_PATH
-    from urai.lang.lm import load_lm
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", type=Path, default=None, help="shared data directory")
@@ -235,14 +232,11 @@ if __name__ == "__main__":  # pragma: no cover
 
 def heldout_cloze(shared: Path, texts: Sequence[str], lm, path: Path | None):  # type: ignore[no-untyped-def]
     """The cloze model for cross-fitting: loaded from ``path`` when given, else trained on
-    ``texts`` + kumparan over ``lm``'s vocabulary (needs PyTorch, see :mod:`urai.build.train_cloze`)."""
-    from urai.lang.cloze import ClozeModel
-
+    ``texts`` + kumparan over ``lm``'s vocabulary (needs PyTorch)."""
     if path is not None:
         cz = ClozeModel.load(path)
         if cz.vocab_in != list(lm.vocab):
             raise SystemExit(f"{path}: cloze vocabulary differs from the held-out LM's")
         return cz
-    from urai.build.train_cloze import fit_on_texts
 
     return fit_on_texts(list(texts), lm, shared)

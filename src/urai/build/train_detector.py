@@ -31,17 +31,30 @@ Steps:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import random
 import sys
 import time
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from urai.build.common import half_of, heldout_lm, shared_dir, training_articles
 from urai.build.train_cloze import heldout_cloze
+from urai.detect.detector import CheckConfig, Detector
+from urai.detect.engine import Engine
+from urai.detect.evidence import TOKEN_FEATURES
+from urai.detect.features import (
+    DETECTOR_PATH,
+    DOC_FEATURES,
+    DetectorModel,
+    LogisticModel,
+    fit_logistic,
+)
+from urai.lang.freq import default_frequency
+from urai.lang.id import default_stopwords
+from urai.lang.thesaurus import default_thesaurus
+from urai.lang.tokenize import tokenize
+from urai.simulate.spinner import Spinner
 
 __all__ = ["train", "main", "RATES", "training_articles", "shared_dir"]
 
@@ -49,7 +62,6 @@ RATES = (0.05, 0.10, 0.20, 0.35, 0.50)
 
 
 def _token_rows(engine, spinner, text: str, rate: float, seed: int):  # type: ignore[no-untyped-def]
-    from urai.lang.tokenize import tokenize
 
     r = spinner.spin(text, rate, seed) if rate > 0 else None
     spun = r.text if r else text
@@ -71,14 +83,6 @@ def train(shared: Path, out: Path, limit: int | None = None, seed: int = 13,
 
     ``cloze_a`` / ``cloze_b``: pre-trained held-out cloze models for the features of half A
     (trained on B) and half B (trained on A); trained here when not given."""
-    from urai.detect.detector import Detector
-    from urai.detect.engine import Engine
-    from urai.detect.evidence import TOKEN_FEATURES
-    from urai.detect.features import DOC_FEATURES, DetectorModel, LogisticModel, fit_logistic
-    from urai.lang.freq import default_frequency
-    from urai.lang.id import default_stopwords
-    from urai.lang.thesaurus import default_thesaurus
-    from urai.simulate.spinner import Spinner
 
     t0 = time.time()
     rng = random.Random(seed)
@@ -118,11 +122,11 @@ def train(shared: Path, out: Path, limit: int | None = None, seed: int = 13,
 
     # 2. change threshold on spun copies of half of B
     def det_at(th: float) -> Detector:
-        d = Detector(model=DetectorModel(token, dummy_doc, th, max_candidates, {}),
-                     lm=lm_for_b, thesaurus=engine.thesaurus, frequency=engine.frequency,
-                     cloze=cz_b if cz_b is not None else False)
-        d.adapt = False  # the global cost is tuned without the document-adaptive one
-        return d
+        # the global cost is tuned without the document-adaptive one
+        return Detector(CheckConfig(adaptive=False),
+                        model=DetectorModel(token, dummy_doc, th, max_candidates, {}),
+                        lm=lm_for_b, thesaurus=engine.thesaurus, frequency=engine.frequency,
+                        cloze=cz_b if cz_b is not None else False)
 
     tune = [(text, rng.choice(RATES), seed + 10_000 + i) for i, (_, text) in enumerate(B[::2])]
     spun_tune = [spinner.spin(t, r, s) for t, r, s in tune]
@@ -199,8 +203,6 @@ def train(shared: Path, out: Path, limit: int | None = None, seed: int = 13,
 
 
 def main(argv: list[str] | None = None) -> int:
-    from urai.detect.features import DETECTOR_PATH
-
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", type=Path, default=None, help="shared data directory")
     ap.add_argument("--out", type=Path, default=DETECTOR_PATH)

@@ -2,7 +2,7 @@
 
     python -m urai.build.train_screen [--shared ../shared/data] [--out PATH] [--limit N]
 
-* Data: IndoSum folds 01-04 without fold-05 ids (:func:`urai.build.train_detector.training_articles`),
+* Data: IndoSum folds 01-04 without fold-05 ids (:func:`urai.build.common.training_articles`),
   split into the halves A / B of :mod:`urai.build.train_detector`. Fold 05 and the Leipzig sample
   are never read.
 * Features of each half come from an LM trained without that half
@@ -27,6 +27,17 @@ from pathlib import Path
 
 import numpy as np
 
+from urai.build.common import half_of, heldout_lm, shared_dir, training_articles
+from urai.detect.features import fit_logistic
+from urai.detect.screener import (
+    SCREEN_FEATURES,
+    SCREEN_PATH,
+    TOP_CANDIDATES,
+    ScreenFeatures,
+    ScreenModel,
+)
+from urai.simulate.spinner import Spinner
+
 RATES = (0.05, 0.1, 0.2, 0.35, 0.5)
 CLEAN_QUANTILE = 0.997
 
@@ -34,9 +45,6 @@ CLEAN_QUANTILE = 0.997
 def _examples(shared: Path, texts: list[str], other: list[str], seed: int
               ) -> tuple[np.ndarray, np.ndarray]:
     """Features (clean and spun copy of each text) with an LM that has not seen ``texts``."""
-    from urai.build.common import heldout_lm
-    from urai.detect.screener import ScreenFeatures
-    from urai.simulate.spinner import Spinner
 
     fx = ScreenFeatures(heldout_lm(shared, other))
     spinner = Spinner()
@@ -53,9 +61,6 @@ def _examples(shared: Path, texts: list[str], other: list[str], seed: int
 
 def train(shared: Path, out: Path, limit: int | None = None, seed: int = 17) -> dict:
     """Fit the screen model, choose its threshold out of fold, write ``out``."""
-    from urai.build.common import half_of, training_articles
-    from urai.detect.features import fit_logistic
-    from urai.detect.screener import SCREEN_FEATURES, TOP_CANDIDATES, ScreenModel
 
     t0 = time.time()
     arts = training_articles(shared)
@@ -73,7 +78,8 @@ def train(shared: Path, out: Path, limit: int | None = None, seed: int = 17) -> 
         "trained": date.today().isoformat(),
         "data": "IndoSum folds 01-04 (minus fold-05 ids); features from held-out LMs",
         "articles": {"A": len(A), "B": len(B)},
-        "spinner": "urai.simulate.spinner.Spinner (urai's own), one copy per article, rate drawn from "
+        "spinner": "urai.simulate.spinner.Spinner (urai's own), one copy per article, "
+                   "rate drawn from "
                    f"{list(RATES)}",
         "top_candidates": TOP_CANDIDATES,
         "threshold_rule": f"{CLEAN_QUANTILE} quantile of out-of-fold clean probabilities",
@@ -86,8 +92,6 @@ def train(shared: Path, out: Path, limit: int | None = None, seed: int = 17) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    from urai.build.common import shared_dir
-    from urai.detect.screener import SCREEN_PATH
 
     ap = argparse.ArgumentParser(description="train urai's screen weights (screen.json)")
     ap.add_argument("--shared", type=Path, default=None,

@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from urai import __version__
+from urai._version import __version__
 from urai.errors import UraiError
 
 # name -> (module, attribute, one-line help)

@@ -12,17 +12,17 @@ every input ends up in the output as a result or as ``{"source", "error"}``.
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
-from urai.cli.common import each_input, echo_json, iter_inputs, stderr_is_tty, to_jsonable
+from urai.cli.common import each_input, echo_json, iter_inputs, stderr_is_tty
+from urai.corpus.jobs import CheckJob, JobItem
+from urai.corpus.sinks import ResultsFile
 from urai.detect.detector import CheckResult
-from urai.errors import ConfigError, InputError, UraiError
+from urai.errors import ConfigError
 
 __all__ = ["check", "restore"]
 
@@ -172,7 +172,7 @@ def _run(files: tuple[str, ...], runner: Any, *, staged: bool, as_json: bool,
         def one(source: str, text: str) -> None:
             result = det.check(text, html=html)
             if as_json:
-                echo_json(_result_obj(source, None, result, staged))
+                echo_json(JobItem(source, None, result).to_dict(staged=staged))
             else:
                 _render(source, result, False, explain)
 
@@ -181,15 +181,6 @@ def _run(files: tuple[str, ...], runner: Any, *, staged: bool, as_json: bool,
     _check_batch(names, runner(), staged=staged, html=html,
                  as_json=as_json or output is not None, explain=explain, output=output,
                  resume=resume, jobs=jobs, quiet=quiet)
-
-
-def _result_obj(source: str, ident: Any, result: Any, staged: bool) -> dict[str, Any]:
-    head: dict[str, Any] = {"source": source}
-    if ident is not None:
-        head["id"] = ident
-    if staged:
-        head["stage"] = "check" if isinstance(result, CheckResult) else "screen"
-    return {**head, **result.to_dict()}
 
 
 def _is_corpus(name: str) -> bool:
@@ -202,132 +193,36 @@ def _is_corpus(name: str) -> bool:
 def _check_batch(names: list[str], runner: Any, *, staged: bool, html: bool | None,
                  as_json: bool, explain: bool, output: str | None, resume: bool, jobs: int,
                  quiet: bool) -> None:
-    from collections import Counter
-
-    from urai.corpus.local import BatchChecker
-    from urai.corpus.sources import Rejection, iter_corpus
-
-    done: dict[str, bool] = {}
-    sink = None
-    if output is not None:
-        done, sink = open_results(Path(output), resume)
-    skipped = 0
-    skipped_rejected = 0
-
-    def tasks() -> Iterator[tuple[tuple[str, Any, str | None], str | None]]:
-        nonlocal skipped, skipped_rejected
-        for item in iter_corpus(names, require_id=False):
-            source = item.source if isinstance(item, Rejection) else item[0]
-            if source in done:
-                skipped += 1
-                skipped_rejected += done[source]
-                continue
-            if isinstance(item, Rejection):
-                yield (source, None, item.reason), None
-                continue
-            doc = item[1]
-            if isinstance(doc, dict):
-                yield (source, doc.get("id"), None), doc["text"]
-            else:
-                yield (source, None, None), doc.text
-
-    def emit(obj: dict[str, Any]) -> None:
-        if sink is not None:
-            sink.write(json.dumps(to_jsonable(obj), ensure_ascii=False) + "\n")
-            sink.flush()  # a killed run loses at most the line being written
-        else:
-            echo_json(obj)
-
-    verdicts: Counter[str] = Counter()
-    rejected = 0
+    sink = ResultsFile(output, resume=resume) if output is not None else None
+    job = CheckJob(names, runner, html=html, jobs=jobs,
+                   done=sink.done if sink is not None else None)
     bar = None
     if not quiet and stderr_is_tty():
         from tqdm import tqdm
 
         bar = tqdm(unit="doc", desc="checking", file=sys.stderr, dynamic_ncols=True)
     try:
-        with BatchChecker(runner, jobs=jobs, html=html) as checker:
-            for (source, ident, reason), result in checker.results(tasks()):
-                if bar is not None:
-                    bar.update(1)
-                if result is not None and not isinstance(result, UraiError):
-                    verdicts[result.verdict] += 1
-                    if as_json:
-                        emit(_result_obj(source, ident, result, staged))
-                    else:
-                        _render(source, result, True, explain)
-                    continue
-                rejected += 1
-                code = "bad_input" if result is None else result.code
-                msg = reason if result is None else str(result)
-                msg = msg if msg.startswith(source) else f"{source}: {msg}"
-                if as_json:
-                    emit({"source": source, "error": {"code": code, "message": msg}})
+        for item in job.run():
+            if bar is not None:
+                bar.update(1)
+            if as_json:
+                obj = item.to_dict(staged=staged)
+                if sink is not None:
+                    sink.write(obj)
                 else:
-                    click.echo(f"urai: rejected {msg}", err=True)
+                    echo_json(obj)
+            elif item.rejected:
+                click.echo(f"urai: rejected {item.to_dict()['error']['message']}", err=True)
+            else:
+                _render(item.source, item.result, True, explain)
     finally:
         if bar is not None:
             bar.close()
         if sink is not None:
             sink.close()
-    processed = sum(verdicts.values())
     if output is not None:
-        parts = ", ".join(f"{verdicts[v]} {v.replace('_', ' ')}" for v in _VERDICTS
-                          if verdicts[v])
-        before = f" ({skipped_rejected} of them rejected)" if skipped_rejected else ""
-        click.echo(f"urai: {output}: {processed} checked ({parts or 'none'}), {rejected} "
-                   f"rejected, {skipped} already there{before}", err=True)
-    if processed + rejected + skipped == 0:
-        raise InputError("no documents in the inputs (empty JSON Lines file or directory?)")
-    if rejected or skipped_rejected:
-        # the exit code describes the whole output, earlier runs' rejections included
-        bad = rejected + skipped_rejected
-        total = processed + rejected + skipped
-        where = "above" if output is None else f"in {output}"
-        raise InputError(f"{bad} of {total} inputs rejected (reasons {where}), "
-                         f"{total - bad} processed")
-
-
-_VERDICTS = ("spun", "uncertain", "clean", "too_short", "not_indonesian")
-
-
-def open_results(path: Path, resume: bool) -> tuple[dict[str, bool], TextIO]:
-    """The sources already in a results file (each with whether it was rejected) and the
-    file opened for appending.
-
-    Without ``resume`` the file must not exist yet (or be empty), so a finished run is never
-    overwritten by accident. With it, a last line cut short by an interrupted run is removed
-    (its input is checked again) and every complete line must be a JSON object with a
-    ``source``.
-    """
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory; give a file for --output")
-    done: dict[str, bool] = {}
-    if path.exists() and path.stat().st_size:
-        if not resume:
-            raise InputError(f"{path}: already exists; pass --resume to continue it, or "
-                             "remove it to start again")
-        data = path.read_bytes()
-        keep = data.rfind(b"\n") + 1  # a partly written last line is dropped
-        for n, line in enumerate(data[:keep].splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                raise InputError(f"{path}:{n}: not valid JSON; --resume needs a file written "
-                                 "by `urai check --output`") from None
-            if not isinstance(obj, dict) or not isinstance(obj.get("source"), str):
-                raise InputError(f"{path}:{n}: no source field; --resume needs a file "
-                                 "written by `urai check --output`")
-            done[obj["source"]] = "error" in obj
-        if keep < len(data):
-            with open(path, "r+b") as fh:
-                fh.truncate(keep)
-    try:
-        return done, open(path, "a", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+        click.echo(f"urai: {output}: {job.report.summary()}", err=True)
+    job.report.raise_for_outcome("above" if output is None else f"in {output}")
 
 
 def _headline(source: str, result: Any, multi: bool) -> Any:

@@ -30,7 +30,7 @@ import signal
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
-from urai.detect.detector import CheckConfig, CheckResult, Detector
+from urai.detect.detector import CheckConfig, CheckResult, Detector, default_detector
 from urai.errors import ConfigError, InputError, ProcessingError, UraiError
 
 __all__ = ["BatchChecker", "check_many"]
@@ -79,7 +79,8 @@ class BatchChecker:
     :meth:`results` takes ``(key, text)`` pairs and yields ``(key, result)`` in the same
     order, where ``result`` is what ``detector.check`` returns (a
     :class:`~urai.detect.detector.CheckResult` for a :class:`~urai.detect.detector.Detector`, a
-    :class:`~urai.detect.screener.ScreenResult` for a :class:`~urai.detect.screener.Screener`, either for a
+    :class:`~urai.detect.screener.ScreenResult` for a :class:`~urai.detect.screener.Screener`,
+    either for a
     :class:`~urai.detect.screener.Cascade`) or the
     :class:`~urai.errors.UraiError` for that text; a ``None`` text is passed through as a
     ``None`` result (callers use it to keep inputs they rejected themselves in order).
@@ -92,8 +93,6 @@ class BatchChecker:
         if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
             raise ConfigError(f"chunksize must be an integer >= 1, got {chunksize!r}")
         if detector is None:
-            from urai.detect.detector import default_detector
-
             detector = default_detector()
         if not callable(getattr(detector, "check", None)):
             raise ConfigError("detector must be a Detector, Screener or Cascade, got "

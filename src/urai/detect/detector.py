@@ -41,7 +41,23 @@ from typing import Any
 
 import numpy as np
 
+from urai.detect.engine import Engine
+from urai.detect.evidence import N_LM_TERMS, TOKEN_FEATURES
+from urai.detect.features import (
+    DOC_FEATURES,
+    default_detector_model,
+    doc_features,
+    load_detector_model,
+)
+from urai.detect.kernels import token_spans
 from urai.errors import ConfigError, InputError
+from urai.html import html_to_text, looks_like_html
+from urai.lang.cloze import default_cloze, load_cloze
+from urai.lang.freq import default_frequency
+from urai.lang.id import default_stopwords
+from urai.lang.lm import load_lm
+from urai.lang.thesaurus import default_thesaurus
+from urai.lang.tokenize import match_case
 
 #: the evidence of an analysis as it was before decoding changed it: ``(X, z, lm_max)``
 _Saved = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]
@@ -54,10 +70,14 @@ __all__ = [
     "check",
     "restore",
     "default_detector",
+    "detector_for",
     "VERDICTS",
+    "DEFAULT_SPUN_THRESHOLD",
 ]
 
 VERDICTS = ("spun", "clean", "uncertain", "too_short", "not_indonesian")
+#: the check's ``spun`` threshold, chosen on training folds only (docs/benchmarks/check_notes.md)
+DEFAULT_SPUN_THRESHOLD = 0.85
 
 
 def _num(name: str, value: Any, lo: float, hi: float) -> None:
@@ -72,7 +92,9 @@ class CheckConfig:
     min_words: int = 25
     min_known_share: float = 0.6
     min_stopword_share: float = 0.08
-    spun_threshold: float = 0.85
+    #: ``spun`` at or above this probability (None: each model's own — 0.85 for the check,
+    #: the trained value of ``screen.json`` for the screen); a number applies to both
+    spun_threshold: float | None = None
     clean_threshold: float = 0.2
     #: logit a word change must exceed (None: the trained value in ``detector.json``)
     change_threshold: float | None = None
@@ -80,6 +102,24 @@ class CheckConfig:
     max_candidates: int | None = None
     #: restore words even in texts judged clean
     restore_clean: bool = False
+    #: decode a document that looks spun again with a document-adaptive change cost
+    #: (:meth:`Detector.adaptive_threshold`)
+    adaptive: bool = True
+    #: ... when its first-pass spun probability is at least this
+    adaptive_min_p: float = 0.5
+    #: the adaptive cost is ``adaptive_offset + log((1 - rho) / rho)``, at least
+    #: ``adaptive_floor`` (and at most the global change cost)
+    adaptive_offset: float = -2.0
+    adaptive_floor: float = -3.0
+    #: decoding rounds (each re-scores the words next to a restoration, then decodes again)
+    decode_rounds: int = 2
+    #: a position joins the joint decoding when its best logit is > cost - margin
+    decode_margin: float = 3.0
+
+    @property
+    def check_spun_threshold(self) -> float:
+        """The spun threshold the check uses (:data:`DEFAULT_SPUN_THRESHOLD` when unset)."""
+        return DEFAULT_SPUN_THRESHOLD if self.spun_threshold is None else self.spun_threshold
 
     def __post_init__(self) -> None:
         if isinstance(self.min_words, bool) or not isinstance(self.min_words, int) \
@@ -87,12 +127,13 @@ class CheckConfig:
             raise ConfigError(f"min_words must be an integer >= 1, got {self.min_words!r}")
         _num("min_known_share", self.min_known_share, 0.0, 1.0)
         _num("min_stopword_share", self.min_stopword_share, 0.0, 1.0)
-        _num("spun_threshold", self.spun_threshold, 0.0, 1.0)
+        if self.spun_threshold is not None:
+            _num("spun_threshold", self.spun_threshold, 0.0, 1.0)
         _num("clean_threshold", self.clean_threshold, 0.0, 1.0)
-        if self.clean_threshold > self.spun_threshold:
+        if self.clean_threshold > self.check_spun_threshold:
             raise ConfigError(
                 f"clean_threshold ({self.clean_threshold}) must not exceed spun_threshold "
-                f"({self.spun_threshold})"
+                f"({self.check_spun_threshold})"
             )
         if self.change_threshold is not None:
             _num("change_threshold", self.change_threshold, -20.0, 20.0)
@@ -102,8 +143,17 @@ class CheckConfig:
         ):
             raise ConfigError(f"max_candidates must be an integer in [1, 100], "
                               f"got {self.max_candidates!r}")
-        if not isinstance(self.restore_clean, bool):
-            raise ConfigError(f"restore_clean must be True or False, got {self.restore_clean!r}")
+        for name in ("restore_clean", "adaptive"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        _num("adaptive_min_p", self.adaptive_min_p, 0.0, 1.0)
+        _num("adaptive_offset", self.adaptive_offset, -20.0, 20.0)
+        _num("adaptive_floor", self.adaptive_floor, -20.0, 20.0)
+        if isinstance(self.decode_rounds, bool) or not isinstance(self.decode_rounds, int) \
+                or not 1 <= self.decode_rounds <= 10:
+            raise ConfigError(f"decode_rounds must be an integer in [1, 10], "
+                              f"got {self.decode_rounds!r}")
+        _num("decode_margin", self.decode_margin, 0.0, 20.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,12 +230,6 @@ class Detector:
         cloze: Any = None,
         accelerate: bool = True,
     ) -> None:
-        from urai.detect.engine import Engine
-        from urai.detect.features import default_detector_model, load_detector_model
-        from urai.lang.freq import default_frequency
-        from urai.lang.id import default_stopwords
-        from urai.lang.lm import load_lm
-        from urai.lang.thesaurus import default_thesaurus
 
         if config is None:
             config = CheckConfig()
@@ -202,12 +246,8 @@ class Detector:
         self.threshold = (config.change_threshold if config.change_threshold is not None
                           else model.change_threshold)
         if cloze is None and model.uses_cloze:
-            from urai.lang.cloze import default_cloze
-
             cloze = default_cloze()
         elif isinstance(cloze, (str, Path)):
-            from urai.lang.cloze import load_cloze
-
             cloze = load_cloze(cloze)
         self.engine = Engine(
             lm,
@@ -219,17 +259,36 @@ class Detector:
             accelerate=accelerate,
             token_model=model.token,
         )
-        from urai.detect.evidence import N_LM_TERMS
 
         self._w_lm = np.asarray(model.token.weights[:N_LM_TERMS], dtype=np.float64)
-        self.max_rounds = 2
-        #: a position joins the joint decoding when its best logit is > cost - margin
-        self.margin = 3.0
-        #: document-adaptive change cost (see :meth:`adaptive_threshold`)
-        self.adapt = True
-        self.adapt_min_p = 0.5
-        self.adapt_offset = -2.0
-        self.adapt_floor = -3.0
+
+    # the decoding settings, read from the (frozen) config
+    @property
+    def margin(self) -> float:
+        return self.config.decode_margin
+
+    @property
+    def max_rounds(self) -> int:
+        return self.config.decode_rounds
+
+    def with_config(self, config: CheckConfig) -> Detector:
+        """A detector with another config that shares this one's engine, models and caches
+        (configs are frozen: this is how a sweep tries settings). A config asking for another
+        number of candidates per word gets an engine of its own."""
+        if not isinstance(config, CheckConfig):
+            raise ConfigError(f"config must be a CheckConfig, got {type(config).__name__}")
+        if (config.max_candidates or self.model.max_candidates) != self.engine.max_candidates:
+            eng = self.engine
+            return Detector(config, lm=eng.lm, thesaurus=eng.thesaurus,
+                            frequency=eng.frequency, model=self.model,
+                            cloze=eng.cloze.model if eng.cloze is not None else False,
+                            accelerate=eng.accelerate)
+        other = object.__new__(Detector)
+        other.__dict__.update(self.__dict__)
+        other.config = config
+        other.threshold = (config.change_threshold if config.change_threshold is not None
+                           else self.model.change_threshold)
+        return other
 
     def prepare(self) -> Detector:
         """Build what is otherwise built on the first check (the compiled kernels' tables),
@@ -240,16 +299,15 @@ class Detector:
     # ---- core ---------------------------------------------------------------------------
     def analyse(self, text: str) -> tuple[Any, Any, np.ndarray]:
         """``(analysis, decoded, doc_features)`` of plain ``text`` (for training/benchmarks)."""
-        from urai.detect.features import doc_features
-
         an = self.engine.analyse_text(text)
         # the first-pass evidence, kept by _decode before its first refresh changes it
-        saved: list[_Saved] | None = [] if self.adapt else None
+        cfg = self.config
+        saved: list[_Saved] | None = [] if cfg.adaptive else None
         an, dec = self._decode(an, self.threshold, saved)
         feats = doc_features(an, dec)
-        if self.adapt and an.n_mutable:
+        if cfg.adaptive and an.n_mutable:
             p = float(self.model.doc.prob(feats[None, :])[0])
-            if p >= self.adapt_min_p:
+            if p >= cfg.adaptive_min_p:
                 th = self.adaptive_threshold(feats)
                 if th < self.threshold:
                     if saved:  # evidence with the observed neighbours again
@@ -268,11 +326,12 @@ class Detector:
         ``rho`` is the document's expected share of substituted mutable words (the
         ``expected_share`` feature of the first pass); a spinner swaps words at random, so
         in a spun document the prior that a mutable word was swapped is ``rho``, not the
-        training average. Bounded by ``adapt_floor`` and the global threshold.
+        training average. Bounded by ``adaptive_floor`` and the global threshold.
         """
+        cfg = self.config
         rho = float(np.clip(feats[4], 1e-3, 0.999))
-        th = self.adapt_offset + float(np.log((1.0 - rho) / rho))
-        return float(np.clip(th, self.adapt_floor, self.threshold))
+        th = cfg.adaptive_offset + float(np.log((1.0 - rho) / rho))
+        return float(np.clip(th, cfg.adaptive_floor, self.threshold))
 
     def _decode(self, an: Any, threshold: float,
                 saved: list[_Saved] | None = None
@@ -316,8 +375,6 @@ class Detector:
 
     def check(self, text: str, *, html: bool | None = None) -> CheckResult:
         """Check one text (plain or HTML; ``html=None`` detects HTML)."""
-        from urai.detect.features import DOC_FEATURES
-        from urai.lang.tokenize import match_case
 
         text, is_html = prepare_text(text, html, "check")
         cfg = self.config
@@ -328,7 +385,7 @@ class Detector:
         if refusal is not None:
             return CheckResult(None, refusal, (), text, features, nw, text, is_html)
         p = float(self.model.doc.prob(feats[None, :])[0])
-        if p >= cfg.spun_threshold:
+        if p >= cfg.check_spun_threshold:
             verdict = "spun"
         elif p < cfg.clean_threshold:
             verdict = "clean"
@@ -336,8 +393,6 @@ class Detector:
             verdict = "uncertain"
         subs: list[Substitution] = []
         if verdict != "clean" or cfg.restore_clean:
-            from urai.detect.kernels import token_spans
-
             sel = np.flatnonzero(dec.choice >= 0)
             rows = dec.choice[sel]
             for (s, e), row, conf, ev_row in zip(token_spans(an.tokens, an.pos_tok[sel].tolist()),
@@ -363,8 +418,6 @@ _EVIDENCE_NAMES = tuple(_EVIDENCE)
 
 
 def _evidence_columns() -> list[int]:
-    from urai.detect.evidence import TOKEN_FEATURES
-
     return [TOKEN_FEATURES.index(f) for f in _EVIDENCE.values()]
 
 
@@ -396,14 +449,10 @@ def _reason(observed: str, suggestion: str, ev: Mapping[str, float]) -> str:
 def prepare_text(text: Any, html: bool | None, what: str) -> tuple[str, bool]:
     """``(plain text, was HTML)`` for ``check``/``screen``: the type check, HTML reduced to its
     main text (``html=None`` detects it) and the empty-input error."""
-    from urai.html import looks_like_html
-
     if not isinstance(text, str):
         raise InputError(f"{what}() expects text (str), got {type(text).__name__}")
     is_html = False
     if html or (html is None and looks_like_html(text)):
-        from urai.html import html_to_text
-
         text = html_to_text(text)
         is_html = True
     if not text.strip():
@@ -438,20 +487,26 @@ def _apply(text: str, subs: list[Substitution]) -> str:
     return "".join(parts)
 
 
-@lru_cache(maxsize=1)
 def default_detector() -> Detector:
     """A :class:`Detector` over the shipped resources, built once."""
-    return Detector()
+    return detector_for(CheckConfig())
+
+
+@lru_cache(maxsize=16)
+def detector_for(config: CheckConfig) -> Detector:
+    """The :class:`Detector` of ``config`` over the shipped resources, built once per config
+    (a config is frozen and hashable; the 16 most recent are kept)."""
+    if not isinstance(config, CheckConfig):
+        raise ConfigError(f"config must be a CheckConfig, got {type(config).__name__}")
+    return Detector(config)
 
 
 def check(text: str, *, html: bool | None = None, config: CheckConfig | None = None,
           ) -> CheckResult:
     """Say whether ``text`` was machine-spun, which words were swapped and what it said."""
-    det = default_detector() if config is None else Detector(config)
-    return det.check(text, html=html)
+    return detector_for(config or CheckConfig()).check(text, html=html)
 
 
 def restore(text: str, *, html: bool | None = None, config: CheckConfig | None = None) -> str:
     """The likely original wording of ``text``; layout, punctuation and case are kept."""
-    det = default_detector() if config is None else Detector(config)
-    return det.restore(text, html=html)
+    return detector_for(config or CheckConfig()).restore(text, html=html)

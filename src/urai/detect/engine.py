@@ -46,8 +46,14 @@ import numpy as np
 
 from urai import kernels
 from urai.detect import evidence as ev
+from urai.detect.decode import decode
 from urai.detect.evidence import Analysis
-from urai.lang.tokenize import Token, split_sentences
+from urai.detect.kernels import EngineCore
+from urai.lang.candidates import default_candidates
+from urai.lang.freq import default_frequency
+from urai.lang.lm import normalize
+from urai.lang.thesaurus import default_thesaurus
+from urai.lang.tokenize import Token, split_sentences, tokenize
 
 __all__ = ["Engine", "build_sequence", "near_positions"]
 
@@ -116,8 +122,6 @@ class Engine:
         token_model: Any = None,
         candidates: Any = True,
     ) -> None:
-        from urai.lang.lm import normalize
-
         self.lm = lm
         #: a :class:`urai.lang.cloze.ClozeModel` (bound to ``lm``'s vocabulary here) or None
         self.cloze = cloze.bind(lm.vocab) if cloze is not None else None
@@ -145,9 +149,6 @@ class Engine:
         thesaurus and frequency prior), False/None (none) or a CandidateTable; a table is
         used only if it was computed with this engine's settings."""
         if candidates is True:
-            from urai.lang.candidates import default_candidates
-            from urai.lang.freq import default_frequency
-            from urai.lang.thesaurus import default_thesaurus
 
             if self.thesaurus is not default_thesaurus() or \
                     self.frequency is not default_frequency():
@@ -167,8 +168,6 @@ class Engine:
     def core(self) -> Any:
         """The :class:`urai.detect.kernels.EngineCore` of this engine, or None (reference code)."""
         if self._core is None:
-            from urai.detect.kernels import EngineCore
-
             self._core = False
             if self.accelerate and kernels.enabled():
                 self._core = EngineCore(self)
@@ -179,7 +178,6 @@ class Engine:
         core = self.core
         if core is not None:
             return core.analyse(text)
-        from urai.lang.tokenize import tokenize
 
         return self.analyse(tokenize(text))
 
@@ -198,7 +196,6 @@ class Engine:
         if core is not None:
             return core.decode(an, z, threshold=threshold, w_lm=w_lm, margin=margin,
                                context=context)
-        from urai.detect.decode import decode
 
         lm = self.lm if self.accelerate else _ReferenceScoring(self.lm)
         return decode(an, z, lm, threshold=threshold, w_lm=w_lm, eos=self.eos,

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from urai.detect.evidence import Analysis, Decoded, sigmoid
+from urai.detect.evidence import TOKEN_FEATURES, Analysis, Decoded, sigmoid
 from urai.errors import ResourceError
 from urai.lang import id as lang_id
 
@@ -202,8 +202,6 @@ class DetectorModel:
 
 def load_detector_model(path: Path | str | None = None) -> DetectorModel:
     """Read ``detector.json`` (the shipped one when ``path`` is None)."""
-    from urai.detect.evidence import TOKEN_FEATURES
-
     p = Path(path) if path is not None else DETECTOR_PATH
     try:
         d = json.loads(p.read_text(encoding="utf-8"))
@@ -218,7 +216,8 @@ def load_detector_model(path: Path | str | None = None) -> DetectorModel:
         )
     except FileNotFoundError:
         raise ResourceError(
-            f"{p}: detector weights not found; train them with `python -m urai.build.train_detector`"
+            f"{p}: detector weights not found; train them with "
+            "`python -m urai.build.train_detector`"
         ) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ResourceError(f"{p}: corrupt detector weights ({exc})") from None

@@ -27,7 +27,7 @@ candidates are forgotten past two million.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any, overload
 
 import numpy as np
 
@@ -36,9 +36,6 @@ from urai.detect.evidence import Analysis, Decoded
 from urai.kernels import available, core, enabled, status
 from urai.lang.tokenize import Token
 
-if TYPE_CHECKING:
-    from urai.detect.engine import Engine
-
 __all__ = ["core", "available", "enabled", "status", "lm_kernel", "EngineCore", "token_spans",
            "LazyTokens", "LazyWords"]
 
@@ -46,12 +43,12 @@ _KINDS = ("word", "num", "abbr", "punct", "other", "space")
 
 
 def lm_kernel(lm: Any) -> Any:
-    """The C scoring tables of an :class:`urai.lang.lm.NgramLM` (:meth:`~urai.lang.lm.NgramLM.kernel`)."""
+    """The C scoring tables of an LM (:meth:`urai.lang.lm.NgramLM.kernel`)."""
     return lm.kernel()
 
 
 def _cloze_kernel(bound: Any) -> Any:
-    """The C form of a :class:`urai.lang.cloze.BoundCloze` (:meth:`~urai.lang.cloze.BoundCloze.kernel`)."""
+    """The C form of a bound cloze model (:meth:`urai.lang.cloze.BoundCloze.kernel`)."""
     return bound.kernel()
 
 
@@ -128,7 +125,7 @@ class EngineCore:
     """The compiled kernels bound to one :class:`urai.detect.engine.Engine` (its LM, cloze model
     and per-word lookups)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Any) -> None:  # a urai.detect.engine.Engine
         c = core()
         ev.check_kernel_columns(c.feature_columns())
         self.engine = engine

@@ -1,11 +1,11 @@
 """Fast document-level screening: is a text spun? No word marks, no restoration.
 
-:func:`urai.detect.detector` weighs up to 20 synonyms of every word with a trigram LM and a cloze model
+:func:`urai.check` weighs up to 20 synonyms of every word with a trigram LM and a cloze model
 and decodes the restoration jointly. That runs at ~1,000 documents per second per core (with
 the compiled kernels; ~100 on the Python reference). :func:`screen` answers only the document
 question, about 1.5 times as fast again (~1,400-1,700 per core,
 ``benchmarks/bench_screen.py``), for sorting very large crawls and picking the documents
-worth a full :func:`urai.detect.detector`.
+worth a full :func:`urai.check`.
 
 It looks at the same two kinds of evidence as the full check, with less of each:
 
@@ -40,9 +40,15 @@ from typing import Any
 
 import numpy as np
 
+from urai.detect.detector import CheckConfig, Detector, default_detector, prepare_text, refuse
+from urai.detect.engine import Engine
 from urai.detect.features import LogisticModel
 from urai.errors import ConfigError, ResourceError
 from urai.lang import id as lang_id
+from urai.lang.freq import default_frequency
+from urai.lang.id import default_stopwords
+from urai.lang.lm import load_lm
+from urai.lang.thesaurus import default_thesaurus
 
 __all__ = ["SCREEN_FEATURES", "TOP_CANDIDATES", "SCREEN_PATH", "ScreenResult", "ScreenModel",
            "Screener", "ScreenFeatures", "Cascade", "screen", "default_screener",
@@ -78,7 +84,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 @dataclass(frozen=True, slots=True)
 class ScreenResult:
-    """Outcome of :func:`screen` for one text (no word-level output: use :func:`urai.detect.detector`)."""
+    """Outcome of :func:`screen` for one text (no word-level output: use :func:`urai.check`)."""
 
     spun_probability: float | None
     verdict: str  # spun | uncertain | clean | too_short | not_indonesian
@@ -135,16 +141,15 @@ def load_screen_model(path: Path | str | None = None) -> ScreenModel:
 class Screener:
     """Document-level spun/clean screening over an LM, a thesaurus and ``screen.json``.
 
-    ``lm`` may be an :class:`urai.lang.lm.NgramLM` or a path (default: the shipped LM); ``config``
-    (a :class:`urai.detect.detector.CheckConfig`) gives the ``too_short`` / ``not_indonesian`` limits
-    and the ``clean`` threshold; the ``spun`` threshold is the trained one unless
-    ``spun_threshold`` is given. Reusable; caches per-word work.
+    ``lm`` may be an :class:`urai.lang.lm.NgramLM` or a path (default: the shipped LM);
+    ``config`` (a :class:`urai.detect.detector.CheckConfig`) gives the ``too_short`` /
+    ``not_indonesian`` limits and the ``clean`` threshold; the ``spun`` threshold is
+    ``spun_threshold`` when given, else the config's ``spun_threshold`` when set, else the
+    trained one (``screen.json``). Reusable; caches per-word work.
     """
 
     def __init__(self, *, lm: Any = None, config: Any = None, model: Any = None,
                  spun_threshold: float | None = None) -> None:
-        from urai.detect.detector import CheckConfig
-
         if config is None:
             config = CheckConfig()
         if not isinstance(config, CheckConfig):
@@ -153,6 +158,8 @@ class Screener:
         if model is None or isinstance(model, (str, Path)):
             model = default_screen_model() if model is None else load_screen_model(model)
         self.model = model
+        if spun_threshold is None:  # the config's, else the trained one
+            spun_threshold = config.spun_threshold
         th = model.spun_threshold if spun_threshold is None else spun_threshold
         if isinstance(th, bool) or not isinstance(th, (int, float)) or not 0.0 < th <= 1.0:
             raise ConfigError(f"spun_threshold must be in (0, 1], got {spun_threshold!r}")
@@ -163,14 +170,12 @@ class Screener:
         self.extract = ScreenFeatures(lm)
 
     def prepare(self) -> Screener:
-        """Build the LM's compiled tables now (see :meth:`urai.detect.detector.Detector.prepare`)."""
+        """Build the LM's compiled tables now (as :meth:`urai.Detector.prepare`)."""
         self.extract.engine.lm.kernel()
         return self
 
     def check(self, text: str, *, html: bool | None = None) -> ScreenResult:
         """Screen one text (plain or HTML; ``html=None`` detects HTML)."""
-        from urai.detect.detector import prepare_text, refuse
-
         text, is_html = prepare_text(text, html, "screen")
         cfg = self.config
         f, n, n_known, n_stop = self.extract.features(text)
@@ -189,11 +194,6 @@ class ScreenFeatures:
     :mod:`urai.build.train_screen`); caches per-word work."""
 
     def __init__(self, lm: Any = None) -> None:
-        from urai.detect.engine import Engine
-        from urai.lang.freq import default_frequency
-        from urai.lang.id import default_stopwords
-        from urai.lang.lm import load_lm
-        from urai.lang.thesaurus import default_thesaurus
 
         if lm is None or isinstance(lm, (str, Path)):
             lm = load_lm(lm)
@@ -296,8 +296,6 @@ class Cascade:
     """
 
     def __init__(self, screener: Screener | None = None, detector: Any = None) -> None:
-        from urai.detect.detector import Detector, default_detector
-
         self.screener = screener if screener is not None else default_screener()
         self.detector = detector if detector is not None else default_detector()
         if not isinstance(self.screener, Screener):
@@ -332,5 +330,5 @@ def default_screener() -> Screener:
 
 
 def screen(text: str, *, html: bool | None = None) -> ScreenResult:
-    """Fast document-level verdict: is ``text`` spun? (no word marks; see :func:`urai.detect.detector`)"""
+    """Fast document-level verdict: is ``text`` spun? (no word marks; see :func:`urai.check`)"""
     return default_screener().check(text, html=html)

@@ -10,7 +10,8 @@ at ~1 ms per document).
 
 ``candidates.npz`` holds those lists for every word of the shipped language model's
 vocabulary and of the frequency prior (~40,000 words), computed by ``word_info`` itself
-(:func:`urai.build.candidates.build_candidates`, run by ``urai data build``), so a word found in the table gives
+(:func:`urai.build.candidates.build_candidates`, run by ``urai data build``), so a word found
+in the table gives
 exactly what ``word_info`` would compute. Only the thesaurus part is stored (surfaces, link
 weights, fan-out counts, reverse links); frequencies and LM ids are looked up at run time.
 It also holds the *back sets* of every candidate surface (its own single-word alternatives,
@@ -37,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from urai.errors import ResourceError, resource_errors
+from urai.lang.id import DATA_DIR, FREQ_PATH, THESAURUS_PATH
 
 __all__ = ["CandidateTable", "load_candidates", "default_candidates",
            "CANDIDATES_FILENAME", "file_digest"]
@@ -150,8 +152,6 @@ def load_candidates(path: Path | str) -> CandidateTable:
 
 def _digests(folder: Path | None = None) -> dict[str, str]:
     """Digests of the thesaurus and frequency files in ``folder`` (default: the shipped)."""
-    from urai.lang.id import DATA_DIR, FREQ_PATH, THESAURUS_PATH
-
     d = Path(folder) if folder is not None else DATA_DIR
     return {"thesaurus_sha256": file_digest(d / THESAURUS_PATH.name),
             "frequency_sha256": file_digest(d / FREQ_PATH.name)}
@@ -161,8 +161,6 @@ def _digests(folder: Path | None = None) -> dict[str, str]:
 def default_candidates() -> CandidateTable | None:
     """The shipped table, if present and computed from the shipped thesaurus and frequency
     files (None otherwise: the engine then computes every word's lists itself)."""
-    from urai.lang.id import DATA_DIR
-
     path = DATA_DIR / CANDIDATES_FILENAME
     if not path.is_file():
         return None

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from urai.errors import ResourceError, resource_errors
+from urai.lang.id import FREQ_PATH
 
 __all__ = [
     "Frequency",
@@ -60,8 +61,6 @@ class Frequency:
 
 def load_frequency(path: Path | str | None = None) -> Frequency:
     """Load a ``freq.tsv.gz`` artefact; loud :class:`ResourceError` when missing/corrupt."""
-    from urai.lang.id import FREQ_PATH
-
     p = Path(path) if path is not None else FREQ_PATH
     table: dict[str, float] = {}
     with resource_errors(p, "frequency list"), gzip.open(p, "rt", encoding="utf-8") as fh:

@@ -12,6 +12,15 @@ from typing import Any
 
 import numpy as np
 
+from urai.jsonable import to_jsonable
+from urai.kernels import status
+from urai.lang.candidates import CANDIDATES_FILENAME, default_candidates
+from urai.lang.cloze import CLOZE_PATH, default_cloze
+from urai.lang.freq import default_frequency
+from urai.lang.id import DATA_DIR, default_stopwords
+from urai.lang.lm import load_lm
+from urai.lang.thesaurus import default_thesaurus
+
 __all__ = ["ResourcesInfo", "ThesaurusInfo", "LMInfo", "FrequencyInfo", "ClozeInfo",
            "CandidatesInfo", "resources"]
 
@@ -69,14 +78,12 @@ class ResourcesInfo:
     frequency: FrequencyInfo
     data_dir: str = field(default="")
     cloze: ClozeInfo | None = None
-    #: which implementation of the check pipeline runs (urai.detect.kernels.status)
+    #: which implementation of the check pipeline runs (urai.kernels.status)
     implementation: str = ""
     #: the precomputed candidate table, if shipped and in step with the data
     candidates: CandidatesInfo | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        from urai.jsonable import to_jsonable
-
         return {
             "thesaurus": to_jsonable(self.thesaurus),
             "lm": to_jsonable(self.lm),
@@ -90,11 +97,6 @@ class ResourcesInfo:
 
 def resources(lm: str | Path | None = None) -> ResourcesInfo:
     """Load the language resources (the shipped defaults, or the LM at ``lm``) and describe them."""
-    from urai.detect.kernels import status
-    from urai.lang.freq import default_frequency
-    from urai.lang.id import DATA_DIR, default_stopwords
-    from urai.lang.lm import load_lm
-    from urai.lang.thesaurus import default_thesaurus
 
     thes = default_thesaurus()
     ti = thes.info()
@@ -102,15 +104,11 @@ def resources(lm: str | Path | None = None) -> ResourcesInfo:
     li = model.info()
     freq = default_frequency()
     cloze = None
-    from urai.lang.cloze import CLOZE_PATH
 
     if CLOZE_PATH.is_file():
-        from urai.lang.cloze import default_cloze
-
         ci = default_cloze().info()
         cloze = ClozeInfo(int(ci["vocab_in"]), int(ci["vocab_out"]), int(ci["dim"]),
                           int(ci["hidden"]), str(ci.get("data", "")), str(CLOZE_PATH))
-    from urai.lang.candidates import CANDIDATES_FILENAME, default_candidates
 
     table = default_candidates()
     cands = None

@@ -49,6 +49,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from urai.errors import ResourceError, resource_errors
+from urai.lang.freq import default_frequency
+from urai.lang.id import THESAURUS_PATH
 from urai.lang.morph import Analysis, analyses, inflect
 
 __all__ = [
@@ -396,15 +398,11 @@ def load_thesaurus(path: Path | str | None = None, *, with_frequency: bool = Tru
     With ``with_frequency`` the shipped frequency list (if present) is used as lexicon and
     as the frequency order for :meth:`Thesaurus.canonical`.
     """
-    from urai.lang.id import THESAURUS_PATH
-
     p = Path(path) if path is not None else THESAURUS_PATH
     meta, edges = _read_artefact(p)
     freq: dict[str, float] = {}
     if with_frequency:
         try:
-            from urai.lang.freq import default_frequency
-
             f = default_frequency()
             freq = {w: f.zipf(w) for w in f.words()}
         except ResourceError:

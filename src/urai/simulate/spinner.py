@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from urai.errors import ConfigError, InputError
+from urai.lang.thesaurus import default_thesaurus
 from urai.lang.tokenize import Token, match_case, split_sentences, tokenize
 
 __all__ = ["SpinEdit", "SpinResult", "Spinner", "spin", "match_case"]
@@ -77,8 +78,6 @@ class Spinner:
 
     def __init__(self, dictionary: Dictionary | None = None, *, name: str = "custom") -> None:
         if dictionary is None:
-            from urai.lang.thesaurus import default_thesaurus
-
             thes = default_thesaurus()
             self._lookup: Callable[[str], Sequence[str]] = lambda w: [
                 a.surface for a in thes.alternatives(w)
