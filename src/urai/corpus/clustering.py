@@ -1,0 +1,136 @@
+"""``urai.cluster``: find spun families across a crawl, choose each original, write the
+results (and a clean corpus).
+
+>>> import urai                                                      # doctest: +SKIP
+>>> s = urai.cluster(["crawl/*.jsonl.zst"], "out/", jobs=2,           # doctest: +SKIP
+...                  config=urai.ClusterConfig(threshold=0.3))
+>>> s["families"], s["roles"]["copy"]                                # doctest: +SKIP
+
+The steps are :mod:`urai.corpus.families` (one definition for every engine); the local
+executor is :mod:`urai.corpus.pipeline`, the Spark one :mod:`urai.corpus.spark`; the outputs
+are written by :mod:`urai.corpus.report`. ``docs/cluster.md`` describes the outputs and the
+original-choice rule.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from urai.corpus.families import ClusterConfig
+from urai.corpus.pipeline import LocalExecutor, TextStore
+from urai.corpus.readers import FieldMap
+from urai.errors import ConfigError, InputError
+
+__all__ = ["cluster", "ClusterConfig", "FieldMap", "ENGINES"]
+
+ENGINES = ("local", "spark")
+
+
+def _state(out: Path, inputs: Sequence[str], cfg: ClusterConfig, fields: FieldMap,
+           resume: bool) -> Path:
+    work = out / ".work"
+    want = {"version": 1, "inputs": list(inputs), "config": cfg.result_fields(),
+            "fields": {k: getattr(fields, k) for k in ("id", "text", "date", "url", "title")}}
+    path = work / "state.json"
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"{out}: exists and is not a directory; give a directory for --out")
+    if path.exists():
+        if not resume:
+            raise ConfigError(f"{out}: already holds a cluster run; pass --resume to finish it "
+                              "or give another --out")
+        have = json.loads(path.read_text(encoding="utf-8"))
+        if have != want:
+            diff = [k for k in want if have.get(k) != want[k]]
+            raise ConfigError(f"{out}: --resume with other {', '.join(diff)} than the run "
+                              "there; give the same inputs and settings, or another --out")
+    elif (out / "documents.parquet").exists():
+        raise ConfigError(f"{out}: already holds cluster results; give another --out")
+    work.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(json.dumps(want, indent=1), encoding="utf-8")
+    return work
+
+
+def cluster(inputs: Sequence[str] | str, out: str | Path, *, engine: str = "local",
+            config: ClusterConfig | None = None, jobs: int = 1, resume: bool = False,
+            write_clean: bool = False, fields: FieldMap | None = None, progress: bool = False,
+            spark_master: str | None = None, echo: Callable[[str], Any] | None = None
+            ) -> dict[str, Any]:
+    """Cluster the documents of ``inputs`` into families and write the results to ``out``
+    (created). Returns the summary (also in ``out/summary.json``)."""
+    if isinstance(inputs, (str, Path)):
+        inputs = [str(inputs)]
+    inputs = [str(x) for x in inputs]
+    if not inputs:
+        raise InputError("no inputs given")
+    if engine not in ENGINES:
+        raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if config is not None and not isinstance(config, ClusterConfig):
+        raise ConfigError("config must be a ClusterConfig")
+    cfg = config or ClusterConfig()
+    fields = fields or FieldMap()
+    out = Path(out)
+    t_start = time.perf_counter()
+    work = _state(out, inputs, cfg, fields, resume)
+    ex = LocalExecutor(work, cfg, jobs=jobs, progress=progress)
+    corpus = ex.read(inputs, fields)
+    if engine == "spark":
+        from urai.corpus.spark import SparkExecutor
+
+        sx = SparkExecutor(work, cfg, master=spark_master, jobs=jobs)
+        assigned, dups = sx.cluster(corpus)
+        times = {"read": ex.times["read"], **sx.times}
+    else:
+        assigned, dups = ex.cluster(corpus)
+        times = dict(ex.times)
+    return _write(out, work, inputs, cfg, fields, corpus, assigned, dups, times, t_start,
+                  engine, jobs, write_clean, echo)
+
+
+def _write(out: Path, work: Path, inputs: Sequence[str], cfg: ClusterConfig, fields: FieldMap,
+           corpus: Any, assigned: list[dict[str, Any]], dups: dict[int, int],
+           times: dict[str, float], t_start: float, engine: str, jobs: int, write_clean: bool,
+           echo: Callable[[str], Any] | None) -> dict[str, Any]:
+    from urai.corpus import report
+    from urai.corpus.profiles import build_profiles, write_profiles
+
+    t0 = time.perf_counter()
+    rows = report.assemble(corpus.ids, corpus.sources, corpus.urls, assigned, dups)
+    fams = report.families_of(rows)
+    report.write_parquet_outputs(out, rows, fams)
+    profiles = build_profiles(r for r in rows if r["role"] == "copy")
+    prof_dir = out / "profiles"
+    if prof_dir.exists():
+        import shutil
+
+        shutil.rmtree(prof_dir)
+    n_prof = write_profiles(profiles, prof_dir)
+    clean: dict[str, int] = {}
+    if write_clean:
+        keep = {r["id"] for r in rows if r["role"] in ("original", "unique")}
+        clean = report.write_clean(out, inputs, keep, fields, cfg.max_doc_bytes)
+    times["write"] = round(time.perf_counter() - t0, 3)
+    times["total"] = round(time.perf_counter() - t_start, 3)
+    summary = report.summary_of(rows, fams, corpus.rejected, corpus.read_rows, times, {
+        "engine": engine, "jobs": jobs, "profiles": n_prof, "clean_files": clean,
+        "bad_dates": corpus.bad_dates, "config": cfg.to_dict()})
+    assert summary["processed"] + summary["rejected"] == summary["documents_in"], summary
+    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n",
+                                      encoding="utf-8")
+    store = TextStore(work / "texts.sqlite")
+    seq_of = {ident: s for s, ident in enumerate(corpus.ids)}
+    try:
+        from urai.lang.thesaurus import default_thesaurus
+
+        page = report.render_html(summary, rows, fams, lambda i: store.get(seq_of[i]),
+                                  default_thesaurus())
+    finally:
+        store.close()
+    (out / "report.html").write_text(page, encoding="utf-8")
+    if echo is not None:
+        report.print_summary(summary, echo)
+    return summary

@@ -1,0 +1,411 @@
+"""The engine-neutral steps of ``urai cluster``: one definition, used by the local and the
+Spark executor alike, so both give the same families.
+
+The steps (each a pure function of its inputs, never of input order or worker count):
+
+1. **signatures** — :func:`signature` of a document: the trace wing's fingerprints
+   (:class:`urai.trace.fingerprint.Fingerprinter`, plain and *query* fingerprints with the
+   gapped shingles) and a hash of its normalised text (exact duplicates);
+2. **buckets** — documents sharing a fingerprint (a bucket holds at most
+   :attr:`ClusterConfig.df_cap` documents; bigger ones are boilerplate and skipped);
+3. **candidates** — :func:`choose_candidates`: for each document, the documents it shares
+   fingerprints with, ranked and cut by :func:`urai.trace.scoring.vote` (ties: smaller id
+   first, so the cut does not depend on input order);
+4. **verified pairs** — :func:`verify_pair`: one :func:`urai.trace.align.align` per unordered
+   pair gives the share of *each* document the other explains (the query side from
+   ``coverage``, the source side from the source words of its copy and swap ops); a pair is an
+   edge when either share passes :func:`urai.trace.scoring.accepts`;
+5. **components and originals** — :func:`resolve_component`: the connected components of the
+   edges are only candidates for families. In each, the original is chosen by
+   :func:`original_key` (earliest date, then the member the others align to best, then the
+   lowest spun probability, then the smallest id); a member joins the original's family only
+   when *its* alignment with the original passes the threshold. Members reached through other
+   members (a chain A-B-C where C does not align with A) are peeled off and resolved again
+   among themselves, so no transitive chain wipes out unrelated documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from urai.errors import ConfigError
+from urai.trace.align import Alignment, align
+from urai.trace.fingerprint import Fingerprinter, IndexConfig, ThesaurusLike
+from urai.trace.scoring import accepts, match_score, vote
+
+__all__ = ["ClusterConfig", "ORIGINAL_RULES", "Signature", "Edge", "Member", "Assignment",
+           "signature", "normalise", "text_hash", "parse_date", "choose_candidates",
+           "verify_pair", "swaps_of", "original_key", "resolve_component", "family_id_of",
+           "connected_components"]
+
+#: the criteria :attr:`ClusterConfig.original_rule` may combine, in any order
+ORIGINAL_RULES = ("date", "centrality", "spun", "id")
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    """Settings of a clustering run, validated at creation.
+
+    Fingerprints: ``shingle``, ``sample_mod``, ``min_len`` (as in :class:`IndexConfig`).
+    Candidates: ``df_cap`` (skip fingerprints shared by more documents: boilerplate),
+    ``verify`` (candidates aligned per document), ``min_shared`` (fingerprints a candidate
+    must share). Verification: ``threshold`` (the share of a member's words its original
+    must explain), ``min_block`` (shortest aligned run that counts). ``original_rule``: the
+    order of the criteria choosing a family's original (see :func:`original_key`).
+    ``spun``: compute the screen's spun probability for ``members`` of families (default),
+    ``all`` documents, or ``none``. ``shard_size``: documents per shard (the unit of work and
+    of resume). ``max_doc_bytes``: longer documents are rejected. ``max_swaps``: swaps kept per
+    document.
+    """
+
+    shingle: int = 3
+    sample_mod: int = 2
+    min_len: int = 2
+    df_cap: int = 200
+    verify: int = 8
+    min_shared: int = 3
+    threshold: float = 0.3
+    min_block: int = 5
+    original_rule: tuple[str, ...] = ORIGINAL_RULES
+    spun: str = "members"
+    shard_size: int = 5000
+    max_doc_bytes: int = 5_000_000
+    max_swaps: int = 200
+
+    def __post_init__(self) -> None:
+        if isinstance(self.original_rule, list):
+            object.__setattr__(self, "original_rule", tuple(self.original_rule))
+        checks = [
+            (0.0 < self.threshold <= 1.0, "threshold must be in (0, 1]"),
+            (self.spun in ("members", "all", "none"), "spun must be members, all or none"),
+            (100 <= self.shard_size <= 10_000_000, "shard_size must be between 100 and 1e7"),
+            (self.max_doc_bytes >= 1000, "max_doc_bytes must be at least 1000"),
+            (self.max_swaps >= 0, "max_swaps must be >= 0"),
+            (len(self.original_rule) > 0 and len(set(self.original_rule))
+             == len(self.original_rule) and set(self.original_rule) <= set(ORIGINAL_RULES),
+             f"original_rule must be distinct names from {ORIGINAL_RULES}"),
+        ]
+        for ok, msg in checks:
+            if not ok:
+                raise ConfigError(f"ClusterConfig: {msg} (got {self})")
+        if "id" not in self.original_rule:  # the id always breaks the last tie
+            object.__setattr__(self, "original_rule", (*self.original_rule, "id"))
+        self.index_config()  # validates the fingerprint and candidate fields
+
+    def index_config(self) -> IndexConfig:
+        """The trace wing's settings these fields stand for."""
+        try:
+            return IndexConfig(shingle=self.shingle, sample_mod=self.sample_mod,
+                               min_len=self.min_len, df_cap=self.df_cap, verify=self.verify,
+                               min_shared=self.min_shared, threshold=self.threshold,
+                               min_block=self.min_block)
+        except ConfigError as exc:
+            raise ConfigError(str(exc).replace("IndexConfig", "ClusterConfig")) from None
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+
+    def result_fields(self) -> dict[str, object]:
+        """The fields that change the result (recorded for --resume; shard_size included,
+        because shards are the unit of resume)."""
+        d = self.to_dict()
+        d.pop("max_swaps", None)
+        return d
+
+
+# -- signatures -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """Fingerprints of one document (sorted distinct int64), its query fingerprints (with the
+    gapped shingles), its word count and the hash of its normalised text."""
+
+    fps: np.ndarray
+    qfps: np.ndarray
+    n_words: int
+    digest: int
+
+
+def normalise(text: str) -> str:
+    """Lower-cased, whitespace collapsed: what two exact duplicates have in common."""
+    return " ".join(text.lower().split())
+
+
+def text_hash(text: str) -> int:
+    """Signed 64-bit hash of the normalised text."""
+    raw = hashlib.blake2b(normalise(text).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(raw, "little", signed=True)
+
+
+def signature(fp: Fingerprinter, text: str) -> Signature:
+    fps, n_words = fp.fingerprints_count(text)
+    qfps = fp.fingerprints(text, query=True)
+    return Signature(fps, qfps, n_words, text_hash(text))
+
+
+def parse_date(value: object) -> float | None:
+    """An ISO 8601 date or date-time as a UTC timestamp (naive times are UTC), else None."""
+    if value is None:
+        return None
+    s = str(value).strip()
+    if not s:
+        return None
+    if s.endswith("Z"):
+        s = s[:-1] + "+00:00"
+    try:
+        d = dt.datetime.fromisoformat(s)
+    except ValueError:
+        return None
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=dt.UTC)
+    return d.timestamp()
+
+
+def family_id_of(original_id: str) -> str:
+    """A family's id: derived from its original's input id only (the same in every engine)."""
+    return "f" + hashlib.blake2b(original_id.encode("utf-8"), digest_size=8).hexdigest()
+
+
+# -- candidates -------------------------------------------------------------------------------
+def choose_candidates(shared: Mapping[int, int], n_query: int, order: Callable[[int], object],
+                      cfg: ClusterConfig) -> list[tuple[int, int, float]]:
+    """``(doc, shared, containment)`` of the candidates of one query document, from the
+    number of query fingerprints each other document shares (buckets over ``df_cap`` already
+    left out). Ranking and cut are :func:`urai.trace.scoring.vote`'s; documents enter it in
+    ``order`` (their id), so ties are cut the same way whatever the input order."""
+    docs = sorted(shared, key=order)
+    postings = [[d] * int(shared[d]) for d in docs]
+    return [(c.doc, c.shared, c.containment)
+            for c in vote(postings, n_query, min_shared=cfg.min_shared, verify=cfg.verify)]
+
+
+# -- verified pairs ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A verified pair ``a`` < ``b`` (by id): ``cov_a`` is the share of a's words that b
+    explains (copied or swapped), ``cov_b`` the share of b's words that a explains."""
+
+    a: int
+    b: int
+    cov_a: float
+    cov_b: float
+
+    def cov_of(self, member: int) -> float:
+        return self.cov_a if member == self.a else self.cov_b
+
+
+def _source_words(al: Alignment, source: str) -> int:
+    from urai.trace.align import word_spans
+
+    n = 0
+    for op in al.ops:
+        if op.kind in ("copy", "swap") and op.s_end > op.s_start:
+            n += len(word_spans(source[op.s_start:op.s_end]))
+    return n
+
+
+def verify_pair(a: int, text_a: str, b: int, text_b: str, thesaurus: ThesaurusLike | None,
+                cfg: ClusterConfig) -> Edge:
+    """Align ``a`` (query) with ``b`` (source) once; both documents' explained shares."""
+    from urai.trace.align import word_spans
+
+    sw = word_spans(text_b)
+    al = align(text_a, text_b, thesaurus, min_block=cfg.min_block, _source_words=sw)
+    cov_b = _source_words(al, text_b) / len(sw) if sw else 0.0
+    return Edge(a, b, round(al.coverage, 6), round(min(1.0, cov_b), 6))
+
+
+def is_edge(e: Edge, cfg: ClusterConfig) -> bool:
+    return accepts(max(e.cov_a, e.cov_b), cfg.threshold)
+
+
+def swaps_of(al: Alignment, limit: int) -> list[tuple[str, str]]:
+    """Observed -> original word pairs of an alignment of a copy (query) with its original:
+    the swap ops (different words in the same place) and the words of synonym copies that
+    differ from the original's."""
+    from urai.trace.align import word_spans
+
+    out: list[tuple[str, str]] = []
+    for op in al.ops:
+        if len(out) >= limit:
+            break
+        if op.kind == "swap":
+            out.append((" ".join(op.q_text.split()), " ".join(op.s_text.split())))
+        elif op.kind == "copy" and op.synonym:
+            qs = [w for _, _, w in word_spans(op.q_text)]
+            ss = [w for _, _, w in word_spans(op.s_text)]
+            out.extend((q, s) for q, s in zip(qs, ss, strict=False) if q != s)
+    return out[:limit]
+
+
+# -- components and originals -----------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Member:
+    """What the original choice knows about a document of a component."""
+
+    doc: int
+    id: str
+    date: float | None = None
+    spun: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """The outcome for one document: its family's original (itself for an original or a
+    unique document), its role, and how it joined."""
+
+    doc: int
+    original: int
+    role: str
+    coverage: float | None = None
+    score: float | None = None
+    swaps: tuple[tuple[str, str], ...] = ()
+    reason: str = ""
+
+
+def connected_components(nodes: Iterable[int], edges: Iterable[tuple[int, int]]
+                         ) -> list[list[int]]:
+    """Components (each sorted, listed by smallest member) of an undirected graph."""
+    parent: dict[int, int] = {n: n for n in nodes}
+
+    def find(x: int) -> int:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    comps: dict[int, list[int]] = {}
+    for n in parent:
+        comps.setdefault(find(n), []).append(n)
+    return sorted((sorted(c) for c in comps.values()), key=lambda c: c[0])
+
+
+def original_key(m: Member, centrality: float, rule: Sequence[str]) -> tuple:
+    """Sort key of a member as its family's original (smallest first): ``date`` (earliest
+    known date; undated members after dated ones), ``centrality`` (highest mean share of the
+    other members' words it explains), ``spun`` (lowest spun probability; unknown last),
+    ``id`` (smallest)."""
+    parts: list[object] = []
+    for r in rule:
+        if r == "date":
+            parts.append(m.date if m.date is not None else math.inf)
+        elif r == "centrality":
+            parts.append(-round(centrality, 4))
+        elif r == "spun":
+            parts.append(round(m.spun, 4) if m.spun is not None else math.inf)
+        else:
+            parts.append(m.id)
+    return tuple(parts)
+
+
+@dataclass
+class _Resolver:
+    members: dict[int, Member]
+    edges: dict[tuple[int, int], Edge]
+    text: Callable[[int], str]
+    thesaurus: ThesaurusLike | None
+    cfg: ClusterConfig
+    containment: Callable[[int, int], float]
+    out: list[Assignment] = field(default_factory=list)
+
+    def edge(self, x: int, y: int) -> Edge | None:
+        a, b = (x, y) if self.members[x].id < self.members[y].id else (y, x)
+        return self.edges.get((a, b))
+
+    def neighbours(self, x: int, pool: set[int]) -> list[int]:
+        return [y for y in self.adj.get(x, ()) if y in pool]
+
+    def run(self, comp: list[int]) -> list[Assignment]:
+        self.adj: dict[int, list[int]] = {}
+        for (a, b), e in self.edges.items():
+            if is_edge(e, self.cfg):
+                self.adj.setdefault(a, []).append(b)
+                self.adj.setdefault(b, []).append(a)
+        for v in self.adj.values():
+            v.sort(key=lambda d: self.members[d].id)
+        todo = [sorted(comp, key=lambda d: self.members[d].id)]
+        while todo:
+            pool = todo.pop()
+            if len(pool) == 1:
+                self.out.append(Assignment(pool[0], pool[0], "unique"))
+                continue
+            rest = self.peel(set(pool))
+            sub = connected_components(rest, [(a, b) for a in rest
+                                              for b in self.neighbours(a, rest)])
+            todo.extend(reversed([sorted(c, key=lambda d: self.members[d].id) for c in sub]))
+        return self.out
+
+    def centrality(self, m: int, pool: set[int]) -> float:
+        tot = 0.0
+        for y in self.neighbours(m, pool):
+            e = self.edge(m, y)
+            if e is not None:
+                tot += e.cov_of(y)
+        return tot / max(1, len(pool) - 1)
+
+    def peel(self, pool: set[int]) -> list[int]:
+        """Choose the original of ``pool``, let join whoever aligns with it; the rest."""
+        rule = self.cfg.original_rule
+        orig = min(pool, key=lambda d: original_key(self.members[d], self.centrality(d, pool),
+                                                     rule))
+        joined: list[Assignment] = []
+        seen = {orig}
+        frontier = [orig]
+        otext = self.text(orig)
+        while frontier:
+            nxt: list[int] = []
+            for x in frontier:
+                for y in self.neighbours(x, pool):
+                    if y in seen:
+                        continue
+                    seen.add(y)
+                    al = align(self.text(y), otext, self.thesaurus, min_block=self.cfg.min_block)
+                    cov = round(al.coverage, 6)
+                    if not accepts(cov, self.cfg.threshold):
+                        continue
+                    cont = self.containment(y, orig)
+                    joined.append(Assignment(
+                        y, orig, "copy", cov, match_score(cov, cont),
+                        tuple(swaps_of(al, self.cfg.max_swaps)),
+                        f"shares {cont:.0%} of its fingerprints with the original; the "
+                        f"original explains {cov:.0%} of its words ({al.copied} copied, "
+                        f"{al.swapped} swapped, {al.synonyms} synonyms)"))
+                    nxt.append(y)
+            frontier = nxt
+        if not joined:  # nobody aligns with the chosen original: it stands alone
+            self.out.append(Assignment(orig, orig, "unique"))
+        else:
+            self.out.append(Assignment(orig, orig, "original", reason=self._why(orig)))
+            self.out.extend(joined)
+        done = {orig} | {a.doc for a in joined}
+        return sorted(pool - done, key=lambda d: self.members[d].id)
+
+    def _why(self, orig: int) -> str:
+        m = self.members[orig]
+        rule = self.cfg.original_rule
+        if "date" in rule and m.date is not None and rule[0] == "date":
+            return "original: earliest date of its family"
+        return "original: the member the others align to best (" + ", ".join(rule) + ")"
+
+
+def resolve_component(members: Sequence[Member], edges: Iterable[Edge],
+                      text: Callable[[int], str], thesaurus: ThesaurusLike | None,
+                      cfg: ClusterConfig, containment: Callable[[int, int], float]
+                      ) -> list[Assignment]:
+    """Families of one connected component (see the module doc), one assignment per
+    member. ``text(doc)`` gives a member's text, ``containment(copy, original)`` the share of
+    the copy's fingerprints found in the original."""
+    mem = {m.doc: m for m in members}
+    emap = {(e.a, e.b): e for e in edges if e.a in mem and e.b in mem}
+    return _Resolver(mem, emap, text, thesaurus, cfg, containment).run(list(mem))

@@ -1,0 +1,593 @@
+"""Steps and the local executor of ``urai cluster``.
+
+A :class:`Step` turns documents into documents (``run(docs) -> docs``); the executor runs the
+steps shard by shard. Everything a stage produces goes to ``DIR/.work/`` one file per shard
+(written to a temporary name and renamed, so a file is either complete or absent), and a
+killed run restarted with ``--resume`` redoes only the shards whose files are missing:
+
+============  ======================================  =====================================
+stage         unit                                    output (``DIR/.work/``)
+============  ======================================  =====================================
+read          the whole input (sequential, cheap)     ``docs/part-*.parquet``, ``texts.sqlite``
+                                                      ``rejected.jsonl``, ``read.json``
+signatures    a shard of documents (parallel)         ``sig/part-*.npz``
+candidates    a shard of documents                    ``cand/part-*.npz``
+verify        a chunk of candidate pairs (parallel)   ``edges/part-*.npz``
+resolve       a chunk of components (parallel)        ``resolve/part-*.jsonl``
+============  ======================================  =====================================
+
+Exact duplicates, buckets and connected components are recomputed from these files on every
+run (they take seconds). Memory is bounded by the fingerprints (about 50 int64 per 400-word
+article, ~0.4 GB at 1M documents) plus one shard; texts stay on disk (``texts.sqlite``).
+Workers are forked processes (``jobs``); the result never depends on their number.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import sqlite3
+import sys
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from urai.corpus.families import (
+    Assignment,
+    ClusterConfig,
+    Edge,
+    Member,
+    choose_candidates,
+    connected_components,
+    is_edge,
+    parse_date,
+    resolve_component,
+    signature,
+    verify_pair,
+)
+from urai.corpus.readers import Doc, FieldMap, read_inputs
+from urai.errors import ConfigError
+from urai.records import Rejection
+
+__all__ = ["Step", "SignatureStep", "Workdir", "LocalExecutor", "Corpus", "PAIR_CHUNK",
+           "COMP_CHUNK"]
+
+#: candidate pairs per verify work unit, members per resolve work unit
+PAIR_CHUNK = 20_000
+COMP_CHUNK = 4_000
+
+
+class Step(Protocol):
+    """One step of a corpus pipeline: documents in, documents (or results) out."""
+
+    name: str
+
+    def run(self, docs: Iterable[Any]) -> Iterable[Any]: ...
+
+
+# -- the shared machinery of the workers (forked: read-only after fork) ------------------------
+_STATE: dict[str, Any] = {}
+
+
+def _fingerprinter() -> Any:
+    fp = _STATE.get("fp")
+    if fp is None:
+        from urai.trace.fingerprint import Fingerprinter
+
+        fp = _STATE["fp"] = Fingerprinter(_STATE["cfg"].index_config())
+    return fp
+
+
+def _spun(text: str) -> float | None:
+    from urai.detect.screener import screen
+
+    p = screen(text).spun_probability
+    return None if p is None else round(float(p), 6)
+
+
+class SignatureStep:
+    """Documents -> ``(seq, Signature, spun probability or None)``."""
+
+    name = "signatures"
+
+    def __init__(self, cfg: ClusterConfig) -> None:
+        self.cfg = cfg
+
+    def run(self, docs: Iterable[Doc]) -> Iterator[tuple[int, Any, float | None]]:
+        _STATE.setdefault("cfg", self.cfg)
+        fp = _fingerprinter()
+        for d in docs:
+            yield d.seq, signature(fp, d.text), (_spun(d.text) if self.cfg.spun == "all"
+                                                 else None)
+
+
+def _atomic(path: Path, write: Callable[[Path], None]) -> None:
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def _save_npz(path: Path, **arrays: np.ndarray) -> None:
+    def w(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+
+    _atomic(path, w)
+
+
+def _csr(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    off = np.zeros(len(arrays) + 1, dtype=np.int64)
+    off[1:] = np.cumsum([len(a) for a in arrays])
+    flat = np.concatenate(arrays) if arrays else np.empty(0, np.int64)
+    return off, flat.astype(np.int64, copy=False)
+
+
+@dataclass
+class Workdir:
+    """The layout of ``DIR/.work``."""
+
+    root: Path
+
+    def sub(self, name: str) -> Path:
+        p = self.root / name
+        p.mkdir(parents=True, exist_ok=True)
+        return p
+
+    def part(self, stage: str, i: int, ext: str) -> Path:
+        return self.sub(stage) / f"part-{i:05d}.{ext}"
+
+
+class TextStore:
+    """Texts by ``seq`` in one SQLite file (zlib), for random access by the workers."""
+
+    def __init__(self, path: Path, write: bool = False) -> None:
+        if write:
+            self.conn = sqlite3.connect(path)
+            self.conn.execute("PRAGMA journal_mode=OFF")
+            self.conn.execute("PRAGMA synchronous=OFF")
+            self.conn.execute("CREATE TABLE IF NOT EXISTS t (seq INTEGER PRIMARY KEY, z BLOB)")
+        else:
+            self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        self.cache: dict[int, str] = {}
+
+    def put(self, rows: list[tuple[int, str]]) -> None:
+        self.conn.executemany("INSERT OR REPLACE INTO t VALUES (?, ?)",
+                              [(s, zlib.compress(t.encode("utf-8"), 1)) for s, t in rows])
+        self.conn.commit()
+
+    def get(self, seq: int) -> str:
+        t = self.cache.get(seq)
+        if t is None:
+            row = self.conn.execute("SELECT z FROM t WHERE seq = ?", (seq,)).fetchone()
+            t = zlib.decompress(row[0]).decode("utf-8")
+            if len(self.cache) > 2000:
+                self.cache.clear()
+            self.cache[seq] = t
+        return t
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@dataclass
+class Corpus:
+    """What the read stage knows of the accepted documents, indexed by ``seq``."""
+
+    ids: list[str]
+    sources: list[str]
+    urls: list[str | None]
+    dates: list[str | None]
+    titles: list[str | None]
+    rejected: list[Rejection]
+    read_rows: int
+    bad_dates: int = 0
+    times: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+
+def _progress(total: int, desc: str, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=f"cluster: {desc}", unit="shard", leave=False,
+                disable=not enabled, file=sys.stderr)
+
+
+# -- worker functions (module level: picklable) ----------------------------------------------
+def _sig_shard(args: tuple[int, str, str]) -> int:
+    i, docs_path, out = args
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(docs_path, columns=["seq", "text"]).to_pydict()
+    docs = [Doc(s, "", x, "") for s, x in zip(t["seq"], t["text"], strict=True)]
+    res = list(SignatureStep(_STATE["cfg"]).run(docs))
+    fo, ff = _csr([r[1].fps for r in res])
+    qo, qf = _csr([r[1].qfps for r in res])
+    spun = np.array([np.nan if r[2] is None else r[2] for r in res], dtype=np.float64)
+    _save_npz(Path(out), seq=np.array([r[0] for r in res], np.int64), fo=fo, ff=ff, qo=qo,
+              qf=qf, nw=np.array([r[1].n_words for r in res], np.int64),
+              dg=np.array([r[1].digest for r in res], np.int64), spun=spun)
+    return i
+
+
+def _verify_chunk(args: tuple[int, np.ndarray, np.ndarray, str]) -> int:
+    i, a, b, out = args
+    store = _store()
+    th = _fingerprinter().thesaurus
+    cfg = _STATE["cfg"]
+    ca = np.empty(len(a))
+    cb = np.empty(len(a))
+    for k, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+        e = verify_pair(x, store.get(x), y, store.get(y), th, cfg)
+        ca[k], cb[k] = e.cov_a, e.cov_b
+    _save_npz(Path(out), a=a, b=b, ca=ca, cb=cb)
+    return i
+
+
+def _store() -> TextStore:
+    st = _STATE.get("store")
+    if st is None or st[0] != os.getpid():
+        st = _STATE["store"] = (os.getpid(), TextStore(_STATE["texts"]))
+    return st[1]
+
+
+def _resolve_chunk(args: tuple[int, list[list[int]], str]) -> int:
+    i, comps, out = args
+    lines = [json.dumps(assignment_json(a, sp)) for comp in comps for a, sp in resolve_one(comp)]
+    _atomic(Path(out), lambda tmp: tmp.write_text("".join(x + "\n" for x in lines)))
+    return i
+
+
+def resolve_one(comp: list[int]) -> list[tuple[Assignment, float | None]]:
+    """Resolve one component in a worker (members, edges and texts from the shared state):
+    each member's assignment and spun probability."""
+    cfg: ClusterConfig = _STATE["cfg"]
+    store = _store()
+    return resolve_with(comp, cfg, store.get, _fingerprinter(), _STATE["ids"], _STATE["dates"],
+                        _STATE["spun"], _STATE["edges_of"](comp))
+
+
+def resolve_with(comp: list[int], cfg: ClusterConfig, text: Callable[[int], str], fp: Any,
+                 ids: Any, dates: Any, spun_all: Any, edges: list[Edge]
+                 ) -> list[tuple[Assignment, float | None]]:
+    """:func:`~urai.corpus.families.resolve_component` with the spun probabilities (the
+    screen, for ``spun="members"``) and containment from fingerprints: shared by the local
+    and the Spark executor."""
+    members = []
+    for d in comp:
+        sp = spun_all[d] if spun_all is not None else None
+        if cfg.spun == "members":
+            sp = _spun(text(d))
+        elif sp is not None and np.isnan(sp):
+            sp = None
+        members.append(Member(d, ids[d], dates[d], sp))
+    sigs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def sig(d: int) -> tuple[np.ndarray, np.ndarray]:
+        if d not in sigs:
+            t = text(d)
+            sigs[d] = (fp.fingerprints(t), fp.fingerprints(t, query=True))
+        return sigs[d]
+
+    def containment(copy: int, orig: int) -> float:
+        base, q = sig(copy)
+        shared = len(np.intersect1d(q, sig(orig)[0], assume_unique=True))
+        return min(1.0, shared / max(1, len(base)))
+
+    out = resolve_component(members, edges, text, fp.thesaurus, cfg, containment)
+    spun_of = {m.doc: m.spun for m in members}
+    return [(a, spun_of[a.doc]) for a in out]
+
+
+def assignment_json(a: Assignment, spun: float | None) -> dict[str, Any]:
+    return {"doc": a.doc, "original": a.original, "role": a.role, "coverage": a.coverage,
+            "score": a.score, "swaps": [list(s) for s in a.swaps], "reason": a.reason,
+            "spun": spun}
+
+
+class LocalExecutor:
+    """Runs the cluster stages in ``DIR/.work`` with ``jobs`` worker processes."""
+
+    def __init__(self, work: Path, cfg: ClusterConfig, *, jobs: int = 1,
+                 progress: bool = False) -> None:
+        if jobs < 1:
+            raise ConfigError("jobs must be at least 1")
+        self.w = Workdir(work)
+        self.cfg = cfg
+        self.jobs = jobs
+        self.progress = progress
+        self.times: dict[str, float] = {}
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _map(self, fn: Callable[[Any], int], tasks: list[Any], desc: str) -> None:
+        bar = _progress(len(tasks), desc, self.progress)
+        try:
+            if self.jobs == 1 or len(tasks) <= 1:
+                for t in tasks:
+                    fn(t)
+                    bar.update(1)
+            else:
+                ctx = mp.get_context("fork")
+                with ctx.Pool(self.jobs) as pool:
+                    for _ in pool.imap_unordered(fn, tasks):
+                        bar.update(1)
+        finally:
+            bar.close()
+
+    def _timed(self, name: str, t0: float) -> None:
+        self.times[name] = round(self.times.get(name, 0.0) + time.perf_counter() - t0, 3)
+
+    # -- read -------------------------------------------------------------------------------
+    def read(self, inputs: list[str], fields: FieldMap) -> Corpus:
+        t0 = time.perf_counter()
+        meta_path = self.w.root / "read.json"
+        if not meta_path.exists():
+            self._read(inputs, fields)
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        rejected = [Rejection(r["source"], r["error"]["message"], r["error"]["code"])
+                    for r in map(json.loads, (self.w.root / "rejected.jsonl").read_text(
+                        encoding="utf-8").splitlines())]
+        import pyarrow.parquet as pq
+
+        cols: dict[str, list[Any]] = {k: [] for k in ("id", "source", "url", "date", "title")}
+        for i in range(meta["shards"]):
+            t = pq.read_table(self.w.part("docs", i, "parquet"), columns=list(cols)).to_pydict()
+            for k in cols:
+                cols[k].extend(t[k])
+        corpus = Corpus(cols["id"], cols["source"], cols["url"], cols["date"], cols["title"],
+                        rejected, meta["rows"], meta["bad_dates"])
+        self._timed("read", t0)
+        return corpus
+
+    def _read(self, inputs: list[str], fields: FieldMap) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        for old in self.w.sub("docs").glob("*"):
+            old.unlink()
+        tpath = self.w.root / "texts.sqlite"
+        tpath.unlink(missing_ok=True)
+        store = TextStore(tpath, write=True)
+        rej = open(self.w.root / "rejected.jsonl", "w", encoding="utf-8")
+        buf: list[Doc] = []
+        shards = rows = bad_dates = 0
+
+        def flush() -> None:
+            nonlocal shards
+            cols = {"seq": [d.seq for d in buf], "id": [d.id for d in buf],
+                    "text": [d.text for d in buf], "source": [d.source for d in buf],
+                    "title": [d.title for d in buf], "url": [d.url for d in buf],
+                    "date": [d.date for d in buf]}
+            table = pa.table(cols, schema=pa.schema([
+                ("seq", pa.int64()), ("id", pa.string()), ("text", pa.string()),
+                ("source", pa.string()), ("title", pa.string()), ("url", pa.string()),
+                ("date", pa.string())]))
+            pq.write_table(table, self.w.part("docs", shards, "parquet"))
+            store.put([(d.seq, d.text) for d in buf])
+            shards += 1
+            buf.clear()
+
+        try:
+            for item in read_inputs(inputs, fields, self.cfg.max_doc_bytes):
+                rows += 1
+                if isinstance(item, Rejection):
+                    rej.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+                    continue
+                if item.date is not None and parse_date(item.date) is None:
+                    bad_dates += 1
+                buf.append(item)
+                if len(buf) >= self.cfg.shard_size:
+                    flush()
+            if buf:
+                flush()
+        finally:
+            rej.close()
+            store.close()
+        meta = {"rows": rows, "shards": shards, "bad_dates": bad_dates}
+        _atomic(self.w.root / "read.json", lambda tmp: tmp.write_text(json.dumps(meta)))
+
+    # -- the rest ---------------------------------------------------------------------------
+    def cluster(self, corpus: Corpus) -> tuple[list[dict[str, Any]], dict[int, int]]:
+        """All stages after read: per-document assignments (by seq) and exact duplicates
+        (duplicate seq -> its representative's seq)."""
+        cfg = self.cfg
+        n = corpus.n
+        n_shards = (n + cfg.shard_size - 1) // cfg.shard_size
+        dates = [parse_date(d) for d in corpus.dates]
+        _STATE.clear()
+        _STATE.update(cfg=cfg, ids=corpus.ids, dates=dates, texts=str(self.w.root
+                                                                        / "texts.sqlite"))
+        _fingerprinter()  # load the thesaurus once, before the workers fork
+
+        t0 = time.perf_counter()
+        tasks = [(i, str(self.w.part("docs", i, "parquet")), str(self.w.part("sig", i, "npz")))
+                 for i in range(n_shards) if not self.w.part("sig", i, "npz").exists()]
+        self._map(_sig_shard, tasks, "signatures")
+        sig = [np.load(self.w.part("sig", i, "npz")) for i in range(n_shards)]
+        spun = np.concatenate([s["spun"] for s in sig]) if sig else np.empty(0)
+        digest = np.concatenate([s["dg"] for s in sig]) if sig else np.empty(0, np.int64)
+        self._timed("signatures", t0)
+
+        t0 = time.perf_counter()
+        rank = np.empty(n, dtype=np.int64)
+        rank[np.array(sorted(range(n), key=corpus.ids.__getitem__), dtype=np.int64)] = \
+            np.arange(n)
+        dups = _exact_duplicates(digest, dates, corpus.ids)
+        is_rep = np.ones(n, dtype=bool)
+        if dups:
+            is_rep[np.fromiter(dups.keys(), np.int64)] = False
+        self._candidates(sig, rank, is_rep, n_shards)
+        self._timed("candidates", t0)
+
+        t0 = time.perf_counter()
+        pairs = self._pairs(n_shards, rank)
+        edges = self._verify(pairs)
+        self._timed("verify", t0)
+
+        t0 = time.perf_counter()
+        assigned = self._resolve(edges, spun, is_rep)
+        self._timed("resolve", t0)
+        return assigned, dups
+
+    def _candidates(self, sig: list[Any], rank: np.ndarray, is_rep: np.ndarray,
+                    n_shards: int) -> None:
+        cfg = self.cfg
+        todo = [i for i in range(n_shards) if not self.w.part("cand", i, "npz").exists()]
+        if not todo:
+            return
+        hs, ds, nb = [], [], []
+        for s in sig:
+            fo = s["fo"]
+            cnt = np.diff(fo)
+            owner = np.repeat(s["seq"], cnt)
+            keep = is_rep[owner]
+            hs.append(s["ff"][keep])
+            ds.append(owner[keep])
+            nb.append(cnt)
+        h = np.concatenate(hs) if hs else np.empty(0, np.int64)
+        d = np.concatenate(ds) if ds else np.empty(0, np.int64)
+        n_base = np.concatenate(nb) if nb else np.empty(0, np.int64)
+        order = np.argsort(h, kind="stable")
+        h, d = h[order], d[order]
+        uniq, starts, df = np.unique(h, return_index=True, return_counts=True)
+        n = len(rank)
+        bar = _progress(len(todo), "candidates", self.progress)
+        for i in todo:
+            s = sig[i]
+            qo, qf, seqs = s["qo"], s["qf"], s["seq"]
+            q = np.repeat(seqs, np.diff(qo))
+            keep = is_rep[q]
+            q, qf = q[keep], qf[keep]
+            pos = np.searchsorted(uniq, qf)
+            pos_c = np.minimum(pos, max(len(uniq) - 1, 0))
+            ok = (pos < len(uniq)) & (uniq[pos_c] == qf) if len(uniq) else np.zeros(len(qf), bool)
+            ok &= df[pos_c] <= cfg.df_cap if len(uniq) else ok
+            q, pos = q[ok], pos[ok]
+            cnt = df[pos]
+            tot = int(cnt.sum())
+            qq = np.repeat(q, cnt)
+            first = np.repeat(starts[pos], cnt)
+            within = np.arange(tot) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            cc = d[first + within]
+            m = cc != qq
+            key = qq[m] * n + cc[m]
+            uk, shared = np.unique(key, return_counts=True)
+            qs, cs = uk // n, uk % n
+            out_q, out_c, out_s = [], [], []
+            bounds = np.flatnonzero(np.diff(qs)) + 1
+            for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(qs)], strict=True):
+                if lo == hi:
+                    continue
+                qd = int(qs[lo])
+                cand = dict(zip(cs[lo:hi].tolist(), shared[lo:hi].tolist(), strict=True))
+                for c, sh, _ in choose_candidates(cand, int(n_base[qd]), rank.__getitem__, cfg):
+                    out_q.append(qd)
+                    out_c.append(c)
+                    out_s.append(sh)
+            _save_npz(self.w.part("cand", i, "npz"), q=np.array(out_q, np.int64),
+                      c=np.array(out_c, np.int64), s=np.array(out_s, np.int64))
+            bar.update(1)
+        bar.close()
+
+    def _pairs(self, n_shards: int, rank: np.ndarray) -> np.ndarray:
+        parts = []
+        for i in range(n_shards):
+            c = np.load(self.w.part("cand", i, "npz"))
+            q, cc = c["q"], c["c"]
+            swap = rank[q] > rank[cc]
+            a = np.where(swap, cc, q)
+            b = np.where(swap, q, cc)
+            parts.append(np.stack([a, b], axis=1))
+        if not parts:
+            return np.empty((0, 2), np.int64)
+        allp = np.concatenate(parts)
+        if len(allp) == 0:
+            return allp.reshape(0, 2)
+        uniq = np.unique(allp, axis=0)
+        return uniq[np.lexsort((rank[uniq[:, 1]], rank[uniq[:, 0]]))]
+
+    def _verify(self, pairs: np.ndarray) -> list[Edge]:
+        chunks = [(i, pairs[lo:lo + PAIR_CHUNK, 0].copy(), pairs[lo:lo + PAIR_CHUNK, 1].copy(),
+                   str(self.w.part("edges", i, "npz")))
+                  for i, lo in enumerate(range(0, len(pairs), PAIR_CHUNK))]
+        meta = self.w.root / "edges" / "pairs.json"
+        want = {"pairs": int(len(pairs)), "chunk": PAIR_CHUNK}
+        if not meta.exists() or json.loads(meta.read_text()) != want:
+            for old in self.w.sub("edges").glob("part-*"):
+                old.unlink()
+            _atomic(meta, lambda tmp: tmp.write_text(json.dumps(want)))
+        self._map(_verify_chunk, [t for t in chunks if not Path(t[3]).exists()], "verify")
+        edges = []
+        for t in chunks:
+            e = np.load(t[3])
+            edges.extend(Edge(int(a), int(b), float(x), float(y)) for a, b, x, y in
+                         zip(e["a"], e["b"], e["ca"], e["cb"], strict=True))
+        return edges
+
+    def _resolve(self, edges: list[Edge], spun: np.ndarray, is_rep: np.ndarray
+                 ) -> list[dict[str, Any]]:
+        cfg = self.cfg
+        good = [e for e in edges if is_edge(e, cfg)]
+        nodes = sorted({x for e in good for x in (e.a, e.b)})
+        comps = connected_components(nodes, [(e.a, e.b) for e in good])
+        by_node: dict[int, list[Edge]] = {}
+        for e in good:
+            by_node.setdefault(e.a, []).append(e)
+
+        def edges_of(comp: list[int]) -> list[Edge]:
+            return [e for x in comp for e in by_node.get(x, ())]
+
+        _STATE.update(spun=[None if np.isnan(x) else float(x) for x in spun] if len(spun)
+                      else [], edges_of=edges_of)
+        chunks: list[list[list[int]]] = [[]]
+        size = 0
+        for c in comps:
+            if size >= COMP_CHUNK:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(c)
+            size += len(c)
+        if not comps:
+            chunks = []
+        meta = self.w.root / "resolve" / "chunks.json"
+        want = {"components": len(comps), "members": len(nodes), "chunk": COMP_CHUNK}
+        if not meta.exists() or json.loads(meta.read_text()) != want:
+            for old in self.w.sub("resolve").glob("part-*"):
+                old.unlink()
+            _atomic(meta, lambda tmp: tmp.write_text(json.dumps(want)))
+        tasks = [(i, ch, str(self.w.part("resolve", i, "jsonl"))) for i, ch in enumerate(chunks)]
+        self._map(_resolve_chunk, [t for t in tasks if not Path(t[2]).exists()], "resolve")
+        out = []
+        for t in tasks:
+            out.extend(json.loads(x) for x in Path(t[2]).read_text().splitlines())
+        return out
+
+
+def _exact_duplicates(digest: np.ndarray, dates: list[float | None], ids: list[str]
+                      ) -> dict[int, int]:
+    """Duplicate seq -> representative seq (earliest date, then smallest id) of every group
+    of documents with the same normalised text."""
+    if len(digest) == 0:
+        return {}
+    order = np.argsort(digest, kind="stable")
+    sd = digest[order]
+    bounds = np.flatnonzero(np.diff(sd)) + 1
+    out: dict[int, int] = {}
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(sd)], strict=True):
+        if hi - lo < 2:
+            continue
+        group = order[lo:hi].tolist()
+        rep = min(group, key=lambda s: (dates[s] if dates[s] is not None else float("inf"),
+                                        ids[s]))
+        for s in group:
+            if s != rep:
+                out[s] = rep
+    return out
