@@ -40,6 +40,14 @@ class LazyGroup(click.Group):
         module, attr, _ = _COMMANDS[name]
         return getattr(importlib.import_module(module), attr)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """``urai --help`` lists the commands from the registry's one-line help, so that no
+        command module (and no engine) is imported just to print it."""
+        rows = [(name, _COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
 
 def _available(name: str) -> bool:
     module = _COMMANDS[name][0]

@@ -4,9 +4,9 @@
 thesaurus alternatives (inflected through the affix model), the most frequent ones kept,
 each with its link weight and, for the candidate features, how many alternatives the
 candidate has in turn and whether the word is among them. That is a few hundred
-thesaurus and affix look-ups per new word (~1 ms in Python), paid once per word and process:
-on a fresh process the first documents of a crawl are dominated by it (the warm check runs
-at ~1 ms per document).
+thesaurus and affix look-ups per new word, paid once per word and process: on a fresh
+process the first documents of a crawl are dominated by it (a warm check of a whole document
+costs about as much as deriving one new word).
 
 ``candidates.npz`` holds those lists for every word of the shipped language model's
 vocabulary and of the frequency prior (~40,000 words), computed by ``word_info`` itself

@@ -33,8 +33,8 @@ per undirected edge ``a<TAB>b<TAB>posmask<TAB>srcmask<TAB>weight*100`` with ``a 
 
 Runtime: :class:`Thesaurus` (``synonyms``, ``alternatives``, ``canonical``, ``is_mutable``).
 ``alternatives`` and ``canonical`` are cached per word in plain dicts: a cached call costs a
-normalisation plus a dict lookup (about 0.3-0.5 µs on the reference machine); the first call
-for a word costs roughly 20-200 µs.
+normalisation plus a dict lookup; the first call for a word costs a few hundred times that
+(the affix analyses and re-inflections).
 """
 
 from __future__ import annotations
@@ -209,7 +209,7 @@ class Thesaurus:
         return list(self._meta.get("sources", []))
 
     def info(self) -> dict:
-        """Summary for ``urai data info``-style reports."""
+        """Summary for ``urai resources`` (headwords, edges, sources)."""
         return {"path": str(self.path) if self.path else None, "headwords": self.headwords,
                 "edges": self.edges, "sources": self.sources}
 
@@ -291,12 +291,11 @@ class Thesaurus:
         for a in parses:
             if a.root not in self._adj or (w in self._adj and not a.prefix):
                 continue  # headwords: only prefixed analyses (``diserang`` -> ``serang``)
-            if True:
-                for s in self._synonyms(a.root):
-                    surf = self._reinflect(s.word, a)
-                    if surf:
-                        add(Alternative(surf, s.word, a.root, round(s.weight * ANALYSED_FACTOR, 3),
-                                        s.sources, s.pos))
+            for s in self._synonyms(a.root):
+                surf = self._reinflect(s.word, a)
+                if surf:
+                    add(Alternative(surf, s.word, a.root, round(s.weight * ANALYSED_FACTOR, 3),
+                                    s.sources, s.pos))
         morph = frozenset({MORPH_SOURCE})
         for a in parses:
             family = _FAMILY.get(a.prefix)
