@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from urai.errors import ConfigError
 from urai.trace.fingerprint import _WORD_RE, ThesaurusLike
 
-__all__ = ["AlignOp", "Alignment", "align", "word_spans"]
+__all__ = ["AlignOp", "Alignment", "align", "align_blocks", "word_spans"]
 
 
 
@@ -139,10 +139,30 @@ def align(
         raise ConfigError("align: anchor and min_block must be >= 1, max_swap >= 0")
     qw = _query_words if _query_words is not None else word_spans(query)
     sw = _source_words if _source_words is not None else word_spans(source)
+    return align_blocks(query, source, thesaurus, anchor=anchor, min_block=min_block,
+                        max_swap=max_swap, _query_words=qw, _source_words=sw)[0]
+
+
+def align_blocks(
+    query: str,
+    source: str,
+    thesaurus: ThesaurusLike | None = None,
+    *,
+    anchor: int = 3,
+    min_block: int = 5,
+    max_swap: int = 2,
+    _query_words: list[tuple[int, int, str]] | None = None,
+    _source_words: list[tuple[int, int, str]] | None = None,
+) -> tuple[Alignment, list[_Block]]:
+    """:func:`align` and its aligned blocks (word-index runs; for :mod:`urai.trace.passages`)."""
+    if anchor < 1 or min_block < 1 or max_swap < 0:
+        raise ConfigError("align: anchor and min_block must be >= 1, max_swap >= 0")
+    qw = _query_words if _query_words is not None else word_spans(query)
+    sw = _source_words if _source_words is not None else word_spans(source)
     qk = _keys(qw, thesaurus)
     sk = _keys(sw, thesaurus)
     blocks = _blocks(qk, sk, anchor, max_swap, min_block)
-    return _to_alignment(query, source, qw, sw, blocks)
+    return _to_alignment(query, source, qw, sw, blocks), blocks
 
 
 def _blocks(qk: list[str], sk: list[str], anchor: int, max_swap: int,

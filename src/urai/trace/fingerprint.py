@@ -44,9 +44,18 @@ from urai.errors import ConfigError
 __all__ = ["IndexConfig", "Fingerprinter", "ThesaurusLike", "fast_words", "FINGERPRINT_VERSION"]
 
 #: bumped whenever the fingerprint function changes in a way that makes old indexes stale
-FINGERPRINT_VERSION = 2
+#: (3: sentence-bag fingerprints beside the immutable shingles)
+FINGERPRINT_VERSION = 3
 
 _WORD_RE = re.compile(r"\w+(?:-\w+)*")
+#: words plus sentence ends (a run of . ! ? before white space or the end, or a line break)
+_TOKEN_RE = re.compile(r"\w+(?:-\w+)*|[.!?]+(?=\s|$)|\n")
+#: salt of the sentence-bag pair hashes (keeps them apart from the shingle hashes)
+_BAG_SALT = 0x5BD1E9955BD1E995
+#: a sentence needs this many distinct content keys to get a bag fingerprint in the index
+BAG_MIN_KEYS = 3
+#: at query time, pairs are formed among this many lowest-ranked keys of each sentence
+BAG_QUERY_KEYS = 4
 _MASK64 = (1 << 64) - 1
 
 
@@ -62,9 +71,12 @@ class ThesaurusLike(Protocol):
 class IndexConfig:
     """Fingerprint and query settings of an index, validated at creation.
 
-    The fingerprint fields (``shingle``, ``sample_mod``, ``min_len``) are fixed when an index
-    is created and stored in it; the query fields (``df_cap``, ``verify``, ``threshold``,
-    ``min_shared``, ``min_block``: the shortest aligned run that counts towards coverage) may
+    The fingerprint fields (``shingle``, ``sample_mod``, ``min_len``, ``bags``: whether the
+    sentence-bag channel is indexed) are fixed when an index is created and stored in it; the
+    query fields (``df_cap``, ``verify``, ``threshold``, ``min_shared``, ``min_block``: the
+    shortest aligned run that counts towards coverage; ``passage_words`` and
+    ``passage_similarity``: a source whose coverage of the query is under ``threshold`` is
+    still a match when one located passage has that many query words at that similarity) may
     differ between queries.
     """
 
@@ -76,6 +88,9 @@ class IndexConfig:
     min_shared: int = 2
     threshold: float = 0.2
     min_block: int = 5
+    bags: bool = True
+    passage_words: int = 20
+    passage_similarity: float = 0.5
 
     def __post_init__(self) -> None:
         checks = [
@@ -87,22 +102,26 @@ class IndexConfig:
             (self.min_shared >= 1, "min_shared must be at least 1"),
             (0.0 <= self.threshold <= 1.0, "threshold must be between 0 and 1"),
             (1 <= self.min_block <= 100, "min_block must be between 1 and 100"),
+            (isinstance(self.bags, bool), "bags must be a bool"),
+            (5 <= self.passage_words <= 1000, "passage_words must be between 5 and 1000"),
+            (0.0 < self.passage_similarity <= 1.0, "passage_similarity must be in (0, 1]"),
         ]
         for ok, msg in checks:
             if not ok:
                 raise ConfigError(f"IndexConfig: {msg} (got {self})")
         for name in ("shingle", "sample_mod", "min_len", "df_cap", "verify", "min_shared",
-                     "min_block"):
+                     "min_block", "passage_words"):
             if not isinstance(getattr(self, name), int) or isinstance(getattr(self, name), bool):
                 raise ConfigError(f"IndexConfig: {name} must be an int")
 
-    def fingerprint_fields(self) -> dict[str, int]:
+    def fingerprint_fields(self) -> dict[str, int | bool]:
         """The fields that define the fingerprints (stored in the index, must match)."""
         return {
             "version": FINGERPRINT_VERSION,
             "shingle": self.shingle,
             "sample_mod": self.sample_mod,
             "min_len": self.min_len,
+            "bags": self.bags,
         }
 
     def to_dict(self) -> dict[str, object]:
@@ -124,6 +143,7 @@ _POS = [np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B
                                0x8EBC6AF09C88C6E3, 0x589965CC75374CC3)]
 _M2 = np.uint64(0xBF58476D1CE4E5B9)
 _M3 = np.uint64(0x94D049BB133111EB)
+_NONE = np.uint64(_MASK64)  # "no key" in the sentence-bag ranking
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -172,6 +192,12 @@ class Fingerprinter:
         # is_mutable (~100 us per new word)
         has = getattr(thesaurus, "has", None)
         self._has = has if callable(has) else (lambda word: False)
+        # sentence-bag channel: word -> slot in self._bag_vals; slot 0 = not a content word,
+        # slot 1 = sentence end. A value is the word's rank key: the 64-bit hash of its
+        # synonym-canonical form, top bit set for mutable words so that immutables rank first
+        self._bag_ids: dict[str, int] = {}
+        self._bag_vals = np.zeros(1024, dtype=np.uint64)
+        self._n_bag = 2
 
     # -- identity ---------------------------------------------------------------------------
     def signature(self) -> dict[str, object]:
@@ -196,7 +222,9 @@ class Fingerprinter:
     def _word_id(self, word: str) -> int:
         wid = self._ids.get(word)
         if wid is None:
-            if word[:1].isdigit():
+            if word[:1] in ".!?\n":  # a sentence end (bag tokeniser), never a fingerprint word
+                keep = False
+            elif word[:1].isdigit():
                 keep = True
             else:
                 keep = (
@@ -279,3 +307,92 @@ class Fingerprinter:
         if mod > 1:
             h = h[h % np.uint64(mod) == 0]
         return np.unique(h.view(np.int64))
+
+    # -- sentence bags ----------------------------------------------------------------------
+    def _bag_id(self, word: str) -> int:
+        bid = self._bag_ids.get(word)
+        if bid is None:
+            if word[:1] in ".!?\n":
+                bid = 1
+            elif len(word) < self.config.min_len or word in self.stopwords:
+                bid = 0
+            else:
+                mutable = self._word_id(word) == 0
+                key = self.thesaurus.canonical(word) if mutable else word
+                val = (_word_hash(key) >> 1) | (int(mutable) << 63)
+                bid = self._n_bag
+                if bid >= len(self._bag_vals):
+                    self._bag_vals = np.concatenate([self._bag_vals,
+                                                     np.zeros_like(self._bag_vals)])
+                self._bag_vals[bid] = val
+                self._n_bag += 1
+            self._bag_ids[word] = bid
+        return bid
+
+    def _slots(self, table: dict[str, int], make, tokens: list[str]) -> np.ndarray:
+        try:
+            return np.fromiter(map(table.__getitem__, tokens), dtype=np.intp, count=len(tokens))
+        except KeyError:
+            for w in set(tokens).difference(table):
+                make(w)
+            return np.fromiter(map(table.__getitem__, tokens), dtype=np.intp, count=len(tokens))
+
+    def channels(self, text: str, *, query: bool = False) -> tuple[np.ndarray, np.ndarray, int]:
+        """``(shingle fingerprints, sentence-bag fingerprints, words)`` of ``text`` with one
+        tokenisation. The shingles are :meth:`fingerprints`; the bags are
+        :meth:`bag_fingerprints` (empty when the config has ``bags=False``)."""
+        tokens = _TOKEN_RE.findall(text.lower())
+        if len(self._ids) > self._CACHE_MAX or len(self._bag_ids) > self._CACHE_MAX:
+            self._ids.clear()
+            self._n_slots = 1
+            self._bag_ids.clear()
+            self._n_bag = 2
+        slots = self._slots(self._ids, self._word_id, tokens)
+        shingles = self._from_ids(self._hashes[slots[slots != 0]], query)
+        if not self.config.bags:
+            n_words = sum(1 for t in tokens if t[:1] not in ".!?\n")
+            return shingles, np.empty(0, dtype=np.int64), n_words
+        bslots = self._slots(self._bag_ids, self._bag_id, tokens)
+        n_words = len(tokens) - int(np.count_nonzero(bslots == 1))
+        return shingles, self._bags(bslots, query), n_words
+
+    def bag_fingerprints(self, text: str, *, query: bool = False) -> np.ndarray:
+        """Sorted distinct int64 *sentence-bag* fingerprints of ``text``.
+
+        Each sentence's content words (not stopwords, at least ``min_len`` characters) are
+        ranked by a key: immutables first, then mutable words by the hash of their
+        synonym-canonical form. In the index a sentence with at least :data:`BAG_MIN_KEYS`
+        distinct keys gets one fingerprint, the hash of its two lowest keys; a query gets the
+        pairs among each sentence's :data:`BAG_QUERY_KEYS` lowest keys, so one or two words
+        that a spinner changed (or an unknown replacement that became an immutable) still
+        leave the source's pair. Word order inside a sentence does not matter: shuffled and
+        POS-preserving reordered copies keep their bags, where shingles do not survive.
+        """
+        return self.channels(text, query=query)[1]
+
+    def _bags(self, bslots: np.ndarray, query: bool) -> np.ndarray:
+        keep = bslots > 1
+        if not keep.any():
+            return np.empty(0, dtype=np.int64)
+        s = np.cumsum(bslots == 1)[keep]  # sentence number of each content word (sorted)
+        cur = self._bag_vals[bslots[keep]]
+        starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+        seg = np.diff(np.r_[starts, len(s)])
+        k = BAG_QUERY_KEYS if query else BAG_MIN_KEYS
+        mins = []  # mins[j]: each sentence's (j+1)-th lowest distinct key (_NONE: none)
+        for j in range(k):
+            m = np.minimum.reduceat(cur, starts)
+            mins.append(m)
+            if j + 1 < k:
+                cur = np.where(cur == np.repeat(m, seg), _NONE, cur)
+        if query:
+            combos = [(a, b) for b in range(1, k) for a in range(b)]
+        else:
+            combos = [(0, 1)]
+        full = mins[k - 1] != _NONE if not query else None
+        parts = []
+        for a, b in combos:
+            ok = mins[b] != _NONE if query else full
+            h = mins[a][ok] * _POS[0] + mins[b][ok] * _POS[1] + np.uint64(_BAG_SALT)
+            parts.append(_mix(h).view(np.int64))
+        return np.unique(np.concatenate(parts))

@@ -34,6 +34,7 @@ How it works (details in :mod:`urai.trace.fingerprint`, :mod:`urai.trace.align`,
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import threading
 import zlib
@@ -46,37 +47,64 @@ import numpy as np
 
 from urai.errors import ConfigError, InputError
 from urai.records import Record, Rejection
-from urai.trace.align import Alignment, align, word_spans
+from urai.trace.align import Alignment, align, align_blocks, word_spans
 from urai.trace.fingerprint import Fingerprinter, IndexConfig, ThesaurusLike
-from urai.trace.scoring import Candidate, accepts, match_score, vote
+from urai.trace.passages import Passage, Span, locate, unmatched_spans
+from urai.trace.scoring import (
+    Candidate,
+    accepts,
+    accepts_passage,
+    match_score,
+    passage_verify,
+    vote,
+)
 from urai.trace.store import Store
 
 __all__ = ["Index", "IndexConfig", "Match", "TraceResult", "AddReport", "Rejection",
-           "IndexStats"]
+           "IndexStats", "Passage", "Span"]
+
+#: queries shorter than this (words) are candidates' sources with a single shared fingerprint
+SHORT_QUERY = 120
+#: a passage of a lower-ranked match is dropped when this share of it is already explained by
+#: a better match (each part of the query is attributed to its best source)
+CLAIMED_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
     """An indexed source of the query: ``coverage`` is the share of the query's words it
-    explains (copied or swapped for a synonym), ``score`` ranks matches (0-1)."""
+    explains (copied, swapped for a synonym, or inside one of its passages), ``score`` ranks
+    matches (0-1), ``passages`` locates the copied parts in both texts."""
 
     id: str
     score: float
     coverage: float
     title: str | None = None
     url: str | None = None
+    passages: tuple[Passage, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "score": self.score, "coverage": self.coverage,
+                "title": self.title, "url": self.url,
+                "passages": [p.to_dict() for p in self.passages]}
 
 
 @dataclass(frozen=True, slots=True)
 class TraceResult:
-    """The ranked matches of one query (empty when nothing reaches the threshold)."""
+    """The ranked matches of one query (empty when nothing reaches the threshold) and the
+    parts of the query that none of them explains (``unmatched``)."""
 
     source: str
     matches: tuple[Match, ...]
+    unmatched: tuple[Span, ...] = ()
 
     @property
     def best(self) -> Match | None:
         return self.matches[0] if self.matches else None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"source": self.source, "matches": [m.to_dict() for m in self.matches],
+                "unmatched": [u.to_dict() for u in self.unmatched]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,14 +257,17 @@ class Index:
                     if skip_existing and old[1] == digest:
                         counts["skipped"] += 1
                         continue
-                    store.delete_doc(old[0], old[2])
+                    self._delete(old[0], old[2])
                     counts["replaced"] += 1
                 else:
                     counts["added"] += 1
-                fps, n_words = fp.fingerprints_count(rec.text)
+                shingles, bags, n_words = fp.channels(rec.text)
+                fps = np.union1d(shingles, bags) if len(bags) else shingles
                 doc = next_doc
                 next_doc += 1
-                rows.append((doc, rec.id, rec.title, rec.url, rec.date, digest, fps.tobytes(),
+                # the fingerprints are not stored (they are recomputed from the text to
+                # remove a document: 8 bytes per fingerprint saved)
+                rows.append((doc, rec.id, rec.title, rec.url, rec.date, digest, b"",
                              n_words, zlib.compress(rec.text.encode("utf-8"), 1)))
                 hs.append(fps)
                 ds.append(np.full(len(fps), doc, dtype=np.int64))
@@ -257,9 +288,19 @@ class Index:
             for ident in ids:
                 row = self._store.doc_row(ident)
                 if row is not None:
-                    self._store.delete_doc(row[0], row[2])
+                    self._delete(row[0], row[2])
                     n += 1
         return n
+
+    def _delete(self, doc: int, fps: bytes) -> None:
+        """Delete a document and its postings (fingerprints recomputed from its text when
+        the row does not hold them)."""
+        if not fps:
+            text = self._store.text_by_doc(doc)
+            if text is not None:
+                sh, bags, _ = self._fp.channels(text)
+                fps = np.union1d(sh, bags).astype(np.int64).tobytes()
+        self._store.delete_doc(doc, fps)
 
     # -- reading ----------------------------------------------------------------------------
     def trace(
@@ -269,8 +310,18 @@ class Index:
         top: int = 5,
         threshold: float | None = None,
         source: str = "<query>",
+        passages: bool = True,
     ) -> TraceResult:
-        """Find the indexed sources of ``text``, best first (``[]`` when none qualifies)."""
+        """Find the indexed sources of ``text``, best first (``[]`` when none qualifies).
+
+        A candidate is a match when the aligned share of the query reaches ``threshold``
+        (whole and half copies), or, with ``passages`` (the default), when one of its located
+        passages has at least ``config.passage_words`` query words at a similarity of at
+        least ``config.passage_similarity`` (a paragraph copied into a longer text). Each
+        part of the query is attributed to its best source: a lower-ranked match keeps only
+        the passages a better one does not already explain. ``passages=False`` is the
+        whole-document trace of urai 0.x (no passages, no unmatched spans).
+        """
         if not isinstance(text, str):
             raise InputError(f"trace() expects text (str), got {type(text).__name__}")
         if top < 1:
@@ -278,37 +329,98 @@ class Index:
         thr = self.config.threshold if threshold is None else float(threshold)
         if not 0.0 <= thr <= 1.0:
             raise ConfigError(f"threshold must be between 0 and 1, got {thr}")
-        scored = self._candidates(text)
-        if not scored:
-            return TraceResult(source, ())
         qwords = word_spans(text)
-        matches = []
+        scored = self._candidates(text, len(qwords), passages)
+        if not scored:
+            return TraceResult(source, (), _all_unmatched(qwords) if passages else ())
+        found: list[tuple[float, str, Match, tuple[Passage, ...], bool]] = []
+        cfg = self.config
         for cand in scored:
             with self._lock:  # one connection, possibly shared by threads
                 info = self._store.doc_info(cand.doc)
             if info is None:  # removed meanwhile
                 continue
             ident, title, url, stext, _ = info
-            al = align(text, stext, self.thesaurus, min_block=self.config.min_block,
-                       _query_words=qwords)
-            cov = al.coverage
-            if accepts(cov, thr):
-                matches.append(Match(ident, match_score(cov, cand.containment), round(cov, 6),
-                                     title, url))
-        matches.sort(key=lambda m: (-m.score, m.id))
-        return TraceResult(source, tuple(matches[:top]))
+            if not passages:
+                al = align(text, stext, self.thesaurus, min_block=cfg.min_block,
+                           _query_words=qwords)
+                if accepts(al.coverage, thr):
+                    cov = round(al.coverage, 6)
+                    m = Match(ident, match_score(cov, cand.containment), cov, title, url)
+                    found.append((m.score, ident, m, (), True))
+                continue
+            swords = word_spans(stext)
+            al, blocks = align_blocks(text, stext, self.thesaurus, min_block=cfg.min_block,
+                                      _query_words=qwords, _source_words=swords)
+            ps = tuple(locate(text, stext, qwords, swords, blocks, self.thesaurus,
+                              self._fp.stopwords, min_similarity=cfg.passage_similarity))
+            by_cov = accepts(al.coverage, thr)
+            if not (by_cov or any(accepts_passage(p.query_words, p.similarity,
+                                                  cfg.passage_words, cfg.passage_similarity)
+                                  for p in ps)):
+                continue
+            # words inside passages, weighted by their similarity (a near copy explains more
+            # of the query than a loose paraphrase of the same length)
+            in_ps = (sum(p.query_words * p.similarity for p in ps) / len(qwords)
+                     if qwords else 0.0)
+            cov = round(min(1.0, max(al.coverage, in_ps)), 6)
+            m = Match(ident, match_score(cov, cand.containment), cov, title, url)
+            found.append((m.score, ident, m, ps, by_cov))
+        found.sort(key=lambda f: (-f[0], f[1]))
+        if not passages:
+            return TraceResult(source, tuple(f[2] for f in found[:top]))
+        return self._attribute(source, qwords, found, top)
 
-    def _candidates(self, text: str) -> list[Candidate[int]]:
+    def _attribute(self, source: str, qwords: list[tuple[int, int, str]],
+                   found: list[tuple[float, str, Match, tuple[Passage, ...], bool]],
+                   top: int) -> TraceResult:
+        """Give each part of the query to its best match; drop matches left with nothing."""
+        cfg = self.config
+        starts = [w[0] for w in qwords]
+        claimed = bytearray(len(qwords))
+        out: list[Match] = []
+        for _, _, m, ps, by_cov in found:
+            if len(out) >= top:
+                break
+            keep = []
+            for p in ps:
+                a = bisect.bisect_left(starts, p.query_start)
+                b = bisect.bisect_left(starts, p.query_end)
+                if b > a and sum(claimed[a:b]) < CLAIMED_SHARE * (b - a):
+                    keep.append((p, a, b))
+            if not by_cov and not any(
+                    accepts_passage(p.query_words, p.similarity, cfg.passage_words,
+                                    cfg.passage_similarity) for p, _, _ in keep):
+                continue
+            for _, a, b in keep:
+                claimed[a:b] = b"\x01" * (b - a)
+            out.append(Match(m.id, m.score, m.coverage, m.title, m.url,
+                             tuple(p for p, _, _ in keep)))
+        return TraceResult(source, tuple(out), unmatched_spans(qwords, claimed))
+
+    def _candidates(self, text: str, n_words: int = 0,
+                    passages: bool = False) -> list[Candidate[int]]:
         """The candidates worth aligning (:func:`urai.trace.scoring.vote`)."""
         fp = self._fp
-        qfps = fp.fingerprints(text, query=True)
-        if len(qfps) == 0:
+        cfg = self.config
+        if not passages:  # the whole-document trace: immutable shingles only
+            qfps = fp.fingerprints(text, query=True)
+            if len(qfps) == 0:
+                return []
+            n_base = len(fp.fingerprints(text))
+            with self._lock:
+                post = self._store.postings(qfps.tolist(), cfg.df_cap)
+            return vote(post.values(), n_base, min_shared=cfg.min_shared, verify=cfg.verify)
+        qsh, qbags, _ = fp.channels(text, query=True)
+        if len(qsh) + len(qbags) == 0:
             return []
-        n_base = len(fp.fingerprints(text))
+        ish, ibags, _ = fp.channels(text)
+        n_base = len(ish) + len(ibags)
         with self._lock:
-            post = self._store.postings(qfps.tolist(), self.config.df_cap)
-        return vote(post.values(), n_base, min_shared=self.config.min_shared,
-                    verify=self.config.verify)
+            post = self._store.postings(np.union1d(qsh, qbags).tolist(), cfg.df_cap)
+        verify, share = passage_verify(cfg.verify, len(ibags))
+        min_shared = 1 if n_words < SHORT_QUERY else cfg.min_shared
+        return vote(post.values(), n_base, min_shared=min_shared, verify=verify, share=share)
 
     def align(self, ident: str, text: str) -> Alignment:
         """Align ``text`` with the indexed document ``ident`` (for ``--diff``)."""
@@ -317,6 +429,19 @@ class Index:
         if stext is None:
             raise InputError(f"{ident!r}: no such document in {self.path}")
         return align(text, stext, self.thesaurus, min_block=self.config.min_block)
+
+    def passages(self, ident: str, text: str) -> tuple[Passage, ...]:
+        """The passages of ``text`` copied from the indexed document ``ident``, whether or not
+        it is a match (for ``--diff`` and inspection)."""
+        with self._lock:
+            stext = self._store.text_of(ident)
+        if stext is None:
+            raise InputError(f"{ident!r}: no such document in {self.path}")
+        qwords, swords = word_spans(text), word_spans(stext)
+        _, blocks = align_blocks(text, stext, self.thesaurus, min_block=self.config.min_block,
+                                 _query_words=qwords, _source_words=swords)
+        return tuple(locate(text, stext, qwords, swords, blocks, self.thesaurus,
+                            self._fp.stopwords, min_similarity=self.config.passage_similarity))
 
     def optimize(self) -> None:
         """Merge recent postings into the main table (queries get slightly faster)."""
@@ -336,6 +461,10 @@ class Index:
     def ids(self) -> Iterator[str]:
         for (ident,) in self._store.conn.execute("SELECT id FROM docs ORDER BY doc"):
             yield ident
+
+
+def _all_unmatched(qwords: list[tuple[int, int, str]]) -> tuple[Span, ...]:
+    return unmatched_spans(qwords, bytearray(len(qwords)))
 
 
 def _to_record(item: _Item) -> Record | Rejection:

@@ -18,12 +18,17 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-__all__ = ["VERIFY_SHARE", "COVERAGE_WEIGHT", "Candidate", "vote", "match_score", "accepts"]
+__all__ = ["VERIFY_SHARE", "PASSAGE_SHARE", "COVERAGE_WEIGHT", "Candidate", "vote",
+           "match_score", "accepts", "accepts_passage", "passage_verify"]
 
 #: candidates with fewer than this share of the best candidate's shared fingerprints are not
 #: aligned (a stitched text's second source has about half; near-miss same-topic articles and
 #: distractors sharing a sentence or two have a few percent)
 VERIFY_SHARE = 0.1
+#: the same share for passage-level queries: a long text may hold a 30-word passage of one
+#: source beside a whole copied article of another, so the share is much lower and the
+#: number of candidates (:func:`passage_verify`) bounds the work instead
+PASSAGE_SHARE = 0.02
 #: weight of coverage in :func:`match_score` (the rest is containment)
 COVERAGE_WEIGHT = 0.8
 
@@ -41,12 +46,13 @@ class Candidate(Generic[D]):
 
 
 def vote(postings: Iterable[Iterable[D]], n_query: int, *, min_shared: int,
-         verify: int) -> list[Candidate[D]]:
+         verify: int, share: float = VERIFY_SHARE) -> list[Candidate[D]]:
     """Rank the documents of ``postings`` (one iterable of documents per query fingerprint)
     by shared fingerprints, best first (ties: first seen first), and keep the ones to align.
 
     ``n_query`` is the number of the query's own fingerprints (the containment's
-    denominator, at least 1)."""
+    denominator, at least 1); ``share`` is the least share of the leader's votes a candidate
+    needs (:data:`VERIFY_SHARE` by default)."""
     votes: Counter[D] = Counter()
     for docs in postings:
         votes.update(docs)
@@ -54,7 +60,7 @@ def vote(postings: Iterable[Iterable[D]], n_query: int, *, min_shared: int,
     need: float = min(min_shared, n_base)
     ranked = votes.most_common(verify)
     if ranked:  # verify only candidates with a fair share of the leader's votes
-        need = max(need, ranked[0][1] * VERIFY_SHARE)
+        need = max(need, ranked[0][1] * share)
     return [Candidate(d, c, min(1.0, c / n_base)) for d, c in ranked if c >= need]
 
 
@@ -66,3 +72,17 @@ def match_score(coverage: float, containment: float) -> float:
 def accepts(coverage: float, threshold: float) -> bool:
     """A verified candidate is a match when its coverage reaches the threshold (and is > 0)."""
     return coverage >= threshold and coverage > 0
+
+
+def accepts_passage(query_words: int, similarity: float, min_words: int,
+                    min_similarity: float) -> bool:
+    """A verified candidate is also a match when one located passage has at least
+    ``min_words`` query words at a similarity of at least ``min_similarity``."""
+    return query_words >= min_words and similarity >= min_similarity
+
+
+def passage_verify(verify: int, sentences: int) -> tuple[int, float]:
+    """How many candidates a passage-level query aligns, and the least share of the
+    leader's votes they need: ``verify`` for a paragraph, up to four times as many for a
+    long text (one more per four sentences), at :data:`PASSAGE_SHARE`."""
+    return max(verify, min(4 * verify, sentences // 4)), PASSAGE_SHARE

@@ -10,7 +10,7 @@ Schema (``SCHEMA_VERSION``)::
     meta(key TEXT PRIMARY KEY, value TEXT)            -- schema version, fingerprint signature
     docs(doc INTEGER PRIMARY KEY, id TEXT UNIQUE, title, url, date,
          hash BLOB,          -- blake2b-128 of the text (for --skip-existing)
-         fps BLOB,           -- the document's fingerprints (int64 array), for exact removal
+         fps BLOB,           -- empty (schema 1: the fingerprints; now recomputed on removal)
          n_words INTEGER, text BLOB)                   -- text is zlib-compressed UTF-8
     postings(h INTEGER, doc INTEGER, PRIMARY KEY (h, doc)) WITHOUT ROWID        -- main
     postings_delta(h INTEGER, doc INTEGER, PRIMARY KEY (h, doc)) WITHOUT ROWID  -- recent
@@ -37,7 +37,9 @@ from urai.errors import ResourceError
 
 __all__ = ["Store", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 1
+#: 2: fingerprints no longer stored per document (recomputed from the text on removal);
+#: meta 'postings' counts the postings
+SCHEMA_VERSION = 2
 #: rows of postings_delta that trigger a merge into postings
 DELTA_MAX = 2_000_000
 
@@ -169,11 +171,17 @@ class Store:
         self.conn.executemany("DELETE FROM postings WHERE h=? AND doc=?", pairs)
         self.conn.executemany("DELETE FROM postings_delta WHERE h=? AND doc=?", pairs)
         self.conn.execute("DELETE FROM docs WHERE doc=?", (doc,))
+        self._add_total(-len(hs))
+
+    def _add_total(self, n: int) -> None:
+        total = int(self.get_meta("postings") or 0) + n
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES('postings', ?)", (str(total),))
 
     def insert_postings(self, pairs: Iterable[tuple[int, int]], n: int) -> None:
         """Add ``n`` postings (inside a transaction); merges the delta when it is full."""
         self.conn.executemany("INSERT OR IGNORE INTO postings_delta(h, doc) VALUES (?,?)",
                               pairs)
+        self._add_total(n)
         rows = int(self.get_meta("delta_rows") or 0) + n
         if rows >= DELTA_MAX:
             self.merge_delta()
@@ -209,14 +217,17 @@ class Store:
             return None
         return row[0], row[1], row[2], zlib.decompress(row[3]).decode("utf-8"), row[4] // 8
 
+    def text_by_doc(self, doc: int) -> str | None:
+        row = self.conn.execute("SELECT text FROM docs WHERE doc=?", (doc,)).fetchone()
+        return zlib.decompress(row[0]).decode("utf-8") if row else None
+
     def text_of(self, ident: str) -> str | None:
         row = self.conn.execute("SELECT text FROM docs WHERE id=?", (ident,)).fetchone()
         return zlib.decompress(row[0]).decode("utf-8") if row else None
 
     def counts(self) -> tuple[int, int]:
         docs = self.conn.execute("SELECT count(*) FROM docs").fetchone()[0]
-        fps = self.conn.execute("SELECT coalesce(sum(length(fps)), 0) FROM docs").fetchone()[0]
-        return int(docs), int(fps) // 8
+        return int(docs), int(self.get_meta("postings") or 0)
 
     def size_bytes(self) -> int:
         total = 0

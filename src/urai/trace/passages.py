@@ -1,0 +1,288 @@
+"""Passage-level location: which parts of a query come from which parts of a source.
+
+:func:`urai.trace.align.align` gives runs of aligned words (seeds extended through synonyms
+and swaps). This module turns them into *passages* in the sense of PAN's text-alignment task
+(character offsets into both texts, 0-based code points, end exclusive), and finds the
+passages the sequential alignment cannot see:
+
+1. **sequential passages**: aligned blocks that follow each other in both texts (at most
+   :data:`MAX_QUERY_GAP` query words and :data:`MAX_SOURCE_GAP` source words apart) form one
+   passage; ``verbatim`` when every word is the source's word, ``spun`` otherwise;
+2. **sentence passages**: query sentences that step 1 left mostly uncovered are compared as
+   *bags* of content keys (synonym-canonical forms of the words that are not stopwords) with
+   each source sentence and each pair of adjacent source sentences (a merged sentence); a
+   query word also matches a source word that is one of its thesaurus alternatives (so a swap
+   the canonical keys do not agree on still counts). A sentence whose Dice similarity with
+   its best source window reaches ``min_similarity`` is matched; matched sentences that follow
+   each other in the query and whose source windows are close form one passage:
+   ``reordered`` when every sentence has nearly the same bag (similarity >= 0.8: shuffled
+   words, clauses moved) and ``paraphrased`` otherwise;
+3. passages that touch in the query and are close in the source are merged (the kind of the
+   merged passage is the least literal one).
+
+``similarity`` is the Dice coefficient of the matched words (sequential passages: the words
+aligned with the same key; sentence passages: the bags of content keys), ``swaps`` the number
+of query words that differ from the source word they stand for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from urai.trace.fingerprint import ThesaurusLike
+
+__all__ = ["Passage", "Span", "KINDS", "locate", "sentences", "unmatched_spans"]
+
+KINDS = ("verbatim", "spun", "reordered", "paraphrased")
+#: query words between two aligned blocks of one sequential passage
+MAX_QUERY_GAP = 8
+#: source words between two aligned blocks of one sequential passage
+MAX_SOURCE_GAP = 30
+#: sequential passages shorter than this (query words) are chance phrases, not reported
+MIN_SEQ_WORDS = 8
+#: a query sentence is compared as a bag when less than this share of it is covered
+BAG_UNCOVERED = 0.5
+#: a bag match needs at least this many matched content words
+BAG_MIN_MATCHED = 4
+_WORSE = {k: i for i, k in enumerate(KINDS)}
+_END_RE = re.compile(r"[.!?]\s|[.!?]$|\n")
+
+Words = Sequence[tuple[int, int, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A located copy: ``[query_start, query_end)`` of the query comes from
+    ``[source_start, source_end)`` of the source (character offsets, end exclusive)."""
+
+    query_start: int
+    query_end: int
+    source_start: int
+    source_end: int
+    kind: str
+    similarity: float
+    swaps: int
+    query_words: int = 0
+    source_words: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {"query_start": self.query_start, "query_end": self.query_end,
+                "source_start": self.source_start, "source_end": self.source_end,
+                "kind": self.kind, "similarity": self.similarity, "swaps": self.swaps,
+                "query_words": self.query_words, "source_words": self.source_words}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A part of the query that no reported source explains (character offsets)."""
+
+    start: int
+    end: int
+    words: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"start": self.start, "end": self.end, "words": self.words}
+
+
+@dataclass(slots=True)
+class _P:  # a passage under construction, in word indexes
+    q0: int
+    q1: int
+    s0: int
+    s1: int
+    kind: str
+    matched: float  # matched words (for the similarity)
+    size: float  # denominator of the Dice similarity (query + source words)
+    swaps: int
+
+
+def sentences(words: Words, text: str) -> list[tuple[int, int]]:
+    """Word-index ranges ``[a, b)`` of the sentences of ``text`` (ends: ``.!?`` or a line
+    break between two words)."""
+    out = []
+    a = 0
+    for i in range(len(words) - 1):
+        gap = text[words[i][1]: words[i + 1][0]]
+        if gap and ("\n" in gap or _END_RE.search(gap)):
+            out.append((a, i + 1))
+            a = i + 1
+    if words:
+        out.append((a, len(words)))
+    return out
+
+
+def locate(
+    query: str,
+    source: str,
+    qwords: Words,
+    swords: Words,
+    blocks: Iterable,
+    thesaurus: ThesaurusLike | None,
+    stopwords: frozenset[str],
+    *,
+    min_similarity: float = 0.5,
+) -> list[Passage]:
+    """The passages of ``query`` copied from ``source`` (see the module docstring);
+    ``blocks`` are :func:`urai.trace.align.align_blocks`' blocks for the pair."""
+    seq = _sequential(qwords, swords, list(blocks))
+    covered = bytearray(len(qwords))
+    for p in seq:
+        covered[p.q0: p.q1] = b"\x01" * (p.q1 - p.q0)
+    bag = _bag_passages(query, source, qwords, swords, covered, thesaurus, stopwords,
+                        min_similarity)
+    merged = _merge(sorted(seq + bag, key=lambda p: (p.q0, p.s0)))
+    return [_emit(p, qwords, swords) for p in merged]
+
+
+def _sequential(qwords: Words, swords: Words, blocks: list) -> list[_P]:
+    out: list[_P] = []
+    cur: _P | None = None
+    for b in blocks:
+        copied = sum(q1 - q0 for q0, q1, _, _, k in b.pairs if k == "copy")
+        changed = sum(q1 - q0 for q0, q1, _, _, k in b.pairs if k == "swap")
+        changed += sum(qwords[q0 + t][2] != swords[s0 + t][2]
+                       for q0, q1, s0, _, k in b.pairs if k == "copy" for t in range(q1 - q0))
+        q1, s1 = b.qi + b.qn, b.si + b.sn
+        if (cur is not None and b.qi - cur.q1 <= MAX_QUERY_GAP
+                and 0 <= b.si - cur.s1 <= MAX_SOURCE_GAP):
+            gapped = (b.qi - cur.q1) + (b.si - cur.s1)
+            cur.q1, cur.s1 = q1, s1
+            cur.matched += 2 * copied
+            cur.size += b.qn + b.sn + gapped
+            cur.swaps += changed
+            if gapped:
+                cur.kind = "spun"
+            continue
+        if cur is not None:
+            out.append(cur)
+        kind = "verbatim" if changed == 0 and copied == b.qn == b.sn else "spun"
+        cur = _P(b.qi, q1, b.si, s1, kind, 2 * copied, b.qn + b.sn, changed)
+    if cur is not None:
+        out.append(cur)
+    return [p for p in out if p.q1 - p.q0 >= MIN_SEQ_WORDS]
+
+
+def _content(words: Words, key: Callable[[str], str], stop: frozenset[str],
+             a: int, b: int) -> dict[str, int]:
+    """Content keys of words ``[a, b)`` -> index of their first word."""
+    out: dict[str, int] = {}
+    for i in range(a, b):
+        w = words[i][2]
+        if len(w) >= 2 and w not in stop:
+            out.setdefault(key(w), i)
+    return out
+
+
+def _bag_passages(query: str, source: str, qwords: Words, swords: Words, covered: bytearray,
+                  thesaurus: ThesaurusLike | None, stop: frozenset[str],
+                  min_similarity: float) -> list[_P]:
+    canon: Callable[[str], str] = thesaurus.canonical if thesaurus is not None else str
+    alts_of = getattr(thesaurus, "alternatives", None)
+    qsent = [(a, b) for a, b in sentences(qwords, query)
+             if b - a >= 3 and sum(covered[a:b]) < BAG_UNCOVERED * (b - a)]
+    if not qsent:
+        return []
+    ssent = sentences(swords, source)
+    sbags = [_content(swords, canon, stop, a, b) for a, b in ssent]
+    where: dict[str, list[int]] = {}
+    for j, bag in enumerate(sbags):
+        for k in bag:
+            where.setdefault(k, []).append(j)
+    found: list[tuple[int, int, int, int, float, int]] = []  # qa, qb, j0, j1, sim, swaps
+    for qa, qb in qsent:
+        qbag = _content(qwords, canon, stop, qa, qb)
+        if len(qbag) < BAG_MIN_MATCHED:
+            continue
+        # each query key: the source sentences holding it, directly or via an alternative
+        hits: list[tuple[set[int], bool]] = []
+        for k, i in qbag.items():
+            direct = set(where.get(k, ()))
+            via = set()
+            if alts_of is not None and len(direct) < len(ssent):
+                for alt in alts_of(qwords[i][2])[:8]:
+                    via.update(where.get(canon(alt.surface), ()))
+                via -= direct
+            hits.append((direct | via, bool(via) and not direct))
+        score: dict[int, int] = {}
+        for js, _ in hits:
+            for j in js:
+                score[j] = score.get(j, 0) + 1
+        best = None
+        for j in sorted(score, key=lambda j: -score[j])[:3]:
+            for j0, j1 in ((j, j + 1), (j - 1, j + 1), (j, j + 2)):
+                if j0 < 0 or j1 > len(ssent):
+                    continue
+                win = set(range(j0, j1))
+                m = sum(1 for js, _ in hits if js & win)
+                n_s = len(set().union(*(sbags[x] for x in win)))
+                sim = 2 * m / (len(qbag) + n_s)
+                if m >= BAG_MIN_MATCHED and (best is None or sim > best[4]):
+                    sw = sum(1 for js, v in hits if v and js & win)
+                    best = (qa, qb, j0, j1, sim, sw)
+        if best is not None and best[4] >= min_similarity:
+            found.append(best)
+    out: list[_P] = []
+    prev: tuple[int, int] | None = None  # source sentence window of the previous match
+    for qa, qb, j0, j1, sim, sw in found:
+        s0, s1 = ssent[j0][0], ssent[j1 - 1][1]
+        size = (qb - qa) + (s1 - s0)
+        kind = "reordered" if sim >= 0.8 else "paraphrased"
+        last = out[-1] if out else None
+        if (last is not None and prev is not None and qa - last.q1 <= 2
+                and max(j0 - prev[1], prev[0] - j1) <= 2):
+            last.q1 = qb
+            last.s0, last.s1 = min(last.s0, s0), max(last.s1, s1)
+            last.matched += sim * size
+            last.size += size
+            last.swaps += sw
+            if kind == "paraphrased":
+                last.kind = kind
+        else:
+            out.append(_P(qa, qb, s0, s1, kind, sim * size, size, sw))
+        prev = (j0, j1)
+    return out
+
+
+def _merge(ps: list[_P]) -> list[_P]:
+    out: list[_P] = []
+    for p in ps:
+        last = out[-1] if out else None
+        if (last is not None and p.q0 - last.q1 <= 5 and p.s0 - last.s1 <= 40
+                and last.s0 - p.s1 <= 40):
+            last.q1 = max(last.q1, p.q1)
+            last.s0, last.s1 = min(last.s0, p.s0), max(last.s1, p.s1)
+            last.matched += p.matched
+            last.size += p.size
+            last.swaps += p.swaps
+            if _WORSE[p.kind] > _WORSE[last.kind]:
+                last.kind = p.kind
+            continue
+        out.append(p)
+    return out
+
+
+def _emit(p: _P, qwords: Words, swords: Words) -> Passage:
+    sim = min(1.0, p.matched / p.size) if p.size else 0.0
+    return Passage(qwords[p.q0][0], qwords[p.q1 - 1][1], swords[p.s0][0], swords[p.s1 - 1][1],
+                   p.kind, round(sim, 4), int(p.swaps), p.q1 - p.q0, p.s1 - p.s0)
+
+
+def unmatched_spans(qwords: Words, covered: Sequence[int] | bytearray,
+                    min_words: int = 3) -> tuple[Span, ...]:
+    """Runs of at least ``min_words`` query words that ``covered`` (one flag per word) marks
+    as explained by no source."""
+    out = []
+    i, n = 0, len(qwords)
+    while i < n:
+        if covered[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not covered[j]:
+            j += 1
+        if j - i >= min_words:
+            out.append(Span(qwords[i][0], qwords[j - 1][1], j - i))
+        i = j
+    return tuple(out)
