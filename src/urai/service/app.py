@@ -212,8 +212,8 @@ def _api(app: FastAPI, st: ServiceState) -> None:
             if not text.strip():
                 raise InputError("the input is empty (no text to trace)")
             res = index.trace(text, top=body.top, threshold=body.threshold, source=source)
-            obj: dict[str, Any] = {"source": source,
-                                   "matches": [_match_dict(m) for m in res.matches]}
+            obj: dict[str, Any] = to_jsonable(res) if hasattr(res, "to_dict") else {
+                "source": source, "matches": [_match_dict(m) for m in res.matches]}
             if url is not None:
                 obj["url"] = url
             if is_html or url is not None:

@@ -93,7 +93,8 @@ def install_pages(app: FastAPI, st: ServiceState) -> None:
             raise InputError("a report covers one document; give text, html or url")
         deadline = Deadline(cfg.timeout_s)
         item = await ready(st, body.docs()[0], deadline)
-        result = await st.run("detect", deadline, st.detector.check, item[2], item[3])
+        det = st.detector
+        result = await st.run("detect", deadline, lambda: det.check(item[2], html=item[3]))
         code, t = strings(lang)
         html = env.get_template("report.html").render(
             t=t, lang=code, source=item[0], result=result, pieces=_pieces(result),

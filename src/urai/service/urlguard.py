@@ -41,15 +41,19 @@ _EXTRA_BLOCKED = [ipaddress.ip_network(n) for n in
                   ("100.64.0.0/10", "198.18.0.0/15", "192.0.0.0/24", "64:ff9b:1::/48")]
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def is_public(addr: IPAddress) -> bool:
     """True for a globally routable unicast address (embedded IPv4 forms checked too)."""
     if isinstance(addr, ipaddress.IPv6Address):
-        for inner in (addr.ipv4_mapped, addr.sixtofour,
-                      addr.teredo[1] if addr.teredo else None):
+        if addr.ipv4_mapped is not None:  # ::ffff:a.b.c.d is a.b.c.d
+            return is_public(addr.ipv4_mapped)
+        if addr in _NAT64:  # 64:ff9b::a.b.c.d reaches a.b.c.d
+            return is_public(ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF))
+        for inner in (addr.sixtofour, addr.teredo[1] if addr.teredo else None):
             if inner is not None and not is_public(inner):
                 return False
-        if addr in ipaddress.ip_network("64:ff9b::/96"):  # NAT64 of an IPv4 address
-            return is_public(ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF))
     if (addr.is_loopback or addr.is_private or addr.is_link_local or addr.is_multicast
             or addr.is_reserved or addr.is_unspecified or not addr.is_global):
         return False

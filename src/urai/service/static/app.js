@@ -173,7 +173,7 @@
     }
     return out;
   }
-  function renderDiff(node, queryText, sourceText, alignment) {
+  function renderDiff(node, queryText, sourceText, alignment, unmatched) {
     clear(node);
     const layers = classify(alignment.ops);
     const q = [], s = [];
@@ -189,7 +189,9 @@
     }
     node.append(side(queryText, q, T.query_side + " (" + T.coverage + " " + pct(alignment.coverage) + ")"));
     node.append(side(sourceText, s, T.source_side));
-    const extra = unmatchedSentences(queryText, alignment.ops);
+    // what the copy added: the trace's unmatched spans, else sentences with no aligned word
+    const extra = unmatched ? unmatched.filter((u) => u.words >= 3).map(
+      (u) => queryText.slice(u.start, u.end).trim()) : unmatchedSentences(queryText, alignment.ops);
     if (extra.length) {
       const box = el("div", { class: "unmatched" });
       box.append(el("h3", {}, T.l_insert));
@@ -201,29 +203,38 @@
   }
 
   // ---- Sumber -------------------------------------------------------------------------------
-  function renderPassages(node, match) {
+  function renderPassages(node, match, queryText, sourceText) {
     clear(node);
     const passages = match.passages || [];
     if (!passages.length) return;
     node.append(el("h3", {}, T.passages_h));
-    const ul = el("ul", {});
+    const ol = el("ol", { class: "passages" });
     for (const p of passages) {
-      const txt = typeof p === "string" ? p : (p.query_text || p.text ||
-        Object.entries(p).map(([k, v]) => k + ": " + (typeof v === "object" ? JSON.stringify(v) : v)).join(", "));
-      ul.append(el("li", {}, txt));
+      const li = el("li", {});
+      if (typeof p === "object" && p !== null && "query_start" in p) {
+        li.append(el("q", { class: "op-copy" }, queryText.slice(p.query_start, p.query_end)));
+        li.append(document.createTextNode(" ← "));
+        li.append(el("q", {}, sourceText.slice(p.source_start, p.source_end)));
+        li.append(document.createTextNode(" (" + p.kind + ", " + pct(p.similarity) + ", " +
+          p.swaps + " " + T.swaps + ")"));
+      } else {
+        li.textContent = typeof p === "string" ? p : JSON.stringify(p);
+      }
+      ol.append(li);
     }
-    node.append(ul);
+    node.append(ol);
   }
   function initSources() {
     let queryText = "";
+    let unmatched = null;
     async function choose(match, button) {
       for (const b of document.querySelectorAll("#matches button")) b.setAttribute("aria-pressed", "false");
       button.setAttribute("aria-pressed", "true");
       status(T.busy);
       try {
         const data = await api("/v1/trace/align", { source_id: match.id, text: queryText });
-        renderPassages($("passages"), match);
-        renderDiff($("diff"), data.query_text, data.source_text, data.alignment);
+        renderPassages($("passages"), match, data.query_text, data.source_text);
+        renderDiff($("diff"), data.query_text, data.source_text, data.alignment, unmatched);
         $("diff-section").hidden = false;
         status("");
       } catch (e) { status(e.message, true); }
@@ -236,6 +247,7 @@
         const doc = await formDoc();
         const data = await api("/v1/trace", Object.assign({ top: 10 }, doc));
         queryText = data.text !== undefined ? data.text : doc.text;
+        unmatched = data.unmatched || null;
         const ol = $("matches");
         clear(ol);
         $("matches-section").hidden = false;
