@@ -139,7 +139,7 @@ def test_corpus_inputs_every_record_accounted_for(corpus, tmp_path: Path) -> Non
     objs = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [o["source"] for o in objs] == sources
     assert [("error" in o) for o in objs] == [False, False, True, True, False, True, False, True]
-    assert objs[0]["id"] == "a" and "id" not in objs[1] and objs[4]["id"] == 7
+    assert objs[0]["id"] == "a" and "id" not in objs[1] and objs[4]["id"] == "7"
     assert objs[0]["verdict"] in ("spun", "uncertain") and objs[6]["verdict"] == "clean"
     reasons = [o["error"]["message"] for o in objs if "error" in o]
     assert "not valid JSON" in reasons[0] and "empty text" in reasons[1]

@@ -95,7 +95,9 @@ def test_iter_corpus_directories_stdin_and_missing(tmp_path: Path, monkeypatch) 
     (tmp_path / "skip.bin").write_bytes(b"\x00")
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"dari stdin")))
     items = list(iter_corpus([str(tmp_path), "-", str(tmp_path / "missing.txt")]))
-    assert [it[0] for it in items[:3]] == [str(tmp_path / "a.txt"), str(tmp_path / "b.txt"),
-                                           "<stdin>"]
-    assert items[2][1].text == "dari stdin"
-    assert isinstance(items[3], Rejection) and items[3].reason == "no such file or directory"
+    assert [it[0] for it in items[:2]] == [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
+    # a file of another type in a directory is counted as rejected, not skipped silently
+    assert isinstance(items[2], Rejection) and items[2].source == str(tmp_path / "skip.bin")
+    assert "not a .txt, .html or .jsonl file" in items[2].reason
+    assert items[3][0] == "<stdin>" and items[3][1].text == "dari stdin"
+    assert isinstance(items[4], Rejection) and items[4].reason == "no such file or directory"

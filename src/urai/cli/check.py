@@ -7,22 +7,35 @@ Corpus work: directories and JSON Lines files expand to their documents;
 ``--output PATH`` writes the JSON Lines to a file (``--resume`` continues it after an
 interruption), ``--jobs N`` checks on N cores, a progress bar shows on a terminal, and
 every input ends up in the output as a result or as ``{"source", "error"}``.
-``urai restore [--lm PATH] [--html/--no-html] FILE|-``: the restored text on stdout.
+``urai restore [--lm PATH] [--html/--no-html] FILE...|-``: the restored text on stdout; the
+same corpus options (``-o``, ``--resume``, ``-j``, JSON Lines, directories, HTML), with
+``--json`` one ``{"source", "id", "verdict", "changes", "restored_text"}`` object per document.
+Every command here takes ``--text-field``/``--id-field`` for a user's own JSON Lines schema and
+``--max-bytes`` (the size cap); exit codes follow :mod:`urai.cli.common`.
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
-from urai.cli.common import each_input, echo_json, iter_inputs, stderr_is_tty
+from urai.cli.common import (
+    corpus_options,
+    each_input,
+    echo_json,
+    fields_and_limits,
+    quiet_broken_pipe,
+    stderr_is_tty,
+)
 from urai.corpus.jobs import CheckJob, JobItem
+from urai.corpus.local import LongTextRunner
 from urai.corpus.sinks import ResultsFile
+from urai.corpus.sources import count_documents, is_corpus
 from urai.detect.detector import CheckResult
 from urai.errors import ConfigError
+from urai.records import InputLimits, RecordFields
 
 __all__ = ["check", "restore"]
 
@@ -77,23 +90,6 @@ def _render(source: str, result: Any, multi: bool, explain: bool = False) -> Non
             console.print(line)
 
 
-def _batch_options(fn: Any) -> Any:
-    """The corpus options shared by ``check`` and ``screen``."""
-    for opt in reversed([
-        click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
-                     help="Write the results as JSON Lines to this file (implies --json); a "
-                          "count goes to stderr."),
-        click.option("--resume", is_flag=True,
-                     help="With --output: skip the inputs already in that file and append the "
-                          "rest."),
-        click.option("-j", "--jobs", type=int, default=1, show_default=True,
-                     help="Worker processes (0: one per core)."),
-        click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
-    ]):
-        fn = opt(fn)
-    return fn
-
-
 _COMMON = [
     click.argument("files", nargs=-1, type=click.Path(allow_dash=True)),
     click.option("--json", "as_json", is_flag=True,
@@ -118,15 +114,20 @@ def _common_options(fn: Any) -> Any:
 @click.option("--screen-first", is_flag=True,
               help="Run the fast screen first; check fully only what it does not call clean "
                    "(each result says its stage).")
-@_batch_options
+@click.option("--no-restored-text", "no_restored", is_flag=True,
+              help="Leave restored_text out of the JSON (results are then smaller than the "
+                   "input).")
+@corpus_options
 def check(files: tuple[str, ...], as_json: bool, lm: str | None, html: bool | None,
-          explain: bool, screen_first: bool, output: str | None, resume: bool, jobs: int,
-          quiet: bool) -> None:
+          explain: bool, screen_first: bool, no_restored: bool, output: str | None,
+          resume: bool, jobs: int, quiet: bool, text_field: str, id_field: str,
+          max_bytes: int) -> None:
     """Say whether texts are spun, mark the swapped words and suggest the originals.
 
-    Reads FILE(s), or standard input with ``-`` or no FILE. A directory stands for its .txt
-    and .jsonl files; a JSON Lines file (.jsonl, .ndjson, .gz too) holds one document per
-    line (``text``, optional ``id``). Every input is reported as checked or rejected.
+    Reads FILE(s), or standard input with ``-`` or no FILE. A directory stands for its
+    .txt, .html and .jsonl files; a JSON Lines file (.jsonl, .ndjson, .gz too) holds one
+    document per line (``text``, optional ``id``). Every input is reported as checked or
+    rejected. Exit code 0: all checked; 2: some rejected; 3: a resource is missing.
     """
     def runner() -> Any:
         if not screen_first:
@@ -135,94 +136,131 @@ def check(files: tuple[str, ...], as_json: bool, lm: str | None, html: bool | No
 
         return Cascade(Screener(lm=lm) if lm else None, _detector(lm))
 
-    _run(files, runner, staged=screen_first, as_json=as_json, html=html, explain=explain,
-         output=output, resume=resume, jobs=jobs, quiet=quiet)
+    _run(files, runner, _Opts("check", screen_first, as_json, html, explain, not no_restored,
+                              output, resume, jobs, quiet,
+                              *fields_and_limits(text_field, id_field, max_bytes)))
 
 
 @click.command("screen")
 @_common_options
-@_batch_options
+@corpus_options
 def screen(files: tuple[str, ...], as_json: bool, lm: str | None, html: bool | None,
-           output: str | None, resume: bool, jobs: int, quiet: bool) -> None:
+           output: str | None, resume: bool, jobs: int, quiet: bool, text_field: str,
+           id_field: str, max_bytes: int) -> None:
     """Fast document-level verdict: is each text spun? No word marks (use `urai check`).
 
     About 1.5 times as fast as `urai check`; meant to sort a very large crawl and pick the
-    documents worth a full check. Inputs as for `urai check`.
+    documents worth a full check. Inputs and exit codes as for `urai check`.
     """
     def runner() -> Any:
         from urai.detect.screener import Screener, default_screener
 
         return default_screener() if lm is None else Screener(lm=lm)
 
-    _run(files, runner, staged=False, as_json=as_json, html=html, explain=False,
-         output=output, resume=resume, jobs=jobs, quiet=quiet)
+    _run(files, runner, _Opts("check", False, as_json, html, False, True, output, resume,
+                              jobs, quiet, *fields_and_limits(text_field, id_field,
+                                                               max_bytes)))
 
 
-def _run(files: tuple[str, ...], runner: Any, *, staged: bool, as_json: bool,
-         html: bool | None, explain: bool, output: str | None, resume: bool, jobs: int,
-         quiet: bool) -> None:
-    if jobs < 0:
-        raise ConfigError(f"--jobs must be >= 0 (0: one per core), got {jobs}")
-    if resume and output is None:
+@click.command("restore")
+@_common_options
+@corpus_options
+def restore(files: tuple[str, ...], as_json: bool, lm: str | None, html: bool | None,
+            output: str | None, resume: bool, jobs: int, quiet: bool, text_field: str,
+            id_field: str, max_bytes: int) -> None:
+    """Write the likely original wording of FILE(s) (or stdin) to stdout.
+
+    Layout, punctuation and capitalisation are kept; only suspected substitutions change.
+    Inputs, corpus options and exit codes as for `urai check`; with --json or -o, one
+    object per document (source, id, verdict, changes, restored_text).
+    """
+    _run(files, lambda: _detector(lm),
+         _Opts("restore", False, as_json, html, False, True, output, resume, jobs, quiet,
+               *fields_and_limits(text_field, id_field, max_bytes)))
+
+
+class _Opts:
+    """The options of one check/screen/restore run."""
+
+    def __init__(self, view: str, staged: bool, as_json: bool, html: bool | None,
+                 explain: bool, restored_text: bool, output: str | None, resume: bool,
+                 jobs: int, quiet: bool, fields: RecordFields, limits: InputLimits) -> None:
+        self.view, self.staged, self.as_json, self.html = view, staged, as_json, html
+        self.explain, self.restored_text = explain, restored_text
+        self.output, self.resume, self.jobs, self.quiet = output, resume, jobs, quiet
+        self.fields, self.limits = fields, limits
+
+    def obj(self, item: JobItem) -> dict[str, Any]:
+        return item.to_dict(staged=self.staged, view=self.view,
+                            restored_text=self.restored_text)
+
+
+def _run(files: tuple[str, ...], runner: Any, o: _Opts) -> None:
+    if o.jobs < 0:
+        raise ConfigError(f"--jobs must be >= 0 (0: one per core), got {o.jobs}")
+    if o.resume and o.output is None:
         raise ConfigError("--resume continues an --output file; give --output PATH too")
     names = list(files) or ["-"]
-    if output is None and jobs == 1 and len(names) == 1 and not _is_corpus(names[0]):
-        det = runner()
+    with quiet_broken_pipe():
+        if o.output is None and o.jobs == 1 and len(names) == 1 and not is_corpus(names[0]):
+            det = LongTextRunner(runner())
 
-        def one(source: str, text: str) -> None:
-            result = det.check(text, html=html)
-            if as_json:
-                echo_json(JobItem(source, None, result).to_dict(staged=staged))
-            else:
-                _render(source, result, False, explain)
+            def one(source: str, text: str) -> None:
+                result = det.check(text, html=o.html)
+                _show(JobItem(source, None, result), o, multi=False)
 
-        each_input(names, one, as_json=as_json)
-        return
-    _check_batch(names, runner(), staged=staged, html=html,
-                 as_json=as_json or output is not None, explain=explain, output=output,
-                 resume=resume, jobs=jobs, quiet=quiet)
+            each_input(names, one, as_json=o.as_json, limits=o.limits)
+            return
+        if o.output is not None:
+            o.as_json = True
+        _check_batch(names, runner(), o)
 
 
-def _is_corpus(name: str) -> bool:
-    """A directory or a JSON Lines file: an input that may hold many documents."""
-    from urai.corpus.sources import JSONL_SUFFIXES
+def _show(item: JobItem, o: _Opts, *, multi: bool) -> None:
+    if o.as_json:
+        echo_json(o.obj(item))
+    elif item.rejected:
+        click.echo(f"urai: rejected {item.to_dict()['error']['message']}", err=True)
+    elif o.view == "restore":
+        if multi:
+            click.echo(f"==> {item.source} <==")
+        out = item.result.restored_text
+        click.echo(out, nl=not out.endswith("\n"))
+    else:
+        _render(item.source, item.result, multi, o.explain)
 
-    return name != "-" and (Path(name).is_dir() or name.lower().endswith(JSONL_SUFFIXES))
 
-
-def _check_batch(names: list[str], runner: Any, *, staged: bool, html: bool | None,
-                 as_json: bool, explain: bool, output: str | None, resume: bool, jobs: int,
-                 quiet: bool) -> None:
-    sink = ResultsFile(output, resume=resume) if output is not None else None
-    job = CheckJob(names, runner, html=html, jobs=jobs,
-                   done=sink.done if sink is not None else None)
+def _check_batch(names: list[str], runner: Any, o: _Opts) -> None:
+    sink = ResultsFile(o.output, resume=o.resume) if o.output is not None else None
+    job = CheckJob(names, runner, html=o.html, jobs=o.jobs,
+                   done=sink.done if sink is not None else None, fields=o.fields,
+                   limits=o.limits)
     bar = None
-    if not quiet and stderr_is_tty():
+    if not o.quiet and stderr_is_tty():
         from tqdm import tqdm
 
-        bar = tqdm(unit="doc", desc="checking", file=sys.stderr, dynamic_ncols=True)
+        total = count_documents(names)
+        bar = tqdm(unit="doc", desc="restoring" if o.view == "restore" else "checking",
+                   file=sys.stderr, dynamic_ncols=True, total=total)
     try:
         for item in job.run():
             if bar is not None:
                 bar.update(1)
-            if as_json:
-                obj = item.to_dict(staged=staged)
-                if sink is not None:
-                    sink.write(obj)
-                else:
-                    echo_json(obj)
-            elif item.rejected:
-                click.echo(f"urai: rejected {item.to_dict()['error']['message']}", err=True)
+            if sink is not None:
+                sink.write(o.obj(item))
             else:
-                _render(item.source, item.result, True, explain)
+                _show(item, o, multi=True)
     finally:
         if bar is not None:
             bar.close()
         if sink is not None:
             sink.close()
-    if output is not None:
-        click.echo(f"urai: {output}: {job.report.summary()}", err=True)
-    job.report.raise_for_outcome("above" if output is None else f"in {output}")
+    if job.worker_deaths:
+        click.echo(f"urai: {job.worker_deaths} worker process(es) died and were replaced; "
+                   "their documents were tried again", err=True)
+    if o.output is not None:
+        click.echo(f"urai: {o.output}: {job.report.summary()}", err=True)
+    job.report.raise_for_outcome("above" if o.output is None else f"in {o.output}")
 
 
 def _headline(source: str, result: Any, multi: bool) -> Any:
@@ -238,20 +276,3 @@ def _headline(source: str, result: Any, multi: bool) -> Any:
     if result.spun_probability is not None:
         head.append(f"  spun probability {result.spun_probability:.2f}")
     return head
-
-
-@click.command("restore")
-@click.argument("file", required=False, default="-", type=click.Path(allow_dash=True))
-@click.option("--lm", "lm", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Language model file to use instead of the shipped one.")
-@click.option("--html/--no-html", "html", default=None,
-              help="Treat input as HTML (default: detect it).")
-def restore(file: str, lm: str | None, html: bool | None) -> None:
-    """Write the likely original wording of FILE (or stdin) to stdout.
-
-    Layout, punctuation and capitalisation are kept; only suspected substitutions change.
-    """
-    det = _detector(lm)
-    for _, text in iter_inputs([file]):
-        out = det.restore(text, html=html)
-        click.echo(out, nl=not out.endswith("\n"))

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from urai.corpus.local import BatchChecker
-from urai.corpus.sources import iter_corpus
+from urai.corpus.local import BatchChecker, LongTextRunner
+from urai.corpus.sources import iter_documents
 from urai.errors import InputError, UraiError
-from urai.records import Rejection
+from urai.records import DEFAULT_FIELDS, DEFAULT_LIMITS, InputLimits, RecordFields, Rejection
 
 __all__ = ["CheckJob", "JobItem", "JobReport", "VERDICT_ORDER"]
 
@@ -28,31 +28,46 @@ VERDICT_ORDER = ("spun", "uncertain", "clean", "too_short", "not_indonesian")
 
 @dataclass(frozen=True, slots=True)
 class JobItem:
-    """One input document's outcome: ``result`` (a check or screen result) or ``error``."""
+    """One input document's outcome: ``result`` (a check or screen result) or ``error``;
+    ``key`` is its path-independent key (:mod:`urai.corpus.sources`)."""
 
     source: str
     id: Any = None
     result: Any = None
     error: UraiError | None = None
+    key: str | None = None
 
     @property
     def rejected(self) -> bool:
         return self.error is not None
 
-    def to_dict(self, *, staged: bool = False) -> dict[str, Any]:
-        """The JSON object of this document (``{"source", ["id",] ...result}`` or
-        ``{"source", "error": {"code", "message"}}``); ``staged`` adds which stage answered
-        (``screen`` or ``check``, for a cascade)."""
+    def to_dict(self, *, staged: bool = False, view: str = "check",
+                restored_text: bool = True) -> dict[str, Any]:
+        """The JSON object of this document (``{"source", ["key",] ["id",] ...result}`` or
+        ``{"source", ["key",] "error": {"code", "message"}}``); ``staged`` adds which stage
+        answered (``screen`` or ``check``, for a cascade). ``view="restore"`` gives
+        ``restored_text``, ``verdict`` and the number of ``changes`` only;
+        ``restored_text=False`` leaves the restored text out of a check's object."""
+        head: dict[str, Any] = {"source": self.source}
+        if self.key:
+            head["key"] = self.key
         if self.error is not None:
             msg = str(self.error)
             msg = msg if msg.startswith(self.source) else f"{self.source}: {msg}"
-            return {"source": self.source, "error": {"code": self.error.code, "message": msg}}
-        head: dict[str, Any] = {"source": self.source}
-        if self.id is not None:
+            return {**head, "error": {"code": self.error.code, "message": msg}}
+        if self.id is not None and self.id != "":
             head["id"] = self.id
+        r = self.result
+        if view == "restore":
+            subs = getattr(r, "substitutions", ())
+            return {**head, "verdict": r.verdict, "changes": len(subs),
+                    "restored_text": getattr(r, "restored_text", r.text)}
         if staged:
-            head["stage"] = "screen" if type(self.result).__name__ == "ScreenResult" else "check"
-        return {**head, **self.result.to_dict()}
+            head["stage"] = "screen" if type(r).__name__ == "ScreenResult" else "check"
+        body = r.to_dict()
+        if not restored_text:
+            body.pop("restored_text", None)
+        return {**head, **body}
 
 
 @dataclass(slots=True)
@@ -97,45 +112,63 @@ class CheckJob:
     """Check every document of ``inputs`` with ``runner`` (anything with
     ``check(text, html=...)``: a Detector, Screener or Cascade) on ``jobs`` processes.
 
-    ``done`` maps sources already answered (a resumed results file) to whether they were
-    rejected; those are skipped and counted.
+    ``done`` maps what a resumed results file already holds (path-independent keys, or
+    ``source:PATH`` for lines without one) to whether it was rejected; those documents are
+    skipped and counted. ``fields`` names the JSON Lines fields, ``limits`` bounds every
+    read. A ``.html`` file is read as HTML unless ``html`` says otherwise; text longer than
+    ``chunk_chars`` is checked in pieces (:class:`~urai.corpus.local.LongTextRunner`).
     """
 
     def __init__(self, inputs: Iterable[str], runner: Any, *, html: bool | None = None,
-                 jobs: int = 1, done: Mapping[str, bool] | None = None) -> None:
+                 jobs: int = 1, done: Mapping[str, bool] | None = None,
+                 fields: RecordFields = DEFAULT_FIELDS, limits: InputLimits = DEFAULT_LIMITS,
+                 chunk_chars: int | None = LongTextRunner.DEFAULT_CHUNK_CHARS) -> None:
         self.inputs = list(inputs)
         self.runner = runner
         self.html = html
         self.jobs = jobs
         self.done = dict(done or {})
+        self.fields = fields
+        self.limits = limits
+        self.chunk_chars = chunk_chars
         self.report = JobReport()
+        self.worker_deaths = 0
 
-    def _tasks(self) -> Iterator[tuple[tuple[str, Any, str | None], str | None]]:
+    def _seen(self, key: str | None, source: str) -> bool | None:
+        """Whether a resumed file holds this document (and if it was rejected there)."""
+        if key and key in self.done:
+            return self.done[key]
+        return self.done.get(f"source:{source}")
+
+    def _tasks(self) -> Iterator[tuple[tuple[str, Any, str | None, str | None], str | None,
+                                       bool | None]]:
         rep = self.report
-        for item in iter_corpus(self.inputs, require_id=False):
-            source = item.source if isinstance(item, Rejection) else item[0]
-            if source in self.done:
+        for item in iter_documents(self.inputs, fields=self.fields, limits=self.limits,
+                                   require_id=False):
+            was = self._seen(item.key, item.source)
+            if was is not None:
                 rep.skipped += 1
-                rep.skipped_rejected += self.done[source]
+                rep.skipped_rejected += was
                 continue
             if isinstance(item, Rejection):
-                yield (source, None, item.reason), None
+                yield (item.source, None, item.reason, item.key), None, None
                 continue
-            doc = item[1]
-            if isinstance(doc, dict):
-                yield (source, doc.get("id"), None), doc["text"]
-            else:
-                yield (source, None, None), doc.text
+            html = self.html if self.html is not None else (True if item.html else None)
+            yield (item.source, item.record.id, None, item.key), item.record.text, html
 
     def run(self) -> Iterator[JobItem]:
         """The documents' outcomes, in input order (counted in :attr:`report`)."""
         rep = self.report
-        with BatchChecker(self.runner, jobs=self.jobs, html=self.html) as checker:
-            for (source, ident, reason), result in checker.results(self._tasks()):
-                if result is not None and not isinstance(result, UraiError):
-                    rep.verdicts[result.verdict] += 1
-                    yield JobItem(source, ident, result)
-                    continue
-                rep.rejected += 1
-                err = result if result is not None else InputError(reason or "rejected")
-                yield JobItem(source, ident, error=err)
+        with BatchChecker(self.runner, jobs=self.jobs, html=self.html,
+                          chunk_chars=self.chunk_chars) as checker:
+            try:
+                for (source, ident, reason, key), result in checker.results(self._tasks()):
+                    if result is not None and not isinstance(result, UraiError):
+                        rep.verdicts[result.verdict] += 1
+                        yield JobItem(source, ident, result, key=key)
+                        continue
+                    rep.rejected += 1
+                    err = result if result is not None else InputError(reason or "rejected")
+                    yield JobItem(source, ident, error=err, key=key)
+            finally:
+                self.worker_deaths = checker.worker_deaths

@@ -20,24 +20,39 @@
   workers on this 2-core machine, ``benchmarks/bench_check_speed.py --jobs 2``: the compiled
   check is bound by memory reads, which the cores share). The compiled kernels' tables are
   built before the workers start, so they are shared too.
+* A worker that dies (``kill -9``, the kernel's out-of-memory killer, a crash in C) is
+  noticed at once (its process sentinel), replaced, and the documents it held are tried
+  again one at a time; a document that kills a worker twice is given back as a
+  :class:`~urai.errors.ProcessingError` saying so, and the run goes on to the end.
+* Long texts are checked in pieces (:class:`LongTextRunner`): a text over
+  ``chunk_chars`` characters is cut at paragraph (else sentence, else word) boundaries into
+  pieces of at most that size, each piece is checked, and the results are joined with their
+  offsets moved back, so memory stays bounded by the piece, not the document. A text that
+  fits in one piece gets exactly the result of an unwrapped check.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
+import re
 import signal
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.connection import wait
 from typing import Any, TypeVar
 
 from urai.detect.detector import CheckConfig, CheckResult, Detector, default_detector
 from urai.errors import ConfigError, InputError, ProcessingError, UraiError
+from urai.html import html_to_text, looks_like_html
 
-__all__ = ["BatchChecker", "check_many"]
+__all__ = ["BatchChecker", "check_many", "check_safely", "LongTextRunner"]
 
 K = TypeVar("K")
 
-_DETECTOR: Any = None  # the worker process's detector (set by _init_worker)
+#: how often a document may be on a worker that died before it is rejected
+MAX_TRIES = 2
 
 
 def check_safely(det: Any, text: Any, html: bool | None) -> Any:
@@ -46,48 +61,295 @@ def check_safely(det: Any, text: Any, html: bool | None) -> Any:
         return det.check(text, html=html)
     except UraiError as exc:
         return exc
+    except MemoryError:
+        return ProcessingError("out of memory while checking this document; split it or "
+                               "lower --max-bytes")
     except Exception as exc:  # noqa: BLE001 - a batch accounts for every record
         return ProcessingError(
             f"unexpected {type(exc).__name__} while checking ({exc}); this is a bug in urai, "
             "please report it with the input")
 
 
-def _init_worker(det: Any) -> None:
-    global _DETECTOR
-    _DETECTOR = det
+def _worker_main(det: Any, conn: Any) -> None:
     # one BLAS thread per worker: with numpy's default (one per core) every worker's cloze
     # products fight for all cores, and 2 workers on 2 cores ran slower than 1 (measured)
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
-    # Ctrl-C goes to the whole process group: the parent stops the pool, workers just exit
+    # Ctrl-C goes to the whole process group: the parent stops the workers, workers just exit
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            batch = conn.recv()
+        except (EOFError, OSError):
+            return
+        if batch is None:
+            return
+        conn.send([(seq, check_safely(det, text, html)) for seq, text, html in batch])
 
 
-def _work(payload: tuple[Any, Any, bool | None]) -> tuple[Any, CheckResult | UraiError | None]:
-    key, text, html = payload
-    if text is None:
-        return key, None
-    assert _DETECTOR is not None, "worker not initialised"
-    return key, check_safely(_DETECTOR, text, html)
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        hint = " (killed, e.g. by the out-of-memory killer)" if name == "SIGKILL" else ""
+        return f"{name}{hint}"
+    return f"exit code {exitcode}"
+
+
+class _Worker:
+    def __init__(self, ctx: Any, det: Any) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker_main, args=(det, child), daemon=True)
+        self.proc.start()
+        child.close()
+        #: the documents sent and not answered: (seq, text, html, tries)
+        self.held: list[tuple[int, Any, bool | None, int]] = []
+
+    def stop(self, *, kill: bool = False) -> None:
+        if kill:
+            self.proc.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        self.proc.join(timeout=None if kill else 2)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+class _Pool:
+    """``jobs`` worker processes, one batch in flight each (so a big text can never dead-lock
+    the pipes), watched through their sentinels."""
+
+    def __init__(self, det: Any, jobs: int, chunksize: int) -> None:
+        methods = multiprocessing.get_all_start_methods()
+        self.ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.det, self.chunksize = det, chunksize
+        self.workers = [_Worker(self.ctx, det) for _ in range(jobs)]
+        self.deaths = 0
+
+    def close(self, *, kill: bool = False) -> None:
+        for w in self.workers:
+            w.stop(kill=kill)
+        self.workers = []
+
+    def run(self, items: Iterator[tuple[int, Any, bool | None]], window: int,
+            buffered: Callable[[], int]) -> Iterator[tuple[int, Any]]:
+        """``(seq, result)`` for every ``(seq, text, html)``, in the order they finish; at
+        most ``window`` documents are sent or ``buffered()`` (held by the caller) at once."""
+        todo: deque[tuple[int, Any, bool | None, int]] = deque()  # retries, sent first
+        source_done = False
+        in_flight = 0
+        while True:
+            for w in self.workers:  # feed the idle workers
+                if w.held:
+                    continue
+                batch: list[tuple[int, Any, bool | None, int]] = []
+                if todo:  # a retry goes alone, so a second death names its document
+                    batch.append(todo.popleft())
+                while not batch or (len(batch) < self.chunksize and batch[0][3] == 0):
+                    if source_done or in_flight + len(batch) + buffered() >= window:
+                        break
+                    nxt = next(items, None)
+                    if nxt is None:
+                        source_done = True
+                        break
+                    batch.append((*nxt, 0))
+                if batch:
+                    self._send(w, batch)
+                    in_flight += len(batch)
+            busy = [w for w in self.workers if w.held]
+            if not busy:  # nothing sent and nothing left (see BatchChecker.results)
+                return
+            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy])
+            for w in busy:
+                if w.conn in ready:
+                    try:
+                        answers = w.conn.recv()
+                    except (EOFError, OSError):
+                        answers = None
+                    if answers is not None:
+                        in_flight -= len(w.held)
+                        w.held = []
+                        yield from answers
+                        continue
+                if w.conn in ready or w.proc.sentinel in ready:
+                    in_flight -= len(w.held)  # its documents are retried or rejected
+                    yield from self._replace(w, todo)
+
+    def _send(self, w: _Worker, batch: list[tuple[int, Any, bool | None, int]]) -> None:
+        w.held = batch
+        try:
+            w.conn.send([(seq, text, html) for seq, text, html, _ in batch])
+        except (OSError, ValueError):
+            pass  # a dead worker: its sentinel says so next
+
+    def _replace(self, w: _Worker, todo: deque[tuple[int, Any, bool | None, int]]
+                 ) -> Iterator[tuple[int, Any]]:
+        w.proc.join(timeout=5)
+        how = _death(w.proc.exitcode)
+        self.deaths += 1
+        held, w.held = w.held, []
+        w.stop(kill=True)
+        self.workers[self.workers.index(w)] = _Worker(self.ctx, self.det)
+        for seq, text, html, tries in held:
+            if tries + 1 >= MAX_TRIES:
+                yield seq, ProcessingError(
+                    f"the worker process checking this document died ({how}) {tries + 1} "
+                    "times; the document was skipped (too large for the memory?)")
+            else:
+                todo.append((seq, text, html, tries + 1))
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"')\]”’]*\s+")
+
+
+def split_text(text: str, size: int) -> list[tuple[int, str]]:
+    """``(offset, piece)`` pieces of ``text`` of at most ``size`` characters whose
+    concatenation is ``text``: cut after a blank line, else a line break, else a sentence end,
+    else a space, in the second half of each window (a hard cut only in a run of ``size``
+    characters without any of them)."""
+    pieces: list[tuple[int, str]] = []
+    pos, n = 0, len(text)
+    while n - pos > size:
+        lo, hi = pos + size // 2, pos + size
+        cut = text.rfind("\n\n", lo, hi - 1)
+        cut = cut + 2 if cut >= 0 else -1
+        if cut < 0:
+            cut = text.rfind("\n", lo, hi)
+            cut = cut + 1 if cut >= 0 else -1
+        if cut < 0:
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, lo, hi)]
+            cut = ends[-1] if ends else -1
+        if cut < 0:
+            cut = max(text.rfind(" ", lo, hi), text.rfind("\t", lo, hi))
+            cut = cut + 1 if cut >= 0 else hi
+        pieces.append((pos, text[pos:cut]))
+        pos = cut
+    pieces.append((pos, text[pos:]))
+    return pieces
+
+
+class LongTextRunner:
+    """A detector, screener or cascade that checks a long text in pieces of at most
+    ``chunk_chars`` characters (:func:`split_text`), so memory is bounded by the piece.
+
+    A text that fits in one piece is passed through unchanged (the same result as the
+    wrapped runner's). For a longer one, the pieces' results are joined: words and
+    substitutions (offsets moved back to the whole text) are summed, the spun probability is
+    the word-weighted mean over the pieces that could be judged and the verdict follows from
+    it with the runner's thresholds, features are word-weighted means (plus ``pieces``), and
+    the restored text is the pieces' restored texts (a whole text called ``clean`` keeps its
+    words, as an unpieced check does). HTML is reduced to its main text first.
+    """
+
+    DEFAULT_CHUNK_CHARS = 50_000
+
+    def __init__(self, runner: Any, chunk_chars: int = DEFAULT_CHUNK_CHARS) -> None:
+        if isinstance(chunk_chars, bool) or not isinstance(chunk_chars, int) or \
+                chunk_chars < 1000:
+            raise ConfigError(f"chunk_chars must be an integer >= 1000, got {chunk_chars!r}")
+        self.runner = runner
+        self.chunk_chars = chunk_chars
+
+    def prepare(self) -> LongTextRunner:
+        prepare = getattr(self.runner, "prepare", None)
+        if callable(prepare):
+            prepare()
+        return self
+
+    def restore(self, text: str, *, html: bool | None = None) -> str:
+        return self.check(text, html=html).restored_text
+
+    def check(self, text: Any, *, html: bool | None = None) -> Any:
+        if not isinstance(text, str) or len(text) <= self.chunk_chars:
+            return self.runner.check(text, html=html)
+        is_html = bool(html or (html is None and looks_like_html(text)))
+        if is_html:
+            text = html_to_text(text)
+            if len(text) <= self.chunk_chars:
+                return dataclasses.replace(self.runner.check(text, html=False), html=True)
+        pieces = [(off, piece, self.runner.check(piece, html=False))
+                  for off, piece in split_text(text, self.chunk_chars) if piece.strip()]
+        return _join(self.runner, text, is_html, pieces)
+
+
+_JUDGED = ("spun", "uncertain", "clean")
+
+
+def _thresholds(obj: Any) -> tuple[float, float, bool]:
+    cfg = getattr(obj, "config", None)
+    spun = getattr(obj, "spun_threshold", None) or getattr(cfg, "check_spun_threshold", 0.85)
+    return (float(spun), float(getattr(cfg, "clean_threshold", 0.2)),
+            bool(getattr(cfg, "restore_clean", False)))
+
+
+def _join(runner: Any, text: str, is_html: bool, pieces: list[tuple[int, str, Any]]) -> Any:
+    results = [r for _, _, r in pieces]
+    checked = [r for r in results if isinstance(r, CheckResult)]
+    base = checked[0] if checked else results[0]
+    judge = runner
+    if hasattr(runner, "detector") and hasattr(runner, "screener"):  # a Cascade
+        judge = runner.detector if checked else runner.screener
+    spun_th, clean_th, restore_clean = _thresholds(judge)
+    words = sum(r.words for r in results)
+    judged = [r for r in results if r.verdict in _JUDGED and r.spun_probability is not None]
+    if judged:
+        weight = sum(max(r.words, 1) for r in judged)
+        p: float | None = sum(r.spun_probability * max(r.words, 1) for r in judged) / weight
+        verdict = ("spun" if p >= spun_th else "clean" if p < clean_th else "uncertain")
+    else:
+        p, verdict = None, max(results, key=lambda r: r.words).verdict
+    keys = sorted({k for r in results for k in r.features})
+    total = max(words, 1)
+    features = {k: sum(float(r.features.get(k, 0.0)) * r.words for r in results) / total
+                for k in keys}
+    features["pieces"] = float(len(results))
+    common = {"spun_probability": p, "verdict": verdict, "words": words,
+              "features": features, "text": text, "html": is_html}
+    if not checked:
+        return dataclasses.replace(base, **common)
+    keep = verdict != "clean" or restore_clean
+    subs = []
+    restored = []
+    pos = 0
+    for off, piece, r in pieces:
+        restored.append(text[pos:off])
+        mine = keep and isinstance(r, CheckResult) and bool(r.substitutions)
+        restored.append(r.restored_text if mine else piece)
+        if mine:
+            subs.extend(dataclasses.replace(s, start=s.start + off, end=s.end + off)
+                        for s in r.substitutions)
+        pos = off + len(piece)
+    restored.append(text[pos:])
+    return dataclasses.replace(base, substitutions=tuple(subs), restored_text="".join(restored),
+                               **common)
 
 
 class BatchChecker:
     """Checks a stream of documents with one detector, in this process or in ``jobs``
     worker processes; use as a context manager (the workers stop on exit).
 
-    :meth:`results` takes ``(key, text)`` pairs and yields ``(key, result)`` in the same
+    :meth:`results` takes ``(key, text)`` pairs (or ``(key, text, html)`` triples, ``html``
+    overriding the checker's setting for that text) and yields ``(key, result)`` in the same
     order, where ``result`` is what ``detector.check`` returns (a
     :class:`~urai.detect.detector.CheckResult` for a :class:`~urai.detect.detector.Detector`, a
     :class:`~urai.detect.screener.ScreenResult` for a :class:`~urai.detect.screener.Screener`,
-    either for a
-    :class:`~urai.detect.screener.Cascade`) or the
+    either for a :class:`~urai.detect.screener.Cascade`) or the
     :class:`~urai.errors.UraiError` for that text; a ``None`` text is passed through as a
     ``None`` result (callers use it to keep inputs they rejected themselves in order).
+    ``chunk_chars`` bounds the piece of a long text checked at once (``None``: no pieces).
     """
 
     def __init__(self, detector: Any = None, *, jobs: int = 1,
-                 html: bool | None = None, chunksize: int = 4) -> None:
+                 html: bool | None = None, chunksize: int = 4,
+                 chunk_chars: int | None = LongTextRunner.DEFAULT_CHUNK_CHARS) -> None:
         if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 0:
             raise ConfigError(f"jobs must be an integer >= 0 (0: one per core), got {jobs!r}")
         if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
@@ -98,10 +360,12 @@ class BatchChecker:
             raise ConfigError("detector must be a Detector, Screener or Cascade, got "
                               f"{type(detector).__name__}")
         self.detector = detector
+        self.runner = (detector if chunk_chars is None or isinstance(detector, LongTextRunner)
+                       else LongTextRunner(detector, chunk_chars))
         self.jobs = jobs or (os.cpu_count() or 1)
         self.html = html
         self.chunksize = chunksize
-        self._pool: Any = None
+        self._pool: _Pool | None = None
 
     def __enter__(self) -> BatchChecker:
         return self
@@ -109,36 +373,69 @@ class BatchChecker:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def worker_deaths(self) -> int:
+        """How many worker processes died (and were replaced) so far."""
+        return self._pool.deaths if self._pool is not None else 0
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the current workers (empty in-process)."""
+        return [w.proc.pid for w in self._pool.workers] if self._pool is not None else []
+
     def close(self) -> None:
         """Stop the worker processes (work not yet returned is abandoned)."""
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+            self._pool.close()
             self._pool = None
 
-    def _start(self) -> Any:
+    def _start(self) -> _Pool:
         if self._pool is None:
-            methods = multiprocessing.get_all_start_methods()
-            ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             prepare = getattr(self.detector, "prepare", None)
             if callable(prepare):  # build lazy tables now: forked workers share them
                 prepare()
-            self._pool = ctx.Pool(self.jobs, initializer=_init_worker,
-                                  initargs=(self.detector,))
+            self._pool = _Pool(self.runner, self.jobs, self.chunksize)
         return self._pool
 
-    def results(self, items: Iterable[tuple[K, str | None]]
-                ) -> Iterator[tuple[K, CheckResult | UraiError | None]]:
-        """``(key, result)`` for every ``(key, text)``, in input order."""
+    def results(self, items: Iterable[tuple[Any, ...]]
+                ) -> Iterator[tuple[Any, CheckResult | UraiError | None]]:
+        """``(key, result)`` for every ``(key, text[, html])``, in input order."""
         if self.jobs == 1:
-            for key, text in items:
+            for key, text, *rest in items:
+                html = rest[0] if rest and rest[0] is not None else self.html
                 yield key, (None if text is None
-                            else check_safely(self.detector, text, self.html))
+                            else check_safely(self.runner, text, html))
             return
         pool = self._start()
-        payloads = ((key, text, self.html) for key, text in items)
-        yield from pool.imap(_work, payloads, chunksize=self.chunksize)
+        keys: dict[int, Any] = {}
+        done: dict[int, Any] = {}
+        passed: set[int] = set()
 
+        def numbered() -> Iterator[tuple[int, Any, bool | None]]:
+            for seq, (key, text, *rest) in enumerate(items):
+                keys[seq] = key
+                if text is None:
+                    passed.add(seq)
+                    continue
+                yield seq, text, rest[0] if rest and rest[0] is not None else self.html
+
+        nxt = 0
+
+        def ready() -> Iterator[tuple[Any, Any]]:
+            nonlocal nxt
+            while nxt in done or nxt in passed:
+                res = done.pop(nxt, None)
+                passed.discard(nxt)
+                yield keys.pop(nxt), res
+                nxt += 1
+
+        window = max(8, self.jobs * self.chunksize * 4)
+        for seq, result in pool.run(numbered(), window, done.__len__):
+            done[seq] = result
+            yield from ready()
+        yield from ready()
+        for seq in sorted(keys):  # never expected: say so rather than lose a record
+            yield keys.pop(seq), ProcessingError("the batch ended before this document was "
+                                                 "checked; this is a bug in urai")
 
 def check_many(texts: Iterable[str], *, jobs: int = 1, config: CheckConfig | None = None,
                html: bool | None = None, detector: Detector | None = None,
@@ -148,13 +445,14 @@ def check_many(texts: Iterable[str], *, jobs: int = 1, config: CheckConfig | Non
     :class:`~urai.errors.UraiError` that text raised (never raised, so no record is lost).
 
     ``jobs``: worker processes (1: this process; 0: one per core). ``config`` or a ready
-    ``detector`` choose the settings (default: the shipped detector).
+    ``detector`` choose the settings (default: the shipped detector). Long texts are checked
+    in pieces (see :class:`LongTextRunner`).
     """
     if detector is not None and config is not None:
         raise ConfigError("give either config or detector, not both")
     det = Detector(config) if config is not None else detector
     with BatchChecker(det, jobs=jobs, html=html) as checker:
-        for i, result in checker.results(enumerate(texts)):
+        for i, result in checker.results((i, t) for i, t in enumerate(texts)):
             # a None text comes back as None (the pass-through of ``results``)
             yield result if result is not None else InputError(
                 f"item {i}: expected text (str), got None")

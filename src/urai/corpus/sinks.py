@@ -4,45 +4,76 @@
 input and line (a result, or ``{"source", "error"}`` for a rejected input), flushed line by
 line so a killed run loses at most the line being written. Without ``resume`` an existing
 non-empty file is refused (a finished run is never overwritten by accident); with it, the
-sources already in the file are skipped and a last line cut short by the kill is removed.
+documents already in the file are skipped and a last line cut short by the kill is removed.
+
+Documents are recognised by their path-independent ``key`` (a hash of their content, see
+:mod:`urai.corpus.sources`), so resuming with an absolute path, from another directory or
+from a gzipped copy finds what is done; lines written without a key (older files) are matched
+by their ``source``. The file is locked (``flock``) while it is open: a second run writing to
+the same file is refused with one line instead of interleaving its lines.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, TextIO
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows: no lock there
+    fcntl = None  # type: ignore[assignment]
 
 from urai.errors import InputError
 from urai.jsonable import to_jsonable
 
-__all__ = ["ResultsFile"]
+__all__ = ["ResultsFile", "json_line"]
+
+
+def json_line(obj: Any, *, indent: int | None = None) -> str:
+    """``obj`` as JSON text that is always valid UTF-8: not ASCII-escaped, except when a lone
+    surrogate (an undecodable file name, say) would make it unencodable; then escaped."""
+    out = json.dumps(to_jsonable(obj), ensure_ascii=False, indent=indent)
+    try:
+        out.encode("utf-8")
+    except UnicodeEncodeError:
+        out = json.dumps(to_jsonable(obj), ensure_ascii=True, indent=indent)
+    return out
 
 
 class ResultsFile:
     """A JSON Lines results file opened for appending (use as a context manager).
 
-    :attr:`done` maps each source already in the file to whether it was rejected there.
+    :attr:`done` maps each document already in the file (its ``key``, or ``source:PATH``
+    for a line without one) to whether it was rejected there.
     """
 
     def __init__(self, path: str | Path, *, resume: bool = False) -> None:
         self.path = Path(path)
-        self.done: dict[str, bool] = _read_done(self.path, resume)
+        if self.path.is_dir():
+            raise InputError(f"{self.path}: is a directory; give a file for --output")
         try:
             self._fh: TextIO | None = open(self.path, "a", encoding="utf-8")
         except OSError as exc:
             raise InputError(f"{self.path}: cannot write ({exc.strerror})") from None
+        try:
+            _lock(self._fh, self.path)
+            self.done: dict[str, bool] = _read_done(self.path, resume, self._fh)
+        except BaseException:
+            self.close()
+            raise
 
     def write(self, obj: Any) -> None:
         """Append one object as a line and flush it."""
         if self._fh is None:
             raise ValueError(f"{self.path}: results file is closed")
-        self._fh.write(json.dumps(to_jsonable(obj), ensure_ascii=False) + "\n")
+        self._fh.write(json_line(obj) + "\n")
         self._fh.flush()
 
     def close(self) -> None:
         if self._fh is not None:
-            self._fh.close()
+            self._fh.close()  # closing releases the lock
             self._fh = None
 
     def __enter__(self) -> ResultsFile:
@@ -52,11 +83,21 @@ class ResultsFile:
         self.close()
 
 
-def _read_done(path: Path, resume: bool) -> dict[str, bool]:
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory; give a file for --output")
+def _lock(fh: TextIO, path: Path) -> None:
+    if fcntl is None:
+        return
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise InputError(f"{path}: another urai run is writing to this file; wait for it to "
+                         "finish, or give another --output") from None
+    except OSError:  # a file system without locks: go on unlocked
+        pass
+
+
+def _read_done(path: Path, resume: bool, fh: TextIO) -> dict[str, bool]:
     done: dict[str, bool] = {}
-    if not (path.exists() and path.stat().st_size):
+    if not path.stat().st_size:
         return done
     if not resume:
         raise InputError(f"{path}: already exists; pass --resume to continue it, or "
@@ -74,8 +115,10 @@ def _read_done(path: Path, resume: bool) -> dict[str, bool]:
         if not isinstance(obj, dict) or not isinstance(obj.get("source"), str):
             raise InputError(f"{path}:{n}: no source field; --resume needs a file "
                              "written by `urai check --output`")
-        done[obj["source"]] = "error" in obj
+        key = obj.get("key")
+        done[key if isinstance(key, str) and key else f"source:{obj['source']}"] = \
+            "error" in obj
     if keep < len(data):
-        with open(path, "r+b") as fh:
-            fh.truncate(keep)
+        fh.flush()
+        os.ftruncate(fh.fileno(), keep)
     return done
