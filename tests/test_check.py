@@ -183,7 +183,8 @@ def test_every_substitution_is_explained() -> None:
     r = urai.check(SPUN)
     assert r.substitutions
     for s in r.substitutions:
-        assert set(s.evidence) == {"lm_gain", "cloze_gain", "frequency_gain", "thesaurus_weight"}
+        assert set(s.evidence) == {"lm_gain", "cloze_gain", "frequency_gain", "thesaurus_weight",
+                                   "document_gain"}
         assert f"'{s.suggestion}'" in s.reason and f"'{s.observed}'" in s.reason
         assert 0.0 < s.evidence["thesaurus_weight"] <= 1.0
     hawa = next(s for s in r.substitutions if s.observed == "hawa")

@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from urai.detect.doclevel import DocBias, document_bias
 from urai.detect.engine import Engine
 from urai.detect.evidence import N_LM_TERMS, TOKEN_FEATURES
 from urai.detect.features import (
@@ -50,6 +51,7 @@ from urai.detect.features import (
     load_detector_model,
 )
 from urai.detect.kernels import token_spans
+from urai.detect.profile import Profile, load_profile
 from urai.errors import ConfigError, InputError
 from urai.html import html_to_text, looks_like_html
 from urai.lang.cloze import default_cloze, load_cloze
@@ -57,7 +59,7 @@ from urai.lang.freq import default_frequency
 from urai.lang.id import default_stopwords
 from urai.lang.lm import load_lm
 from urai.lang.thesaurus import default_thesaurus
-from urai.lang.tokenize import match_case
+from urai.lang.tokenize import match_case, tokenize
 
 #: the evidence of an analysis as it was before decoding changed it: ``(X, z, lm_max)``
 _Saved = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]
@@ -73,6 +75,7 @@ __all__ = [
     "detector_for",
     "VERDICTS",
     "DEFAULT_SPUN_THRESHOLD",
+    "Profile",
 ]
 
 VERDICTS = ("spun", "clean", "uncertain", "too_short", "not_indonesian")
@@ -115,6 +118,21 @@ class CheckConfig:
     decode_rounds: int = 2
     #: a position joins the joint decoding when its best logit is > cost - margin
     decode_margin: float = 3.0
+    #: document-level evidence in the adaptive pass (:mod:`urai.detect.doclevel`): the
+    #: occurrences of a word type decided together, the counts of the word and its candidate
+    doc_evidence: bool = True
+    #: weight of the other occurrences' evidence in each occurrence's logit
+    type_weight: float = 0.25
+    #: an occurrence's logit above this is evidence for its type (below: against)
+    type_center: float = -2.0
+    #: each occurrence's contribution is clipped to +- this
+    type_cap: float = 4.0
+    #: weight of the count term (a candidate already frequent in the text is less likely)
+    absence_weight: float = 0.0
+    absence_cap: float = 8.0
+    #: with a spinner profile: restore a word the profile has seen swapped when its swap
+    #: probability (:meth:`urai.detect.profile.Profile.swap_probability`) is at least this
+    profile_min_probability: float = 0.5
 
     @property
     def check_spun_threshold(self) -> float:
@@ -154,6 +172,14 @@ class CheckConfig:
             raise ConfigError(f"decode_rounds must be an integer in [1, 10], "
                               f"got {self.decode_rounds!r}")
         _num("decode_margin", self.decode_margin, 0.0, 20.0)
+        if not isinstance(self.doc_evidence, bool):
+            raise ConfigError(f"doc_evidence must be True or False, got {self.doc_evidence!r}")
+        _num("type_weight", self.type_weight, 0.0, 5.0)
+        _num("type_center", self.type_center, -20.0, 20.0)
+        _num("type_cap", self.type_cap, 0.0, 20.0)
+        _num("absence_weight", self.absence_weight, 0.0, 5.0)
+        _num("absence_cap", self.absence_cap, 0.0, 50.0)
+        _num("profile_min_probability", self.profile_min_probability, 0.0, 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,8 +255,11 @@ class Detector:
         model: Any = None,
         cloze: Any = None,
         accelerate: bool = True,
+        profile: Profile | str | Path | None = None,
     ) -> None:
 
+        #: the spinner profile every check of this detector uses (None: none)
+        self.profile: Profile | None = None if profile is None else load_profile(profile)
         if config is None:
             config = CheckConfig()
         if not isinstance(config, CheckConfig):
@@ -282,7 +311,7 @@ class Detector:
             return Detector(config, lm=eng.lm, thesaurus=eng.thesaurus,
                             frequency=eng.frequency, model=self.model,
                             cloze=eng.cloze.model if eng.cloze is not None else False,
-                            accelerate=eng.accelerate)
+                            accelerate=eng.accelerate, profile=self.profile)
         other = object.__new__(Detector)
         other.__dict__.update(self.__dict__)
         other.config = config
@@ -299,17 +328,24 @@ class Detector:
     # ---- core ---------------------------------------------------------------------------
     def analyse(self, text: str) -> tuple[Any, Any, np.ndarray]:
         """``(analysis, decoded, doc_features)`` of plain ``text`` (for training/benchmarks)."""
+        an, dec, feats, _ = self._analyse(text)
+        return an, dec, feats
+
+    def _analyse(self, text: str) -> tuple[Any, Any, np.ndarray, DocBias | None]:
+        """:meth:`analyse` plus the document-level bias of the final decoding (None when the
+        document did not get the adaptive pass or ``doc_evidence`` is off)."""
         an = self.engine.analyse_text(text)
         # the first-pass evidence, kept by _decode before its first refresh changes it
         cfg = self.config
         saved: list[_Saved] | None = [] if cfg.adaptive else None
-        an, dec = self._decode(an, self.threshold, saved)
+        an, dec, _ = self._decode(an, self.threshold, saved)
         feats = doc_features(an, dec)
+        bias = None
         if cfg.adaptive and an.n_mutable:
             p = float(self.model.doc.prob(feats[None, :])[0])
             if p >= cfg.adaptive_min_p:
                 th = self.adaptive_threshold(feats)
-                if th < self.threshold:
+                if th < self.threshold or cfg.doc_evidence:
                     if saved:  # evidence with the observed neighbours again
                         x0, z0, m0 = saved[0]
                         an.X[:] = x0
@@ -317,8 +353,8 @@ class Detector:
                             an.z[:] = z0
                         if an.lm_max is not None and m0 is not None:
                             an.lm_max[:] = m0
-                    _, dec = self._decode(an, th)
-        return an, dec, feats
+                    _, dec, bias = self._decode(an, th, doc=cfg.doc_evidence)
+        return an, dec, feats, bias
 
     def adaptive_threshold(self, feats: np.ndarray) -> float:
         """Per-change cost for a document that looks spun: ``c0 + log((1 - rho) / rho)``.
@@ -334,18 +370,28 @@ class Detector:
         return float(np.clip(th, cfg.adaptive_floor, self.threshold))
 
     def _decode(self, an: Any, threshold: float,
-                saved: list[_Saved] | None = None
-                ) -> tuple[Any, Any]:
+                saved: list[_Saved] | None = None, doc: bool = False
+                ) -> tuple[Any, Any, DocBias | None]:
         """Decode, re-score with the restorations in place, decode again (up to
         ``max_rounds``). ``saved``: an empty list gets a copy of the evidence
         ``(X, z, lm_max)`` just before the first re-scoring changes it (stays empty when
-        nothing changes)."""
+        nothing changes). ``doc``: add the document-level bias
+        (:func:`urai.detect.doclevel.document_bias`, recomputed every round) to the logits;
+        the last one is returned."""
         eng = self.engine
+        cfg = self.config
+        last: list[DocBias] = []
 
         def logits() -> np.ndarray:  # kept up to date by the compiled kernels, if they run
-            if an.z is not None:
-                return an.z
-            return self.model.token.logit(an.X) if an.n_mutable else np.zeros(0)
+            z = an.z if an.z is not None else (
+                self.model.token.logit(an.X) if an.n_mutable else np.zeros(0))
+            if not doc or not len(z):
+                return z
+            b = document_bias(an, z, type_weight=cfg.type_weight, type_center=cfg.type_center,
+                              type_cap=cfg.type_cap, absence_weight=cfg.absence_weight,
+                              absence_cap=cfg.absence_cap, unk=eng.unk)
+            last[:] = [b]
+            return z + b.bias
 
         z = logits()
         dec = eng.decode(an, z, threshold=threshold, w_lm=self._w_lm, margin=self.margin)
@@ -371,14 +417,19 @@ class Detector:
                 dec = dec2
                 break
             dec = dec2
-        return an, dec
+        return an, dec, (last[0] if last else None)
 
-    def check(self, text: str, *, html: bool | None = None) -> CheckResult:
-        """Check one text (plain or HTML; ``html=None`` detects HTML)."""
+    def check(self, text: str, *, html: bool | None = None,
+              profile: Profile | str | Path | None = None) -> CheckResult:
+        """Check one text (plain or HTML; ``html=None`` detects HTML). ``profile`` (a
+        :class:`~urai.detect.profile.Profile` or its file; default: the detector's own, if
+        any) is the spinner that is thought to have produced it: its swaps are restored
+        whatever the verdict (:meth:`_apply_profile`)."""
 
         text, is_html = prepare_text(text, html, "check")
+        prof = self.profile if profile is None else load_profile(profile)
         cfg = self.config
-        an, dec, feats = self.analyse(text)
+        an, dec, feats, bias = self._analyse(text)
         features = dict(zip(DOC_FEATURES, (float(x) for x in feats), strict=True))
         nw = an.n_words
         refusal = refuse(features, nw, an.n_known, an.n_stop, cfg)
@@ -402,13 +453,77 @@ class Detector:
                 obs = text[s:e]
                 sugg = match_case(obs, an.cand_words[row])
                 ev = dict(zip(_EVIDENCE_NAMES, ev_row, strict=True))
-                subs.append(Substitution(s, e, obs, sugg, conf, ev, _reason(obs, sugg, ev)))
+                reason = _reason(obs, sugg, ev)
+                ev["document_gain"] = 0.0
+                if bias is not None:
+                    ev["document_gain"] = float(bias.bias[row])
+                    reason += _doc_reason(obs, sugg, bias, row)
+                subs.append(Substitution(s, e, obs, sugg, conf, ev, reason))
+        if prof is not None:
+            subs = _apply_profile(text, subs, prof, cfg.profile_min_probability)
         return CheckResult(p, verdict, tuple(subs), _apply(text, subs), features, nw, text,
                            is_html)
 
-    def restore(self, text: str, *, html: bool | None = None) -> str:
+    def restore(self, text: str, *, html: bool | None = None,
+                profile: Profile | str | Path | None = None) -> str:
         """The likely original of ``text`` (only flagged words change)."""
-        return self.check(text, html=html).restored_text
+        return self.check(text, html=html, profile=profile).restored_text
+
+
+def _doc_reason(obs: str, sugg: str, bias: DocBias, row: int) -> str:
+    """The document-level part of a restoration's reason (empty when it did not matter)."""
+    parts = []
+    if bias.type_term[row] > 0.25 and bias.others[row] > 0:
+        k = int(bias.others[row])
+        parts.append(f"consistent with {k} other '{obs.lower()}' in this text "
+                     f"(a spinner swaps a word the same way throughout)")
+    if bias.seen[row] == 0 and bias.expected[row] >= 2.0:
+        parts.append(f"'{sugg.lower()}' is expected about {bias.expected[row]:.0f} times in a "
+                     f"text this long but does not occur")
+    return (" Document: " + "; ".join(parts) + ".") if parts else ""
+
+
+def _apply_profile(text: str, subs: list[Substitution], prof: Profile,
+                   min_probability: float) -> list[Substitution]:
+    """The substitutions of a check with a spinner profile applied.
+
+    Every word (or lower-case abbreviation such as ``th.``) the profile has seen swapped with
+    a swap probability of at least ``min_probability`` is restored to its most frequent
+    original, replacing the detector's suggestion there. A detector suggestion ``w -> c``
+    the profile contradicts is dropped: the profile knows how its spinner replaces ``c``
+    (``c -> s`` with ``s != w``) and has never seen ``w`` swapped. The result is sorted by
+    offset."""
+    by_start = {s.start: s for s in subs}
+    for t in tokenize(text):
+        if t.kind not in ("word", "abbr"):
+            continue
+        w = t.text.lower()
+        got = prof.originals(w)
+        if not got and t.kind == "abbr":  # profiles key words as \\w+ runs: th. is th
+            w = w.rstrip(".")
+            got = prof.originals(w)
+        if not got:
+            continue
+        pr = prof.swap_probability(w)
+        if pr < min_probability:
+            continue
+        orig, n = got[0]
+        sugg = match_case(t.text, orig)
+        kept = int(prof.kept.get(w, 0))
+        ev = {"profile_count": float(n), "profile_kept": float(kept),
+              "profile_probability": round(pr, 6)}
+        reason = (f"The spinner profile '{prof.name}' replaced '{orig}' by '{w}' {n} times "
+                  f"in its copies (and left '{w}' as it was {kept} times).")
+        by_start[t.start] = Substitution(t.start, t.end, t.text, sugg, pr, ev, reason)
+    out = []
+    for s in sorted(by_start.values(), key=lambda s: s.start):
+        if "profile_count" not in s.evidence:
+            w, c = s.observed.lower(), s.suggestion.lower()
+            subst = prof.substitutes(c)
+            if subst and w not in subst and prof.swapped(w) == 0:
+                continue  # the profile's spinner writes c differently
+        out.append(s)
+    return out
 
 
 #: the per-change explanation: name -> the token feature it reports
@@ -502,11 +617,13 @@ def detector_for(config: CheckConfig) -> Detector:
 
 
 def check(text: str, *, html: bool | None = None, config: CheckConfig | None = None,
-          ) -> CheckResult:
-    """Say whether ``text`` was machine-spun, which words were swapped and what it said."""
-    return detector_for(config or CheckConfig()).check(text, html=html)
+          profile: Profile | str | Path | None = None) -> CheckResult:
+    """Say whether ``text`` was machine-spun, which words were swapped and what it said;
+    ``profile``: a spinner profile (:class:`urai.Profile` or its JSON file) to restore with."""
+    return detector_for(config or CheckConfig()).check(text, html=html, profile=profile)
 
 
-def restore(text: str, *, html: bool | None = None, config: CheckConfig | None = None) -> str:
+def restore(text: str, *, html: bool | None = None, config: CheckConfig | None = None,
+            profile: Profile | str | Path | None = None) -> str:
     """The likely original wording of ``text``; layout, punctuation and case are kept."""
-    return detector_for(config or CheckConfig()).restore(text, html=html)
+    return detector_for(config or CheckConfig()).restore(text, html=html, profile=profile)

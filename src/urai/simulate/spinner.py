@@ -122,9 +122,38 @@ class Spinner:
         chosen = sorted(rng.sample(candidates, target)) if target else []
         return self._apply(text, tokens, chosen, rng, len(word_idx))
 
+    def spin_consistent(self, text: str, q: float, seed: int = 0) -> SpinResult:
+        """Spin like a real farm's tool (*farm mode*): each word type of ``text`` that the
+        dictionary knows gets **one** substitute for the whole text (chosen at random among
+        its alternatives; with one alternative per word, as in a farm's directed dictionary,
+        always the same), and each of its eligible occurrences is replaced with probability
+        ``q``. Function words are eligible like any other word; names are not."""
+        if not isinstance(text, str):
+            raise InputError(f"spin() expects text (str), got {type(text).__name__}")
+        if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0.0 <= q <= 1.0:
+            raise ConfigError(f"q must be between 0 and 1, got {q!r}")
+        rng = random.Random(seed)
+        tokens = tokenize(text)
+        starts = {a + (tokens[a].kind == "space") for a, _ in split_sentences(tokens)}
+        word_idx = [i for i, t in enumerate(tokens) if t.kind == "word"]
+        pick: dict[str, str] = {}
+        chosen: list[int] = []
+        for i in word_idx:
+            if _name_like(tokens, starts, i):
+                continue
+            w = tokens[i].norm
+            alts = self.alternatives(w)
+            if not alts:
+                continue
+            if w not in pick:
+                pick[w] = alts[0] if len(alts) == 1 else rng.choice(alts)
+            if q >= 1.0 or rng.random() < q:
+                chosen.append(i)
+        return self._apply(text, tokens, chosen, rng, len(word_idx), pick)
+
     def _apply(
         self, text: str, tokens: Sequence[Token], chosen: Sequence[int], rng: random.Random,
-        n_words: int,
+        n_words: int, pick: Mapping[str, str] | None = None,
     ) -> SpinResult:
         parts: list[str] = []
         edits: list[SpinEdit] = []
@@ -132,7 +161,8 @@ class Spinner:
         out_len = 0
         for i in chosen:
             t = tokens[i]
-            new = match_case(t.text, rng.choice(self.alternatives(t.norm)))
+            sub = pick[t.norm] if pick is not None else rng.choice(self.alternatives(t.norm))
+            new = match_case(t.text, sub)
             parts.append(text[pos : t.start])
             out_len += t.start - pos
             parts.append(new)

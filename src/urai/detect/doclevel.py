@@ -1,0 +1,102 @@
+"""Document-level evidence: what a spinner does to a whole text, as a bias on each logit.
+
+A real spinner is context-blind and consistent: it applies one dictionary to most eligible
+words, function words included, usually with the same substitute for the same word
+throughout a text. So in a copy that looks spun
+
+* the occurrences of a word type are decided **together**: every occurrence of ``serta`` in
+  a text gets the evidence of the other occurrences that ``dan`` fits there (the *type
+  term*: the sum over the other occurrences of their logit above ``type_center``, each
+  clipped to ``±type_cap``, times ``type_weight``);
+* the counts must fit: under a Poisson model of clean text, "the spinner wrote ``o`` for
+  ``c``" against "the text is as it stands" is, for the whole type, the frequency ratio of
+  the two words once per occurrence (the token model already counts that, as ``uni_delta``)
+  times the number of ways to pick which of the original's ``k_c + k_o`` occurrences of
+  ``c`` were replaced, ``-log C(k_c + k_o, k_o)``. So a word that is **missing** costs
+  nothing (a 340-word news text with ``serta`` 10 times and no ``dan``: ``C(10, 10) = 1``,
+  the frequency ratio speaks fully), while ``isi -> di`` in a text that holds ``di`` 8 times
+  pays ``log C(10, 2)``. The *count term* is that, per occurrence, times ``absence_weight``
+  (at most ``absence_cap``);
+* the document's estimated spin rate is every word's prior: that is the adaptive change
+  cost of :meth:`urai.detect.detector.Detector.adaptive_threshold`, with which these terms
+  are used (only in the second decoding pass of a document whose first-pass spun
+  probability is at least ``adaptive_min_p``; a clean text never gets them).
+
+:func:`document_bias` returns the bias of every candidate row and what went into it, so each
+restoration can say why (``consistent with 9 other 'serta' in this text``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from urai.detect.evidence import OBS_UNKNOWN, UNI_DELTA, UNI_OBS, Analysis
+
+__all__ = ["DocBias", "document_bias"]
+
+LN10 = float(np.log(10.0))
+
+
+@dataclass(slots=True)
+class DocBias:
+    """Per candidate row: the total bias and its parts; per row the number of other
+    occurrences of the same (observed, candidate) type, the candidate's expected and
+    observed counts in the document."""
+
+    bias: np.ndarray
+    type_term: np.ndarray
+    absence_term: np.ndarray
+    others: np.ndarray
+    expected: np.ndarray
+    seen: np.ndarray
+
+
+def document_bias(an: Analysis, z: np.ndarray, *, type_weight: float, type_center: float,
+                  type_cap: float, absence_weight: float, absence_cap: float,
+                  unk: int = -1) -> DocBias:
+    """The document-level bias of every candidate row of ``an`` given the logits ``z``
+    (see the module docstring)."""
+    n = len(z)
+    zeros = np.zeros(n)
+    if n == 0:
+        return DocBias(zeros, zeros, zeros, np.zeros(0, dtype=np.int64), zeros, zeros)
+    owner = an.cand_pos
+    obs = an.obs_ids[owner]
+    cand = an.cand_ids
+    known = (an.X[:, OBS_UNKNOWN] == 0) & (obs != unk) & (cand != unk)
+    # ---- type term: rows of the same (observed type, candidate) pool their evidence
+    key = obs.astype(np.int64) * (int(cand.max()) + 2) + cand.astype(np.int64)
+    key = np.where(known, key, -1 - np.arange(n))  # unknown words: a group of their own
+    _, inv, counts = np.unique(key, return_inverse=True, return_counts=True)
+    ev = np.clip(z - type_center, -type_cap, type_cap)
+    sums = np.bincount(inv, weights=ev, minlength=len(counts))
+    others = counts[inv] - 1
+    type_term = type_weight * (sums[inv] - ev)
+    # ---- count term: how the type's counts fit "the spinner wrote o for c"
+    seq = an.seq[an.seq >= 0]
+    ids, cnt = np.unique(seq, return_counts=True)
+    seen = _count(ids, cnt, cand)
+    k_o = np.maximum(_count(ids, cnt, obs), 1.0)
+    nw = max(an.n_words, 1)
+    logp = an.X[:, UNI_OBS] + an.X[:, UNI_DELTA]  # log10 unigram P(candidate)
+    expected = nw * np.power(10.0, logp)
+    # the original text would hold c (seen + k_o) times: the ways to choose which of them
+    # the spinner replaced, per replaced occurrence (0 when c is absent from the text)
+    kc = np.minimum(seen, len(_LOG_FACT) - 1 - k_o).astype(np.int64)
+    ko = k_o.astype(np.int64)
+    log_binom = _LOG_FACT[kc + ko] - _LOG_FACT[kc] - _LOG_FACT[ko]
+    term = -absence_weight * np.minimum(log_binom / k_o, absence_cap)
+    term = np.where(known, term, 0.0)
+    return DocBias(type_term + term, type_term, term, others, expected, seen)
+
+
+#: log(k!) for k < 8192
+_LOG_FACT = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, 8192, dtype=np.float64)))])
+
+
+def _count(ids: np.ndarray, cnt: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """How often each id of ``of`` occurs (``ids``/``cnt`` from ``np.unique``)."""
+    at = np.minimum(np.searchsorted(ids, of), len(ids) - 1)
+    return np.where(ids[at] == of, cnt[at], 0).astype(np.float64)
