@@ -89,8 +89,9 @@ def stop_server(server: Server) -> None:
 @dataclass(frozen=True)
 class Corpus:
     source: str
-    copy: str  # the source spun at 30 %
+    copy: str  # the source spun at 30 % (indexed too, as a family member)
     other: str
+    query: str  # another spin of the source, in no index
 
 
 @pytest.fixture(scope="session")
@@ -99,7 +100,8 @@ def corpus() -> Corpus:
 
     source = (EXAMPLES / "clean_article.txt").read_text(encoding="utf-8")
     copy = urai.spin(source, rate=0.3, seed=1).text
-    return Corpus(source, copy, (EXAMPLES / "spun_article.txt").read_text(encoding="utf-8"))
+    return Corpus(source, copy, (EXAMPLES / "spun_article.txt").read_text(encoding="utf-8"),
+                  urai.spin(source, rate=0.3, seed=5).text)
 
 
 @pytest.fixture(scope="session")

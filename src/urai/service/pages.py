@@ -5,7 +5,7 @@ Pages are jinja2 templates with autoescaping; the browser code (``static/app.js`
 user-supplied or server-computed string into the page with ``textContent``, never as markup,
 and a strict Content-Security-Policy (scripts and styles from this server only) backs that
 up. Every ``src``/``href`` is relative to this server: the Swagger UI assets come from the
-``swagger-ui-bundle`` package, the favicon from ``static/``.
+``fastapi-offline`` package, the favicon from ``static/``.
 """
 
 from __future__ import annotations
@@ -33,8 +33,7 @@ PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 # Swagger UI sets inline styles; its scripts still come from this server only
 DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             "img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'")
-_SWAGGER_FILES = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript",
-                  "swagger-ui-standalone-preset.js": "text/javascript"}
+_SWAGGER_FILES = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript"}
 
 
 def _templates() -> Any:
@@ -47,11 +46,13 @@ def _templates() -> Any:
 
 
 def swagger_dir() -> Path:
+    """The Swagger UI 5 assets shipped by the ``fastapi-offline`` package (Swagger UI is
+    Apache-2.0; swagger-ui-bundle's 4.x cannot render the OpenAPI 3.1 FastAPI writes)."""
     try:
-        import swagger_ui_bundle
+        import fastapi_offline
     except ImportError:
-        raise MissingDependencyError.for_extra("swagger_ui_bundle", "service") from None
-    return Path(swagger_ui_bundle.swagger_ui_path)
+        raise MissingDependencyError.for_extra("fastapi_offline", "service") from None
+    return Path(fastapi_offline.__file__).resolve().parent / "static"
 
 
 def install_pages(app: FastAPI, st: ServiceState) -> None:
@@ -139,4 +140,4 @@ def _pieces(result: Any) -> list[tuple[str, Any]]:
 def service_available() -> bool:
     """True when the ``service`` extra's packages are importable."""
     return all(importlib.util.find_spec(m) is not None
-               for m in ("fastapi", "uvicorn", "jinja2", "swagger_ui_bundle"))
+               for m in ("fastapi", "uvicorn", "jinja2", "fastapi_offline"))

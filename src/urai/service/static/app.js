@@ -19,6 +19,7 @@
     return node;
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  function clip(s) { return s.length > 160 ? s.slice(0, 160).trimEnd() + " …" : s; }
   function pct(x) { return x === null || x === undefined ? "–" : Number(x).toFixed(2); }
 
   class ApiError extends Error {
@@ -212,9 +213,9 @@
     for (const p of passages) {
       const li = el("li", {});
       if (typeof p === "object" && p !== null && "query_start" in p) {
-        li.append(el("q", { class: "op-copy" }, queryText.slice(p.query_start, p.query_end)));
+        li.append(el("q", { class: "op-copy" }, clip(queryText.slice(p.query_start, p.query_end))));
         li.append(document.createTextNode(" ← "));
-        li.append(el("q", {}, sourceText.slice(p.source_start, p.source_end)));
+        li.append(el("q", {}, clip(sourceText.slice(p.source_start, p.source_end))));
         li.append(document.createTextNode(" (" + p.kind + ", " + pct(p.similarity) + ", " +
           p.swaps + " " + T.swaps + ")"));
       } else {
