@@ -57,3 +57,33 @@ def test_check_html_checks_headline_too() -> None:
     assert urai.check(PAGE).html
     r2 = urai.check(PAGE, html=False)
     assert not r2.html
+
+
+def test_missing_html_clean_names_the_real_module(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A fresh venv whose old pip skipped ``lxml[html_clean]``: the error names
+    ``lxml_html_clean`` (not trafilatura, which is installed), in one line, exit code 3."""
+    import subprocess
+    import sys
+
+    page = tmp_path / "page.html"
+    page.write_text(PAGE, encoding="utf-8")
+    # a real import failure: a finder that refuses lxml_html_clean, as if not installed
+    blocker = tmp_path / "sitecustomize.py"
+    blocker.write_text(
+        "import sys\n"
+        "class _Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'lxml_html_clean':\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, _Block())\n", encoding="utf-8")
+    import os
+
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    proc = subprocess.run([sys.executable, "-m", "urai", "check", "--html", str(page)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 3, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr
+    assert "lxml_html_clean" in lines[0] and "pip install lxml_html_clean" in lines[0]
+    assert "pip install trafilatura" not in lines[0]

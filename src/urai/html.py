@@ -2,8 +2,9 @@
 
 :func:`looks_like_html` is a cheap test on the start of the input (a doctype, an ``<html>``
 or ``<body>`` tag, or several block-level tags). :func:`extract_main_text` runs trafilatura
-(a core dependency) and returns the headline and the article body as plain text; the
-headline comes first, separated by a blank line, so it is checked like any other sentence.
+(a core dependency, with ``lxml_html_clean``, which its jusText needs) and returns the
+headline and the article body as plain text; the headline comes first, separated by a blank
+line, so it is checked like any other sentence.
 When trafilatura finds no main content the visible text of the page is used instead, and an
 :class:`~urai.errors.InputError` is raised only when there is no text at all.
 """
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 
 from urai.errors import InputError, MissingDependencyError
 
-__all__ = ["Extracted", "looks_like_html", "extract_main_text", "html_to_text"]
+__all__ = ["Extracted", "looks_like_html", "extract_main_text", "html_to_text",
+           "missing_html_dependency"]
 
 _DOC_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html\b|head\b|body\b)",
                         re.IGNORECASE | re.DOTALL)
@@ -56,10 +58,8 @@ def extract_main_text(html: str) -> Extracted:
     """Reduce an HTML page to its headline and main text with trafilatura."""
     try:
         import trafilatura
-    except ImportError:  # pragma: no cover - trafilatura is a core dependency
-        raise MissingDependencyError(
-            "trafilatura is needed to read HTML input; install it with: pip install trafilatura"
-        ) from None
+    except ImportError as exc:
+        raise missing_html_dependency(exc) from None
     title = ""
     body = ""
     try:
@@ -85,6 +85,25 @@ def extract_main_text(html: str) -> Extracted:
     if title and body.startswith(title):
         body = body[len(title):].lstrip()
     return Extracted(title, body)
+
+
+#: import names of what reading HTML needs -> the pip package that provides each
+_PIP_NAMES = {"lxml_html_clean": "lxml_html_clean", "lxml.html.clean": "lxml_html_clean",
+              "lxml": "lxml", "trafilatura": "trafilatura", "justext": "jusText"}
+
+
+def missing_html_dependency(exc: ImportError) -> MissingDependencyError:
+    """The error for an HTML dependency that fails to import, naming the module that is
+    really missing (a fresh venv's old pip can skip ``lxml[html_clean]``, which trafilatura's
+    jusText needs: then ``lxml_html_clean`` is named, not trafilatura, which is installed)."""
+    missing = exc.name or "trafilatura"
+    text = " ".join(str(exc).split())  # one line
+    if "lxml_html_clean" in text or "lxml.html.clean" in text:
+        missing = "lxml_html_clean"
+    pkg = _PIP_NAMES.get(missing, missing.split(".")[0])
+    return MissingDependencyError(
+        f"reading HTML needs the Python module {missing!r}, which cannot be imported ({text}); "
+        f"install it with: pip install {pkg}")
 
 
 def html_to_text(html: str) -> str:

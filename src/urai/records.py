@@ -72,7 +72,7 @@ class InputLimits:
 
     max_bytes: int = 16 * 1024 * 1024
     max_id_chars: int = 256
-    read_timeout: float = 5.0
+    read_timeout: float = 4.0
 
     def __post_init__(self) -> None:
         for name in ("max_bytes", "max_id_chars"):

@@ -203,10 +203,12 @@ def _run(files: tuple[str, ...], runner: Any, o: _Opts) -> None:
     names = list(files) or ["-"]
     with quiet_broken_pipe():
         if o.output is None and o.jobs == 1 and len(names) == 1 and not is_corpus(names[0]):
-            det = LongTextRunner(runner())
+            dets: list[LongTextRunner] = []
 
             def one(source: str, text: str) -> None:
-                result = det.check(text, html=o.html)
+                if not dets:  # loaded after the input is read: a bad input fails at once
+                    dets.append(LongTextRunner(runner()))
+                result = dets[0].check(text, html=o.html)
                 _show(JobItem(source, None, result), o, multi=False)
 
             each_input(names, one, as_json=o.as_json, limits=o.limits)
