@@ -42,8 +42,8 @@ from typing import Any
 import numpy as np
 
 from urai.detect.doclevel import DocBias, document_bias
-from urai.detect.engine import Engine
-from urai.detect.evidence import N_LM_TERMS, TOKEN_FEATURES
+from urai.detect.engine import Engine, build_sequence
+from urai.detect.evidence import N_LM_TERMS, TOKEN_FEATURES, sigmoid
 from urai.detect.features import (
     DOC_FEATURES,
     default_detector_model,
@@ -60,6 +60,8 @@ from urai.lang.id import default_stopwords
 from urai.lang.lm import load_lm
 from urai.lang.thesaurus import default_thesaurus
 from urai.lang.tokenize import match_case, tokenize
+
+LN10 = float(np.log(10.0))
 
 #: the evidence of an analysis as it was before decoding changed it: ``(X, z, lm_max)``
 _Saved = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]
@@ -460,9 +462,76 @@ class Detector:
                     reason += _doc_reason(obs, sugg, bias, row)
                 subs.append(Substitution(s, e, obs, sugg, conf, ev, reason))
         if prof is not None:
-            subs = _apply_profile(text, subs, prof, cfg.profile_min_probability)
+            subs = self._apply_profile(text, subs, prof)
         return CheckResult(p, verdict, tuple(subs), _apply(text, subs), features, nw, text,
                            is_html)
+
+    def _apply_profile(self, text: str, subs: list[Substitution], prof: Profile
+                       ) -> list[Substitution]:
+        """The substitutions of a check with a spinner profile applied (sorted by offset).
+
+        Every word (or lower-case abbreviation such as ``th.``) the profile has seen swapped
+        is a candidate for its most frequent original ``o``; it is restored when the
+        posterior log-odds ``logit(swap probability) + ln(10) * lm_delta`` is positive, where
+        ``lm_delta`` is the trigram LM's log10 gain of ``o`` over the observed word in this
+        context (prior odds from the profile times the LM's likelihood ratio; natural
+        occurrences of a spinner's substitute usually read worse with ``o``), and its
+        swap probability is at least ``profile_min_probability``. The restoration replaces
+        the detector's suggestion there. A detector suggestion ``w -> c`` the profile
+        contradicts is dropped: the spinner writes ``c`` as another word and was never seen
+        writing ``w`` for anything, or its copies hold ``w`` unchanged at least twice and
+        never as a substitute."""
+        eng = self.engine
+        toks = tokenize(text)
+        hits: list[tuple[Any, str, str, float]] = []
+        for i, t in enumerate(toks):
+            if t.kind not in ("word", "abbr"):
+                continue
+            w = t.text.lower()
+            got = prof.originals(w)
+            if not got and t.kind == "abbr":  # profiles key words as \\w+ runs: th. is th
+                w = w.rstrip(".")
+                got = prof.originals(w)
+            if not got:
+                continue
+            pr = prof.swap_probability(w)
+            if pr >= self.config.profile_min_probability:
+                hits.append((i, w, got[0][0], pr))
+        delta = np.zeros(len(hits))
+        single = [k for k, h in enumerate(hits) if " " not in h[2]]
+        if single:
+            seq, tok_seq, _, _ = build_sequence(toks, eng.normalize, eng.lm.ids, eng.bos,
+                                                eng.eos)
+            pos = tok_seq[np.array([hits[k][0] for k in single], dtype=np.int64)]
+            cand = eng.lm.ids([hits[k][2] for k in single])
+            new, _ = eng._local_scores(seq, pos, np.asarray(cand, dtype=np.int64), False)
+            old, _ = eng._local_scores(seq, pos, seq[pos], False)
+            delta[single] = new - old
+        by_start = {s.start: s for s in subs}
+        for (i, w, orig, pr), d in zip(hits, delta.tolist(), strict=True):
+            t = toks[i]
+            post = float(np.log(pr / max(1.0 - pr, 1e-9)) + LN10 * d)
+            if post <= 0.0:
+                continue
+            n = dict(prof.originals(w))[orig]
+            kept = int(prof.kept.get(w, 0))
+            ev = {"profile_count": float(n), "profile_kept": float(kept),
+                  "profile_probability": round(pr, 6), "lm_gain": round(d, 6)}
+            reason = (f"The spinner profile '{prof.name}' replaced '{orig}' by '{w}' {n} "
+                      f"times in its copies (and left '{w}' as it was {kept} times); "
+                      f"'{orig}' is {_times(d)} likely here by the language model.")
+            by_start[t.start] = Substitution(t.start, t.end, t.text, match_case(t.text, orig),
+                                             float(sigmoid(post)), ev, reason)
+        out = []
+        for s in sorted(by_start.values(), key=lambda s: s.start):
+            if "profile_count" not in s.evidence:
+                w, c = s.observed.lower(), s.suggestion.lower()
+                subst = prof.substitutes(c)
+                if prof.swapped(w) == 0 and (
+                        (subst and w not in subst) or prof.kept.get(w, 0) >= 2):
+                    continue  # the profile's spinner does not write w for c
+            out.append(s)
+        return out
 
     def restore(self, text: str, *, html: bool | None = None,
                 profile: Profile | str | Path | None = None) -> str:
@@ -481,49 +550,6 @@ def _doc_reason(obs: str, sugg: str, bias: DocBias, row: int) -> str:
         parts.append(f"'{sugg.lower()}' is expected about {bias.expected[row]:.0f} times in a "
                      f"text this long but does not occur")
     return (" Document: " + "; ".join(parts) + ".") if parts else ""
-
-
-def _apply_profile(text: str, subs: list[Substitution], prof: Profile,
-                   min_probability: float) -> list[Substitution]:
-    """The substitutions of a check with a spinner profile applied.
-
-    Every word (or lower-case abbreviation such as ``th.``) the profile has seen swapped with
-    a swap probability of at least ``min_probability`` is restored to its most frequent
-    original, replacing the detector's suggestion there. A detector suggestion ``w -> c``
-    the profile contradicts is dropped: the profile knows how its spinner replaces ``c``
-    (``c -> s`` with ``s != w``) and has never seen ``w`` swapped. The result is sorted by
-    offset."""
-    by_start = {s.start: s for s in subs}
-    for t in tokenize(text):
-        if t.kind not in ("word", "abbr"):
-            continue
-        w = t.text.lower()
-        got = prof.originals(w)
-        if not got and t.kind == "abbr":  # profiles key words as \\w+ runs: th. is th
-            w = w.rstrip(".")
-            got = prof.originals(w)
-        if not got:
-            continue
-        pr = prof.swap_probability(w)
-        if pr < min_probability:
-            continue
-        orig, n = got[0]
-        sugg = match_case(t.text, orig)
-        kept = int(prof.kept.get(w, 0))
-        ev = {"profile_count": float(n), "profile_kept": float(kept),
-              "profile_probability": round(pr, 6)}
-        reason = (f"The spinner profile '{prof.name}' replaced '{orig}' by '{w}' {n} times "
-                  f"in its copies (and left '{w}' as it was {kept} times).")
-        by_start[t.start] = Substitution(t.start, t.end, t.text, sugg, pr, ev, reason)
-    out = []
-    for s in sorted(by_start.values(), key=lambda s: s.start):
-        if "profile_count" not in s.evidence:
-            w, c = s.observed.lower(), s.suggestion.lower()
-            subst = prof.substitutes(c)
-            if subst and w not in subst and prof.swapped(w) == 0:
-                continue  # the profile's spinner writes c differently
-        out.append(s)
-    return out
 
 
 #: the per-change explanation: name -> the token feature it reports

@@ -18,7 +18,9 @@ File format (UTF-8 JSON, one object per file; ``docs/profiles.md``)::
      "pairs": [{"observed": "serta", "original": "dan", "count": 41, "kept": 2}, ...]}
 
 ``pairs`` are sorted by count (highest first), then observed, then original; ``kept`` is the
-observed word's count (the same on each of its pairs). Version 1 files (written by
+observed word's count (the same on each of its pairs). ``"unchanged": {"word": n, ...}``
+holds the words seen unchanged at least twice that the spinner never wrote for another word
+(a check with the profile does not "restore" those). Version 1 files (written by
 ``urai cluster``: the same fields without ``kept``) are read too, with ``kept = 0``.
 """
 
@@ -39,6 +41,8 @@ __all__ = ["Profile", "PROFILE_FORMAT", "PROFILE_VERSION", "load_profile", "load
 
 PROFILE_FORMAT = "urai.profile"
 PROFILE_VERSION = 2
+#: words never swapped are written to ``unchanged`` when kept at least this often
+MIN_UNCHANGED = 2
 _READABLE = (1, 2)
 
 
@@ -99,9 +103,8 @@ class Profile:
         sw = swaps if isinstance(swaps, Counter) else Counter(
             (o.lower(), r.lower()) for o, r in swaps)
         kp = kept if isinstance(kept, Counter) else Counter(w.lower() for w in kept)
-        seen = {o for o, _ in sw}
         return cls(name, {k: int(v) for k, v in sw.items() if v > 0},
-                   {w: int(n) for w, n in kp.items() if w in seen and n > 0}, documents)
+                   {w: int(n) for w, n in kp.items() if n > 0}, documents)
 
     def merged(self, other: Profile, name: str | None = None) -> Profile:
         """The profile of both profiles' observations."""
@@ -157,10 +160,15 @@ class Profile:
         """The versioned JSON object of this profile (see the module docstring)."""
         rows = sorted(((o, r, n) for (o, r), n in self.pairs.items()),
                       key=lambda t: (-t[2], t[0], t[1]))
+        swapped = {o for o, _ in self.pairs}
+        unchanged = sorted(((w, n) for w, n in self.kept.items()
+                            if w not in swapped and n >= MIN_UNCHANGED),
+                           key=lambda t: (-t[1], t[0]))
         return {"format": PROFILE_FORMAT, "version": PROFILE_VERSION, "name": self.name,
                 "kind": self.kind, "documents": self.documents,
                 "pairs": [{"observed": o, "original": r, "count": n,
-                           "kept": int(self.kept.get(o, 0))} for o, r, n in rows]}
+                           "kept": int(self.kept.get(o, 0))} for o, r, n in rows],
+                "unchanged": dict(unchanged)}
 
     @classmethod
     def from_dict(cls, obj: Any, where: str = "profile") -> Profile:
@@ -179,6 +187,9 @@ class Profile:
                 pairs[(o, r)] = pairs.get((o, r), 0) + int(p["count"])
                 if int(p.get("kept", 0)) > 0:
                     kept[o] = int(p["kept"])
+            for w, n in (obj.get("unchanged") or {}).items():
+                if str(w).lower() not in kept and int(n) > 0:
+                    kept[str(w).lower()] = int(n)
             return cls(str(obj.get("name") or "profile"), pairs, kept,
                        int(obj.get("documents", 0)), str(obj.get("kind", "spinner")))
         except (KeyError, TypeError, ValueError, ConfigError) as exc:
@@ -188,9 +199,12 @@ class Profile:
         """Write the profile as JSON (UTF-8, one pair per line)."""
         d = self.to_dict()
         pairs = d.pop("pairs")
+        unchanged = d.pop("unchanged")
         head = json.dumps(d, ensure_ascii=False)[:-1]
         body = ",\n  ".join(json.dumps(p, ensure_ascii=False) for p in pairs)
-        Path(path).write_text(f'{head}, "pairs": [\n  {body}\n]}}\n', encoding="utf-8")
+        tail = json.dumps(unchanged, ensure_ascii=False)
+        Path(path).write_text(f'{head}, "pairs": [\n  {body}\n],\n "unchanged": {tail}}}\n',
+                              encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> Profile:
