@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     mb = 1024 * 1024
     ratio = rate_srv / rate_many
     print()
-    print(f"| run | requests | wall s | req/s | vs check_many | p50 ms | p99 ms | errors |")
+    print("| run | requests | wall s | req/s | vs check_many | p50 ms | p99 ms | errors |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     print(f"| check_many(jobs={a.workers}) (ceiling) | {a.requests} | "
           f"{a.requests / rate_many:.2f} | {rate_many:,.0f} | 1.00 | | | 0 |")
@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("| server process | RSS MB | PSS MB | USS (private) MB |")
     print("|---|---:|---:|---:|")
-    for i, (pid, m) in enumerate(mem.items()):
+    for i, m in enumerate(mem.values()):
         role = "parent (supervisor)" if i == 0 else f"worker {i}"
         print(f"| {role} | {m['rss'] / mb:.0f} | {m['pss'] / mb:.0f} | {m['uss'] / mb:.0f} |")
     total_pss = sum(m["pss"] for m in mem.values()) / mb
