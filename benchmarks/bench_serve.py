@@ -37,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -121,54 +122,44 @@ class Load:
         if v is None or v.group(1) != self.expected[k % len(self.expected)]:
             self._error("wrong verdict")
 
+    async def _client(self, take: Callable[[], Awaitable[tuple[int, float] | None]],
+                      lat: list[float]) -> None:
+        """One connection: request ``k`` for every ``(k, start)`` that ``take`` gives."""
+        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+        try:
+            while (item := await take()) is not None:
+                k, start = item
+                try:
+                    await self._one(reader, writer, k)
+                except (OSError, asyncio.IncompleteReadError) as exc:
+                    self._error(type(exc).__name__)
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                lat.append(time.perf_counter() - start)
+        finally:
+            writer.close()
+
     async def closed_loop(self, n: int, clients: int) -> tuple[float, list[float]]:
         """``n`` requests from ``clients`` connections as fast as answered."""
         lat: list[float] = []
         nxt = 0
 
-        async def client() -> None:
+        async def take() -> tuple[int, float] | None:
             nonlocal nxt
-            reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-            try:
-                while nxt < n:
-                    k = nxt
-                    nxt += 1
-                    t = time.perf_counter()
-                    try:
-                        await self._one(reader, writer, k)
-                    except (OSError, asyncio.IncompleteReadError) as exc:
-                        self._error(type(exc).__name__)
-                        writer.close()
-                        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                    lat.append(time.perf_counter() - t)
-            finally:
-                writer.close()
+            if nxt >= n:
+                return None
+            nxt += 1
+            return nxt - 1, time.perf_counter()
 
         t0 = time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(clients)))
+        await asyncio.gather(*(self._client(take, lat) for _ in range(clients)))
         return time.perf_counter() - t0, lat
 
     async def open_loop(self, n: int, rate: float, clients: int) -> tuple[float, list[float]]:
         """``n`` requests scheduled at ``rate`` per second; latency from the schedule."""
         queue: asyncio.Queue[tuple[int, float] | None] = asyncio.Queue()
         lat: list[float] = []
-
-        async def client() -> None:
-            reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-            try:
-                while (item := await queue.get()) is not None:
-                    k, due = item
-                    try:
-                        await self._one(reader, writer, k)
-                    except (OSError, asyncio.IncompleteReadError) as exc:
-                        self._error(type(exc).__name__)
-                        writer.close()
-                        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                    lat.append(time.perf_counter() - due)
-            finally:
-                writer.close()
-
-        tasks = [asyncio.create_task(client()) for _ in range(clients)]
+        tasks = [asyncio.create_task(self._client(queue.get, lat)) for _ in range(clients)]
         t0 = time.perf_counter()
         for k in range(n):
             due = t0 + k / rate

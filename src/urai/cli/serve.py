@@ -60,26 +60,11 @@ def serve(host: str, port: int, db: str | None, families: str | None, workers: i
     run(config, log_level=log_level, ready=ready)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m urai.cli.serve``: the command on its own, errors as one line."""
-    from urai.errors import UraiError
-
-    try:
-        serve.main(args=argv, prog_name="urai serve", standalone_mode=False)
-    except UraiError as exc:
-        click.echo(f"urai: error: {exc}", err=True)
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
+if __name__ == "__main__":  # pragma: no cover - `python -m urai.cli.serve ...`
     import sys
 
-    sys.exit(main())
+    from urai import cli
+
+    # the same entry point as `urai serve`, also before the command is registered
+    cli._COMMANDS.setdefault("serve", ("urai.cli.serve", "serve", "Serve the API and page."))
+    sys.exit(cli.main(["serve", *sys.argv[1:]]))

@@ -90,6 +90,19 @@ async def ready_all(st: ServiceState, docs: list[DocIn],
     return list(await asyncio.gather(*(one(d) for d in docs)))
 
 
+async def plain_text(st: ServiceState, doc: DocIn, deadline: Deadline,
+                     what: str) -> tuple[str, str, bool, str | None]:
+    """``(source, plain text, was HTML, final url)`` of a document for the index routes."""
+    source, _, text, is_html, url = await ready(st, doc, deadline)
+    if is_html:
+        from urai.html import html_to_text
+
+        text = html_to_text(text)
+    if not text.strip():
+        raise InputError(f"the input is empty (no text to {what})")
+    return source, text, is_html, url
+
+
 def _head(item: _Ready) -> dict[str, Any]:
     source, ident, _, _, url = item
     head: dict[str, Any] = {"source": source}
@@ -202,15 +215,9 @@ def _api(app: FastAPI, st: ServiceState) -> None:
         """As `urai trace --json` (`diff`: with the alignment to the best match)."""
         deadline = Deadline(cfg.timeout_s)
         index = st.index
-        source, ident, text, is_html, url = await ready(st, body, deadline)
-        if is_html:
-            from urai.html import html_to_text
-
-            text = html_to_text(text)
+        source, text, is_html, url = await plain_text(st, body, deadline, "trace")
 
         def work() -> bytes:
-            if not text.strip():
-                raise InputError("the input is empty (no text to trace)")
             res = index.trace(text, top=body.top, threshold=body.threshold, source=source)
             obj: dict[str, Any] = to_jsonable(res) if hasattr(res, "to_dict") else {
                 "source": source, "matches": [_match_dict(m) for m in res.matches]}
@@ -230,15 +237,9 @@ def _api(app: FastAPI, st: ServiceState) -> None:
     async def align(body: AlignIn) -> Response:
         deadline = Deadline(cfg.timeout_s)
         index = st.index
-        _, _, text, is_html, _ = await ready(st, body, deadline)
-        if is_html:
-            from urai.html import html_to_text
-
-            text = html_to_text(text)
+        text = (await plain_text(st, body, deadline, "align"))[1]
 
         def work() -> bytes:
-            if not text.strip():
-                raise InputError("the input is empty (no text to align)")
             if body.source_id not in index:
                 raise NotFoundError(f"no document {body.source_id!r} in the index")
             al = index.align(body.source_id, text)
