@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Header, Query
 from starlette.responses import Response
 
-from urai import __version__
+from urai._version import __version__
 from urai.errors import InputError, ProcessingError, UraiError
 from urai.jsonable import to_jsonable
 from urai.service.config import ServiceConfig
