@@ -36,6 +36,7 @@ from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_check import leipzig_pseudo_articles as leipzig_texts  # noqa: E402
 from evalspin import eval_spinner, farm_dictionaries, shared_data_dir  # noqa: E402
 from machine import cpu_model  # noqa: E402
 
@@ -122,18 +123,6 @@ def false_positives(det: Detector, texts: Sequence[str]) -> tuple[int, int, int]
         unc += r.verdict == "uncertain"
         over += len(r.substitutions)
     return spun, unc, over
-
-
-def leipzig_texts(shared: Path, group: int, limit: int) -> list[str]:
-    path = shared / "corpus" / "leipzig-news-2008-sample" / "ind_news_2008_sample25k.txt"
-    sents = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            _, _, s = line.rstrip("\n").partition(" ")
-            if s.strip():
-                sents.append(s.strip())
-    arts = [" ".join(sents[i : i + group]) for i in range(0, len(sents) - group + 1, group)]
-    return arts[:limit]
 
 
 FARM_QS = (0.5, 0.8, 1.0)
