@@ -10,7 +10,7 @@ import pytest
 
 import urai.cli as cli
 from urai.corpus.profiling import learn, learn_profile, pair_swaps
-from urai.detect.detector import Detector
+from urai.detect.detector import Detector, default_detector
 from urai.detect.profile import Profile, attribute, load_profiles
 from urai.errors import ConfigError, InputError
 from urai.simulate.spinner import Spinner
@@ -109,8 +109,11 @@ def test_check_with_a_profile_restores_the_farms_swaps() -> None:
     sub = next(s for s in res.substitutions if s.observed == "serta")
     assert sub.suggestion == "dan" and "profile 'a'" in sub.reason
     assert sub.evidence["profile_count"] >= 5
-    # the same through the function API with the profile's file
+    # the same per call, and through a detector sharing the default one's engine
     assert Detector().check(text, profile=prof).restored_text == res.restored_text
+    shared = default_detector().with_profile(prof)
+    assert shared.engine is default_detector().engine and default_detector().profile is None
+    assert shared.restore(text) == res.restored_text
 
 
 def test_attribution_picks_the_farm_that_spun_the_copy(tmp_path: Path) -> None:

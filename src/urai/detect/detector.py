@@ -321,6 +321,14 @@ class Detector:
                            else self.model.change_threshold)
         return other
 
+    def with_profile(self, profile: Profile | str | Path | None) -> Detector:
+        """A detector that checks with ``profile`` (a :class:`Profile` or its file; None:
+        without one) and shares this one's engine, models and caches."""
+        other = object.__new__(Detector)
+        other.__dict__.update(self.__dict__)
+        other.profile = None if profile is None else load_profile(profile)
+        return other
+
     def prepare(self) -> Detector:
         """Build what is otherwise built on the first check (the compiled kernels' tables),
         e.g. before forking worker processes that should share it."""
