@@ -1,7 +1,10 @@
 """The README's set-up commands work in a fresh virtual environment.
 
 The commands are read from the README itself (the fenced block after the
-``<!-- setup-commands -->`` marker), so the README cannot drift from what works.
+``<!-- setup-commands -->`` marker), so the README cannot drift from what works. The venv's
+own pip runs them, never upgraded first: a new user's ``python -m venv`` brings the pip
+bundled with their Python (23.2 with 3.11), which skipped trafilatura's ``lxml[html_clean]``
+extra, so HTML input failed in a fresh venv while CI (which upgraded pip) passed.
 """
 
 from __future__ import annotations
@@ -47,7 +50,11 @@ def test_fresh_venv_runs_the_readme_setup(tmp_path: Path) -> None:
             shutil.copy2(ROOT / f, src / f)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    bundled = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "--version"],
+                             capture_output=True, text=True, check=True).stdout.split()[1]
     env = dict(os.environ)
+    for var in ("PIP_REQUIRE_VIRTUALENV", "PIP_UPGRADE"):
+        env.pop(var, None)
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
     env.pop("PYTHONPATH", None)
     env["VIRTUAL_ENV"] = str(venv)
@@ -67,3 +74,22 @@ def test_fresh_venv_runs_the_readme_setup(tmp_path: Path) -> None:
                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     if os.environ.get("URAI_REQUIRE_CORE") == "1":
         assert proc.stdout.startswith("compiled"), proc.stdout
+    # the venv's own pip was used as it came (nothing upgraded it)
+    now = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "--version"],
+                         capture_output=True, text=True, check=True).stdout.split()[1]
+    assert now == bundled
+    # ... and that install reads HTML (trafilatura -> jusText -> lxml.html.clean)
+    page = tmp_path / "page.html"
+    page.write_text(HTML_PAGE, encoding="utf-8")
+    proc = subprocess.run(["urai", "check", "--json", "--html", str(page)], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert '"verdict"' in proc.stdout and "Traceback" not in proc.stderr
+
+
+HTML_PAGE = """<!DOCTYPE html><html><head><title>Serangan Hawa Guncang Suriah Utara</title>
+</head><body><article><h1>Serangan Hawa Guncang Suriah Utara</h1><p>Militer Suriah
+melancarkan serangan hawa ke wilayah yang dikuasai pemberontak di utara negeri itu pada hari
+Minggu. Pasukan pemerintah berusaha merebut kembali kota tersebut dari kelompok bersenjata.
+Para saksi mengatakan serangan itu menewaskan sedikitnya 20 orang dan melukai puluhan
+lainnya.</p></article></body></html>"""
