@@ -56,7 +56,8 @@ def test_add_stats_trace_remove(tmp_path: Path, corpus: Path, capsys) -> None:
     assert reasons["empty.txt"] == "empty text"
     assert "binary" in reasons["binary.txt"]
     assert reasons["more.jsonl:2"].startswith("not valid JSON")
-    assert reasons["more.jsonl:3"] == "missing text" and reasons["more.jsonl:4"] == "missing id"
+    assert reasons["more.jsonl:3"] == "missing text"
+    assert reasons["more.jsonl:4"].startswith("missing id")
 
     # idempotent re-add, and --skip-existing
     assert main(["index", "add", "--db", str(db), "--json", str(corpus)]) == 0
@@ -83,10 +84,18 @@ def test_add_stats_trace_remove(tmp_path: Path, corpus: Path, capsys) -> None:
     assert [r["source"] for r in res] == [str(q1), str(q2), str(q3)]
     assert res[0]["matches"][0]["id"] == "persija.txt"
     g = res[1]["matches"][0]
-    assert set(g) == {"id", "score", "coverage", "title", "url"}
+    assert set(g) == {"id", "score", "coverage", "title", "url", "passages"}
     assert (g["id"], g["title"], g["url"]) == ("gojek", "Go-Jek", "https://x.id/g")
     assert 0 < g["coverage"] <= 1 and 0 < g["score"] <= 1
+    # the spun copy is located as one passage covering (almost) the whole query
+    (p,) = g["passages"]
+    qtext = q2.read_text(encoding="utf-8")
+    assert p["kind"] == "spun" and p["swaps"] > 0 and 0.5 < p["similarity"] <= 1
+    assert p["query_start"] < 40 and p["query_end"] > len(qtext) - 10
+    assert 0 <= p["source_start"] < p["source_end"] <= len(C)
+    assert res[1]["unmatched"] == [] or all(u["words"] < 10 for u in res[1]["unmatched"])
     assert res[2]["matches"] == []
+    assert res[2]["unmatched"][0]["start"] == 0  # nothing explains an untraced query
 
     assert main(["trace", "--db", str(db), "--top", "1", str(q1)]) == 0
     out = capsys.readouterr().out
@@ -94,6 +103,7 @@ def test_add_stats_trace_remove(tmp_path: Path, corpus: Path, capsys) -> None:
     assert main(["trace", "--db", str(db), "--diff", str(q1)]) == 0
     out = capsys.readouterr().out
     assert "alignment with persija.txt" in out and "| " in out
+    assert "passage 1 of persija.txt: spun" in out
     assert main(["trace", "--db", str(db), "--json", "--diff", str(q1)]) == 0
     al = _json(capsys)[0]["alignment"]
     assert al["ops"] and {op["op"] for op in al["ops"]} <= {"copy", "swap", "insert", "delete"}

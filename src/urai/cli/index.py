@@ -126,7 +126,8 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True,
               help="JSON (JSON Lines with a source field when there are several inputs).")
 @click.option("--diff", is_flag=True,
-              help="Show the alignment with the best match: copies, swaps, inserts, drops.")
+              help="Show every match's passages side by side, the unmatched spans, and the "
+                   "word alignment with the best match (copies, swaps, inserts, drops).")
 @click.argument("files", nargs=-1)
 def trace(db: str, top: int, threshold: float | None, as_json: bool, diff: bool,
           files: tuple[str, ...]) -> None:
@@ -146,11 +147,7 @@ def trace(db: str, top: int, threshold: float | None, as_json: bool, diff: bool,
             res = idx.trace(text, top=top, threshold=threshold, source=source)
             al = idx.align(res.matches[0].id, text) if diff and res.matches else None
             if as_json:
-                obj: dict[str, object] = {
-                    "source": res.source,
-                    "matches": [{"id": m.id, "score": m.score, "coverage": m.coverage,
-                                 "title": m.title, "url": m.url} for m in res.matches],
-                }
+                obj: dict[str, object] = res.to_dict()
                 if diff:
                     obj["alignment"] = al.to_dict() if al is not None else None
                 echo_json(obj)
@@ -161,11 +158,53 @@ def trace(db: str, top: int, threshold: float | None, as_json: bool, diff: bool,
             for rank, m in enumerate(res.matches, 1):
                 extra = f"  {m.title}" if m.title else ""
                 click.echo(f"  {rank}. {m.id}  score {m.score:.3f}  coverage "
-                           f"{m.coverage:.3f}{extra}")
+                           f"{m.coverage:.3f}  passages {len(m.passages)}{extra}")
+                for p in m.passages:
+                    click.echo(f"     {p.kind:<11} query [{p.query_start}, {p.query_end}) <- "
+                               f"source [{p.source_start}, {p.source_end})  similarity "
+                               f"{p.similarity:.2f}, {p.swaps} swaps, {p.query_words} words")
+            if res.matches and res.unmatched:
+                words = sum(u.words for u in res.unmatched)
+                click.echo(f"  unmatched: {len(res.unmatched)} spans, {words} words with no "
+                           "source")
+            if diff and res.matches:
+                for m in res.matches:
+                    stext = idx.text(m.id) or ""
+                    _print_passages(text, stext, m)
+                _print_unmatched(text, res.unmatched)
             if al is not None:
                 _print_diff(al, res.matches[0].id)
 
         each_input(files, one, as_json=as_json)
+
+
+def _side_by_side(left: str, right: str, mark: str, style: str | None) -> None:
+    width = max(60, shutil.get_terminal_size((120, 20)).columns)
+    col = (width - 5) // 2
+    color = sys.stdout.isatty()
+    lines_l = _wrap(" ".join(left.split()), col - 2) or [""]
+    lines_r = _wrap(" ".join(right.split()), col) or [""]
+    for k in range(max(len(lines_l), len(lines_r))):
+        lt = lines_l[k] if k < len(lines_l) else ""
+        rt = lines_r[k] if k < len(lines_r) else ""
+        line = f"{mark if k == 0 else ' '} {lt:<{col - 2}} | {rt}"
+        click.echo(click.style(line, fg=style) if color and style else line)
+
+
+def _print_passages(query: str, source: str, m) -> None:
+    """Each passage of a match: the query's text beside the source's."""
+    styles = {"verbatim": None, "spun": "yellow", "reordered": "cyan", "paraphrased": "magenta"}
+    for k, p in enumerate(m.passages, 1):
+        click.echo(f"  passage {k} of {m.id}: {p.kind}, similarity {p.similarity:.2f}, "
+                   f"{p.swaps} swaps")
+        _side_by_side(query[p.query_start:p.query_end], source[p.source_start:p.source_end],
+                      "=", styles.get(p.kind))
+
+
+def _print_unmatched(query: str, spans) -> None:
+    for u in spans:
+        click.echo(f"  unmatched [{u.start}, {u.end}), {u.words} words (no source):")
+        _side_by_side(query[u.start:u.end], "", "+", "green")
 
 
 def _print_diff(al, ident: str) -> None:

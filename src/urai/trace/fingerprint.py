@@ -54,8 +54,12 @@ _TOKEN_RE = re.compile(r"\w+(?:-\w+)*|[.!?]+(?=\s|$)|\n")
 _BAG_SALT = 0x5BD1E9955BD1E995
 #: a sentence needs this many distinct content keys to get a bag fingerprint in the index
 BAG_MIN_KEYS = 3
-#: at query time, pairs are formed among this many lowest-ranked keys of each sentence
-BAG_QUERY_KEYS = 4
+#: at query time, pairs are formed among the 4 lowest-ranked keys of each sentence, and
+#: among the 5 lowest of the sentence with its words' alternatives added
+BAG_QUERY_KEYS = 5
+#: at query time a mutable word also contributes the keys of this many of its thesaurus
+#: alternatives (the source may have had any of them: several keys per word)
+BAG_QUERY_ALTS = 3
 _MASK64 = (1 << 64) - 1
 
 
@@ -90,7 +94,7 @@ class IndexConfig:
     min_block: int = 5
     bags: bool = True
     passage_words: int = 20
-    passage_similarity: float = 0.5
+    passage_similarity: float = 0.6
 
     def __post_init__(self) -> None:
         checks = [
@@ -198,6 +202,7 @@ class Fingerprinter:
         self._bag_ids: dict[str, int] = {}
         self._bag_vals = np.zeros(1024, dtype=np.uint64)
         self._n_bag = 2
+        self._bag_alts: dict[int, tuple[int, ...]] = {}  # bag slot -> its alternatives' slots
 
     # -- identity ---------------------------------------------------------------------------
     def signature(self) -> dict[str, object]:
@@ -347,6 +352,7 @@ class Fingerprinter:
             self._n_slots = 1
             self._bag_ids.clear()
             self._n_bag = 2
+        self._bag_alts: dict[int, tuple[int, ...]] = {}  # bag slot -> its alternatives' slots
         slots = self._slots(self._ids, self._word_id, tokens)
         shingles = self._from_ids(self._hashes[slots[slots != 0]], query)
         if not self.config.bags:
@@ -354,7 +360,7 @@ class Fingerprinter:
             return shingles, np.empty(0, dtype=np.int64), n_words
         bslots = self._slots(self._bag_ids, self._bag_id, tokens)
         n_words = len(tokens) - int(np.count_nonzero(bslots == 1))
-        return shingles, self._bags(bslots, query), n_words
+        return shingles, self._bags(bslots, query, tokens if query else None), n_words
 
     def bag_fingerprints(self, text: str, *, query: bool = False) -> np.ndarray:
         """Sorted distinct int64 *sentence-bag* fingerprints of ``text``.
@@ -370,15 +376,49 @@ class Fingerprinter:
         """
         return self.channels(text, query=query)[1]
 
-    def _bags(self, bslots: np.ndarray, query: bool) -> np.ndarray:
+    def _alt_slots(self, slot: int, word: str) -> tuple[int, ...]:
+        hit = self._bag_alts.get(slot)
+        if hit is None:
+            alts = getattr(self.thesaurus, "alternatives", None)
+            out: list[int] = []
+            if alts is not None and self._bag_vals[slot] >> np.uint64(63):  # mutable only
+                for alt in alts(word)[:BAG_QUERY_ALTS]:
+                    surface = alt.surface.lower()
+                    if " " not in surface:
+                        b = self._bag_id(surface)
+                        if b > 1 and b != slot:
+                            out.append(b)
+            hit = self._bag_alts[slot] = tuple(out)
+        return hit
+
+    def _bags(self, bslots: np.ndarray, query: bool,
+              tokens: list[str] | None = None) -> np.ndarray:
         keep = bslots > 1
         if not keep.any():
             return np.empty(0, dtype=np.int64)
-        s = np.cumsum(bslots == 1)[keep]  # sentence number of each content word (sorted)
-        cur = self._bag_vals[bslots[keep]]
+        sent = np.cumsum(bslots == 1)
+        slots = bslots[keep]
+        s = sent[keep]  # sentence number of each content word (sorted)
+        if not query:
+            return self._pairs(s, slots, BAG_MIN_KEYS, False)
+        parts = [self._pairs(s, slots, BAG_QUERY_KEYS - 1, True)]
+        if tokens is not None:  # the alternatives' keys join their word's sentence
+            extra_s, extra = [], []
+            for i in np.flatnonzero(keep).tolist():
+                for b in self._alt_slots(int(bslots[i]), tokens[i]):
+                    extra_s.append(sent[i])
+                    extra.append(b)
+            if extra:
+                order = np.argsort(np.r_[s, extra_s], kind="stable")
+                parts.append(self._pairs(np.r_[s, extra_s][order], np.r_[slots, extra][order],
+                                         BAG_QUERY_KEYS, True))
+        return np.unique(np.concatenate(parts))
+
+    def _pairs(self, s: np.ndarray, slots: np.ndarray, k: int, query: bool) -> np.ndarray:
+        """Pair hashes of each sentence's lowest keys (``s`` sorted sentence numbers)."""
+        cur = self._bag_vals[slots]
         starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
         seg = np.diff(np.r_[starts, len(s)])
-        k = BAG_QUERY_KEYS if query else BAG_MIN_KEYS
         mins = []  # mins[j]: each sentence's (j+1)-th lowest distinct key (_NONE: none)
         for j in range(k):
             m = np.minimum.reduceat(cur, starts)

@@ -63,8 +63,6 @@ from urai.trace.store import Store
 __all__ = ["Index", "IndexConfig", "Match", "TraceResult", "AddReport", "Rejection",
            "IndexStats", "Passage", "Span"]
 
-#: queries shorter than this (words) are candidates' sources with a single shared fingerprint
-SHORT_QUERY = 120
 #: a passage of a lower-ranked match is dropped when this share of it is already explained by
 #: a better match (each part of the query is attributed to its best source)
 CLAIMED_SHARE = 0.5
@@ -166,6 +164,8 @@ class Index:
             raise
         self.path = Path(path)
         self._lock = threading.RLock()
+        self._weights: dict[str, float] = {}
+        self._zipf: Callable[[str], float] | None = None
 
     # -- context ----------------------------------------------------------------------------
     def __enter__(self) -> Index:
@@ -353,11 +353,12 @@ class Index:
             al, blocks = align_blocks(text, stext, self.thesaurus, min_block=cfg.min_block,
                                       _query_words=qwords, _source_words=swords)
             ps = tuple(locate(text, stext, qwords, swords, blocks, self.thesaurus,
-                              self._fp.stopwords, min_similarity=cfg.passage_similarity))
+                              self._fp.stopwords, min_similarity=cfg.passage_similarity,
+                              weight=self._weight))
             by_cov = accepts(al.coverage, thr)
             if not (by_cov or any(accepts_passage(p.query_words, p.similarity,
-                                                  cfg.passage_words, cfg.passage_similarity)
-                                  for p in ps)):
+                                                  cfg.passage_words, cfg.passage_similarity,
+                                                  p.kind) for p in ps)):
                 continue
             # words inside passages, weighted by their similarity (a near copy explains more
             # of the query than a loose paraphrase of the same length)
@@ -390,13 +391,28 @@ class Index:
                     keep.append((p, a, b))
             if not by_cov and not any(
                     accepts_passage(p.query_words, p.similarity, cfg.passage_words,
-                                    cfg.passage_similarity) for p, _, _ in keep):
+                                    cfg.passage_similarity, p.kind) for p, _, _ in keep):
                 continue
             for _, a, b in keep:
                 claimed[a:b] = b"\x01" * (b - a)
             out.append(Match(m.id, m.score, m.coverage, m.title, m.url,
                              tuple(p for p, _, _ in keep)))
         return TraceResult(source, tuple(out), unmatched_spans(qwords, claimed))
+
+    def _weight(self, word: str) -> float:
+        """Weight of a word in the bag similarity of passages: 1 for rare words (Zipf
+        frequency <= 3, or unknown), falling to 0.25 for the commonest (Zipf >= 6)."""
+        w = self._weights.get(word)
+        if w is None:
+            if self._zipf is None:
+                from urai.lang.freq import default_frequency
+
+                self._zipf = default_frequency().zipf
+            z = self._zipf(word)
+            w = self._weights[word] = min(1.0, max(0.25, (7.0 - z) / 4.0)) if z > 0 else 1.0
+            if len(self._weights) > 1_000_000:
+                self._weights.clear()
+        return w
 
     def _candidates(self, text: str, n_words: int = 0,
                     passages: bool = False) -> list[Candidate[int]]:
@@ -419,8 +435,9 @@ class Index:
         with self._lock:
             post = self._store.postings(np.union1d(qsh, qbags).tolist(), cfg.df_cap)
         verify, share = passage_verify(cfg.verify, len(ibags))
-        min_shared = 1 if n_words < SHORT_QUERY else cfg.min_shared
-        return vote(post.values(), n_base, min_shared=min_shared, verify=verify, share=share)
+        # a passage may leave a single fingerprint: every candidate counts, the best
+        # `verify` of them are aligned
+        return vote(post.values(), n_base, min_shared=1, verify=verify, share=share)
 
     def align(self, ident: str, text: str) -> Alignment:
         """Align ``text`` with the indexed document ``ident`` (for ``--diff``)."""
@@ -441,7 +458,8 @@ class Index:
         _, blocks = align_blocks(text, stext, self.thesaurus, min_block=self.config.min_block,
                                  _query_words=qwords, _source_words=swords)
         return tuple(locate(text, stext, qwords, swords, blocks, self.thesaurus,
-                            self._fp.stopwords, min_similarity=self.config.passage_similarity))
+                            self._fp.stopwords, min_similarity=self.config.passage_similarity,
+                            weight=self._weight))
 
     def optimize(self) -> None:
         """Merge recent postings into the main table (queries get slightly faster)."""

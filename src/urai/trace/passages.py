@@ -31,6 +31,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from urai.trace.align import _extend, _keys
 from urai.trace.fingerprint import ThesaurusLike
 
 __all__ = ["Passage", "Span", "KINDS", "locate", "sentences", "unmatched_spans"]
@@ -46,6 +47,12 @@ MIN_SEQ_WORDS = 8
 BAG_UNCOVERED = 0.5
 #: a bag match needs at least this many matched content words
 BAG_MIN_MATCHED = 4
+#: the weighted bag similarity may exceed the unweighted one by at most this much
+PLAIN_SLACK = 0.1
+#: a sentence pair with at least this bag similarity has the same words (spun or reordered)
+NEAR_BAG = 0.75
+#: ... and is ``spun`` when this share of its consecutive matched words keep their order
+IN_ORDER = 0.7
 _WORSE = {k: i for i, k in enumerate(KINDS)}
 _END_RE = re.compile(r"[.!?]\s|[.!?]$|\n")
 
@@ -122,16 +129,21 @@ def locate(
     thesaurus: ThesaurusLike | None,
     stopwords: frozenset[str],
     *,
-    min_similarity: float = 0.5,
+    min_similarity: float = 0.6,
+    weight: Callable[[str], float] | None = None,
 ) -> list[Passage]:
     """The passages of ``query`` copied from ``source`` (see the module docstring);
-    ``blocks`` are :func:`urai.trace.align.align_blocks`' blocks for the pair."""
+    ``blocks`` are :func:`urai.trace.align.align_blocks`' blocks for the pair; ``weight``
+    gives a content key its weight in the bag similarity (rare words count more; default:
+    every key 1)."""
     seq = _sequential(qwords, swords, list(blocks))
+    if seq:
+        _extend_back(seq, _keys(qwords, thesaurus), _keys(swords, thesaurus))
     covered = bytearray(len(qwords))
     for p in seq:
         covered[p.q0: p.q1] = b"\x01" * (p.q1 - p.q0)
     bag = _bag_passages(query, source, qwords, swords, covered, thesaurus, stopwords,
-                        min_similarity)
+                        min_similarity, weight or _one)
     merged = _merge(sorted(seq + bag, key=lambda p: (p.q0, p.s0)))
     return [_emit(p, qwords, swords) for p in merged]
 
@@ -164,6 +176,29 @@ def _sequential(qwords: Words, swords: Words, blocks: list) -> list[_P]:
     return [p for p in out if p.q1 - p.q0 >= MIN_SEQ_WORDS]
 
 
+def _extend_back(seq: list[_P], qk: list[str], sk: list[str]) -> None:
+    """Seed-and-extend to the left: the aligner extends blocks forwards only, so a passage
+    whose first words were swapped starts late; extend each passage backwards through
+    equal keys and resynchronising swaps (never into the previous passage)."""
+    rq, rs = qk[::-1], sk[::-1]
+    nq, ns = len(qk), len(sk)
+    q_floor = 0
+    for p in seq:
+        b = _extend(rq, rs, nq - p.q0, ns - p.s0, 2)
+        back = min(b.qn, p.q0 - q_floor)
+        if back > 0 and b.sn > 0:
+            changed = sum(1 for t in range(p.q0 - back, p.q0) if qk[t] not in sk[p.s0 - b.sn:
+                                                                               p.s0])
+            p.size += back + b.sn
+            p.matched += 2 * (back - changed)
+            p.swaps += changed
+            p.q0 -= back
+            p.s0 -= b.sn
+            if changed:
+                p.kind = "spun"
+        q_floor = p.q1
+
+
 def _content(words: Words, key: Callable[[str], str], stop: frozenset[str],
              a: int, b: int) -> dict[str, int]:
     """Content keys of words ``[a, b)`` -> index of their first word."""
@@ -175,9 +210,13 @@ def _content(words: Words, key: Callable[[str], str], stop: frozenset[str],
     return out
 
 
+def _one(key: str) -> float:
+    return 1.0
+
+
 def _bag_passages(query: str, source: str, qwords: Words, swords: Words, covered: bytearray,
                   thesaurus: ThesaurusLike | None, stop: frozenset[str],
-                  min_similarity: float) -> list[_P]:
+                  min_similarity: float, weight: Callable[[str], float]) -> list[_P]:
     canon: Callable[[str], str] = thesaurus.canonical if thesaurus is not None else str
     alts_of = getattr(thesaurus, "alternatives", None)
     qsent = [(a, b) for a, b in sentences(qwords, query)
@@ -186,6 +225,7 @@ def _bag_passages(query: str, source: str, qwords: Words, swords: Words, covered
         return []
     ssent = sentences(swords, source)
     sbags = [_content(swords, canon, stop, a, b) for a, b in ssent]
+    sweights = [sum(weight(swords[i][2]) for i in bag.values()) for bag in sbags]
     where: dict[str, list[int]] = {}
     for j, bag in enumerate(sbags):
         for k in bag:
@@ -195,40 +235,64 @@ def _bag_passages(query: str, source: str, qwords: Words, swords: Words, covered
         qbag = _content(qwords, canon, stop, qa, qb)
         if len(qbag) < BAG_MIN_MATCHED:
             continue
-        # each query key: the source sentences holding it, directly or via an alternative
-        hits: list[tuple[set[int], bool]] = []
+        # each query key: its weight, the source sentences holding it directly, and those
+        # holding one of its thesaurus alternatives (half weight: a guess at a swap)
+        hits: list[tuple[float, set[int], set[int], str]] = []
+        q_w = 0.0
         for k, i in qbag.items():
+            w = weight(qwords[i][2])
+            q_w += w
             direct = set(where.get(k, ()))
-            via = set()
-            if alts_of is not None and len(direct) < len(ssent):
-                for alt in alts_of(qwords[i][2])[:8]:
+            via: set[int] = set()
+            if alts_of is not None:
+                for alt in alts_of(qwords[i][2])[:4]:
                     via.update(where.get(canon(alt.surface), ()))
                 via -= direct
-            hits.append((direct | via, bool(via) and not direct))
-        score: dict[int, int] = {}
-        for js, _ in hits:
-            for j in js:
-                score[j] = score.get(j, 0) + 1
+            if direct or via:
+                hits.append((w, direct, via, k))
+        score: dict[int, float] = {}
+        for w, direct, via, _ in hits:
+            for j in direct:
+                score[j] = score.get(j, 0.0) + w
+            for j in via:
+                score[j] = score.get(j, 0.0) + w / 2
         best = None
         for j in sorted(score, key=lambda j: -score[j])[:3]:
             for j0, j1 in ((j, j + 1), (j - 1, j + 1), (j, j + 2)):
                 if j0 < 0 or j1 > len(ssent):
                     continue
                 win = set(range(j0, j1))
-                m = sum(1 for js, _ in hits if js & win)
-                n_s = len(set().union(*(sbags[x] for x in win)))
-                sim = 2 * m / (len(qbag) + n_s)
-                if m >= BAG_MIN_MATCHED and (best is None or sim > best[4]):
-                    sw = sum(1 for js, v in hits if v and js & win)
-                    best = (qa, qb, j0, j1, sim, sw)
+                m = n = 0.0
+                sw = 0
+                order = []  # source positions of the directly matched keys, in query order
+                for w, direct, via, k in hits:
+                    if direct & win:
+                        m += w
+                        n += 1
+                        order.append(min(sbags[x][k] for x in direct & win))
+                    elif via & win:
+                        m += w / 2
+                        n += 1
+                        sw += 1
+                s_w = sum(sweights[x] for x in win)
+                sim = 2 * m / (q_w + s_w) if q_w + s_w else 0.0
+                # the unweighted share too: shared names and titles alone (weight 1 each)
+                # do not make two sentences one
+                plain = 2 * n / (len(qbag) + sum(len(sbags[x]) for x in win))
+                sim = min(sim, plain + PLAIN_SLACK)
+                if n >= BAG_MIN_MATCHED and (best is None or sim > best[4]):
+                    best = (qa, qb, j0, j1, sim, sw, _in_order(order))
         if best is not None and best[4] >= min_similarity:
             found.append(best)
     out: list[_P] = []
     prev: tuple[int, int] | None = None  # source sentence window of the previous match
-    for qa, qb, j0, j1, sim, sw in found:
+    for qa, qb, j0, j1, sim, sw, in_order in found:
         s0, s1 = ssent[j0][0], ssent[j1 - 1][1]
         size = (qb - qa) + (s1 - s0)
-        kind = "reordered" if sim >= 0.8 else "paraphrased"
+        if sim < NEAR_BAG:
+            kind = "paraphrased"
+        else:  # the same bag: words swapped in place (spun) or moved (reordered)
+            kind = "spun" if in_order >= IN_ORDER else "reordered"
         last = out[-1] if out else None
         if (last is not None and prev is not None and qa - last.q1 <= 2
                 and max(j0 - prev[1], prev[0] - j1) <= 2):
@@ -237,12 +301,19 @@ def _bag_passages(query: str, source: str, qwords: Words, swords: Words, covered
             last.matched += sim * size
             last.size += size
             last.swaps += sw
-            if kind == "paraphrased":
+            if _WORSE[kind] > _WORSE[last.kind]:
                 last.kind = kind
         else:
             out.append(_P(qa, qb, s0, s1, kind, sim * size, size, sw))
         prev = (j0, j1)
     return out
+
+
+def _in_order(pos: list[int]) -> float:
+    """Share of consecutive matched words that keep their order in the source."""
+    if len(pos) < 2:
+        return 1.0
+    return sum(b > a for a, b in zip(pos, pos[1:], strict=False)) / (len(pos) - 1)
 
 
 def _merge(ps: list[_P]) -> list[_P]:
@@ -256,7 +327,9 @@ def _merge(ps: list[_P]) -> list[_P]:
             last.matched += p.matched
             last.size += p.size
             last.swaps += p.swaps
-            if _WORSE[p.kind] > _WORSE[last.kind]:
+            # the kind of the larger part (a spun copy with one loosely matched sentence
+            # stays spun)
+            if p.q1 - p.q0 > last.q1 - last.q0 - (p.q1 - p.q0):
                 last.kind = p.kind
             continue
         out.append(p)
