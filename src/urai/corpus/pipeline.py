@@ -287,6 +287,16 @@ def resolve_with(comp: list[int], cfg: ClusterConfig, text: Callable[[int], str]
     return [(a, spun_of[a.doc]) for a in out]
 
 
+def add_unique_spun(assigned: list[dict[str, Any]], spun: dict[int, float | None],
+                    dups: dict[int, int]) -> None:
+    """With ``spun="all"``: an assignment (unique, with its spun probability) for every
+    document outside the components that is not an exact duplicate."""
+    have = {a["doc"] for a in assigned}
+    assigned.extend({"doc": d, "original": d, "role": "unique", "coverage": None,
+                     "score": None, "swaps": [], "reason": "", "spun": sp}
+                    for d, sp in sorted(spun.items()) if d not in have and d not in dups)
+
+
 def assignment_json(a: Assignment, spun: float | None) -> dict[str, Any]:
     return {"doc": a.doc, "original": a.original, "role": a.role, "coverage": a.coverage,
             "score": a.score, "swaps": [list(s) for s in a.swaps], "reason": a.reason,
@@ -434,6 +444,9 @@ class LocalExecutor:
 
         t0 = time.perf_counter()
         assigned = self._resolve(edges, spun, is_rep)
+        if cfg.spun == "all":
+            add_unique_spun(assigned, {s: (None if np.isnan(x) else float(x))
+                                       for s, x in enumerate(spun.tolist())}, dups)
         self._timed("resolve", t0)
         return assigned, dups
 
