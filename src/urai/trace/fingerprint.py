@@ -196,11 +196,14 @@ class Fingerprinter:
         # is_mutable (~100 us per new word)
         has = getattr(thesaurus, "has", None)
         self._has = has if callable(has) else (lambda word: False)
-        # sentence-bag channel: word -> slot in self._bag_vals; slot 0 = not a content word,
-        # slot 1 = sentence end. A value is the word's rank key: the 64-bit hash of its
-        # synonym-canonical form, top bit set for mutable words so that immutables rank first
+        # sentence-bag channel: word -> slot in self._bag_vals; slot 1 = sentence end. A value
+        # is the word's rank key: the 64-bit hash of its synonym-canonical form, top bit set
+        # for mutable words so that immutables rank first (every word has its own slot;
+        # value 0 = not a content word) and its immutable hash
+        # in self._bag_imm (0 = not immutable), so one look-up per token serves both channels
         self._bag_ids: dict[str, int] = {}
         self._bag_vals = np.zeros(1024, dtype=np.uint64)
+        self._bag_imm = np.zeros(1024, dtype=np.uint64)
         self._n_bag = 2
         self._bag_alts: dict[int, tuple[int, ...]] = {}  # bag slot -> its alternatives' slots
 
@@ -319,17 +322,21 @@ class Fingerprinter:
         if bid is None:
             if word[:1] in ".!?\n":
                 bid = 1
-            elif len(word) < self.config.min_len or word in self.stopwords:
-                bid = 0
             else:
-                mutable = self._word_id(word) == 0
-                key = self.thesaurus.canonical(word) if mutable else word
-                val = (_word_hash(key) >> 1) | (int(mutable) << 63)
+                wid = self._word_id(word)
+                val = 0
+                if len(word) >= self.config.min_len and word not in self.stopwords:
+                    mutable = wid == 0
+                    key = self.thesaurus.canonical(word) if mutable else word
+                    val = (_word_hash(key) >> 1) | (int(mutable) << 63)
                 bid = self._n_bag
                 if bid >= len(self._bag_vals):
                     self._bag_vals = np.concatenate([self._bag_vals,
                                                      np.zeros_like(self._bag_vals)])
+                    self._bag_imm = np.concatenate([self._bag_imm,
+                                                    np.zeros_like(self._bag_imm)])
                 self._bag_vals[bid] = val
+                self._bag_imm[bid] = self._hashes[wid] if wid else 0
                 self._n_bag += 1
             self._bag_ids[word] = bid
         return bid
@@ -346,21 +353,57 @@ class Fingerprinter:
         """``(shingle fingerprints, sentence-bag fingerprints, words)`` of ``text`` with one
         tokenisation. The shingles are :meth:`fingerprints`; the bags are
         :meth:`bag_fingerprints` (empty when the config has ``bags=False``)."""
+        sh, bags, n_words, _ = self._channels(text, query)
+        return sh, bags, n_words
+
+    def _channels(self, text: str, query: bool, bags_too: bool = True
+                  ) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
         tokens = _TOKEN_RE.findall(text.lower())
         if len(self._ids) > self._CACHE_MAX or len(self._bag_ids) > self._CACHE_MAX:
             self._ids.clear()
             self._n_slots = 1
             self._bag_ids.clear()
+            self._bag_alts.clear()
             self._n_bag = 2
-        self._bag_alts: dict[int, tuple[int, ...]] = {}  # bag slot -> its alternatives' slots
-        slots = self._slots(self._ids, self._word_id, tokens)
-        shingles = self._from_ids(self._hashes[slots[slots != 0]], query)
         if not self.config.bags:
+            slots = self._slots(self._ids, self._word_id, tokens)
+            shingles = self._from_ids(self._hashes[slots[slots != 0]], query)
             n_words = sum(1 for t in tokens if t[:1] not in ".!?\n")
-            return shingles, np.empty(0, dtype=np.int64), n_words
+            return shingles, np.empty(0, dtype=np.int64), n_words, slots
         bslots = self._slots(self._bag_ids, self._bag_id, tokens)
+        imm = self._bag_imm[bslots]
+        shingles = self._from_ids(imm[imm != 0], query)
         n_words = len(tokens) - int(np.count_nonzero(bslots == 1))
-        return shingles, self._bags(bslots, query, tokens if query else None), n_words
+        if not bags_too:
+            return shingles, np.empty(0, dtype=np.int64), n_words, bslots
+        return (shingles, self._bags(bslots, query, tokens if query else None), n_words,
+                bslots)
+
+    def index_many(self, texts: list[str]) -> tuple[list[np.ndarray], list[int], np.ndarray,
+                                                    np.ndarray]:
+        """Index-side fingerprints of many texts at once (ingest): ``(shingles per text,
+        words per text, bag hashes, text number of each bag hash)``. The same fingerprints
+        as :meth:`channels` text by text; the sentence bags of the whole batch are computed
+        in one vectorised pass (a text's own numpy calls cost more than its arithmetic)."""
+        shingles: list[np.ndarray] = []
+        n_words: list[int] = []
+        parts: list[np.ndarray] = []
+        for text in texts:
+            sh, _, n, bslots = self._channels(text, False, bags_too=False)
+            shingles.append(sh)
+            n_words.append(n)
+            parts.append(bslots)
+        if not self.config.bags or not parts:
+            return shingles, n_words, np.empty(0, np.int64), np.empty(0, np.intp)
+        sep = np.ones(1, dtype=np.intp)
+        allslots = np.concatenate([x for p in parts for x in (p, sep)])
+        docs = np.repeat(np.arange(len(parts)), [len(p) + 1 for p in parts])
+        keep = (allslots > 1) & (self._bag_vals[allslots] != 0)
+        if not keep.any():
+            return shingles, n_words, np.empty(0, np.int64), np.empty(0, np.intp)
+        sent = np.cumsum(allslots == 1)[keep]
+        h, first = self._pairs(sent, allslots[keep], BAG_MIN_KEYS, False, with_group=True)
+        return shingles, n_words, h, docs[keep][first]
 
     def bag_fingerprints(self, text: str, *, query: bool = False) -> np.ndarray:
         """Sorted distinct int64 *sentence-bag* fingerprints of ``text``.
@@ -386,14 +429,14 @@ class Fingerprinter:
                     surface = alt.surface.lower()
                     if " " not in surface:
                         b = self._bag_id(surface)
-                        if b > 1 and b != slot:
+                        if b > 1 and b != slot and self._bag_vals[b]:
                             out.append(b)
             hit = self._bag_alts[slot] = tuple(out)
         return hit
 
     def _bags(self, bslots: np.ndarray, query: bool,
               tokens: list[str] | None = None) -> np.ndarray:
-        keep = bslots > 1
+        keep = (bslots > 1) & (self._bag_vals[bslots] != 0)
         if not keep.any():
             return np.empty(0, dtype=np.int64)
         sent = np.cumsum(bslots == 1)
@@ -414,8 +457,11 @@ class Fingerprinter:
                                          BAG_QUERY_KEYS, True))
         return np.unique(np.concatenate(parts))
 
-    def _pairs(self, s: np.ndarray, slots: np.ndarray, k: int, query: bool) -> np.ndarray:
-        """Pair hashes of each sentence's lowest keys (``s`` sorted sentence numbers)."""
+    def _pairs(self, s: np.ndarray, slots: np.ndarray, k: int, query: bool,
+               with_group: bool = False):
+        """Pair hashes of each sentence's lowest keys (``s`` sorted sentence numbers); with
+        ``with_group`` (index side only) the unsorted hashes and the position in ``s`` of
+        each one's sentence start."""
         cur = self._bag_vals[slots]
         starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
         seg = np.diff(np.r_[starts, len(s)])
@@ -430,6 +476,9 @@ class Fingerprinter:
         else:
             combos = [(0, 1)]
         full = mins[k - 1] != _NONE if not query else None
+        if with_group:
+            h = mins[0][full] * _POS[0] + mins[1][full] * _POS[1] + np.uint64(_BAG_SALT)
+            return _mix(h).view(np.int64), starts[full]
         parts = []
         for a, b in combos:
             ok = mins[b] != _NONE if query else full

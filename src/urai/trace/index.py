@@ -251,6 +251,7 @@ class Index:
             rows = []
             hs: list[np.ndarray] = []
             ds: list[np.ndarray] = []
+            todo = []
             for rec, digest in prepared:
                 old = existing.get(rec.id)
                 if old is not None:
@@ -261,23 +262,28 @@ class Index:
                     counts["replaced"] += 1
                 else:
                     counts["added"] += 1
-                shingles, bags, n_words = fp.channels(rec.text)
-                fps = np.union1d(shingles, bags) if len(bags) else shingles
-                doc = next_doc
-                next_doc += 1
+                todo.append((rec, digest))
+            shingles, n_words, bag_h, bag_i = fp.index_many([rec.text for rec, _ in todo])
+            for k, (rec, digest) in enumerate(todo):
+                doc = next_doc + k
                 # the fingerprints are not stored (they are recomputed from the text to
                 # remove a document: 8 bytes per fingerprint saved)
                 rows.append((doc, rec.id, rec.title, rec.url, rec.date, digest, b"",
-                             n_words, zlib.compress(rec.text.encode("utf-8"), 1)))
-                hs.append(fps)
-                ds.append(np.full(len(fps), doc, dtype=np.int64))
+                             n_words[k], zlib.compress(rec.text.encode("utf-8"), 1)))
+                hs.append(shingles[k])
+                ds.append(np.full(len(shingles[k]), doc, dtype=np.int64))
+            hs.append(bag_h)
+            ds.append(bag_i.astype(np.int64) + next_doc)
             store.insert_docs(rows)
-            if hs:
-                h = np.concatenate(hs)
+            h = np.concatenate(hs)
+            if len(h):
                 d = np.concatenate(ds)
                 order = np.lexsort((d, h))
-                store.insert_postings(zip(h[order].tolist(), d[order].tolist(), strict=True),
-                                      len(h))
+                h, d = h[order], d[order]
+                new = np.ones(len(h), dtype=bool)  # a bag pair equal to a shingle, or twice
+                new[1:] = (h[1:] != h[:-1]) | (d[1:] != d[:-1])
+                h, d = h[new], d[new]
+                store.insert_postings(zip(h.tolist(), d.tolist(), strict=True), len(h))
 
     def remove(self, ids: Iterable[str]) -> int:
         """Remove documents by id; returns how many were present."""
