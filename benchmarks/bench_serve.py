@@ -8,7 +8,9 @@ compared in the same run with ``urai.check_many`` on the same documents and as m
   ``i mod len(docs)`` as ``POST /v1/check {"text": ...}``.
 * Ceiling: ``urai.check_many(requests, jobs=W)`` over the same request list (one warm pass of
   every document in the parent first, so the forked workers start warm, as the server's do
-  after its warm-up).
+  after its warm-up). The requests are split into ``--rounds`` parts; each round runs the
+  ceiling and the server on its part, in alternating order, so load from other work on the
+  machine falls on both alike.
 * Server: ``python -m urai.cli.serve --workers W`` in a subprocess; warm-up of 2 requests per
   document, then
   1. *saturation*: ``--clients`` concurrent keep-alive connections, closed loop, ``--requests``
@@ -52,18 +54,41 @@ from urai.service.runner import memory  # noqa: E402
 _VERDICT = re.compile(rb'"verdict":"([a-z_]+)"')
 
 
-def ceiling(texts: list[str], docs: list[str], jobs: int) -> tuple[float, list[str]]:
-    """check_many's documents per second over ``texts`` and the verdict of each doc."""
+def warm_detector(docs: list[str]) -> tuple[object, list[str]]:
+    """The shipped detector, warmed on every document (so forked workers start warm, as the
+    server's do after its warm-up), and each document's verdict."""
     from urai.detect.detector import default_detector
 
     det = default_detector()
-    verdicts = [det.check(d).verdict for d in docs]  # warm caches before the fork
+    return det, [det.check(d).verdict for d in docs]
+
+
+def many_chunk(det: object, texts: list[str], jobs: int) -> tuple[float, float]:
+    """Wall and CPU seconds of ``check_many(texts, jobs)`` (workers included)."""
+    c0 = _cpu_self_children()
     t0 = time.perf_counter()
-    n = 0
-    for r in urai.check_many(texts, jobs=jobs, detector=det):
+    for r in urai.check_many(texts, jobs=jobs, detector=det):  # type: ignore[arg-type]
         assert isinstance(r, urai.CheckResult), r
-        n += 1
-    return n / (time.perf_counter() - t0), verdicts
+    return time.perf_counter() - t0, _cpu_self_children() - c0
+
+
+def _cpu_self_children() -> float:
+    """CPU seconds of this process and its finished children."""
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
+def proc_cpu(pids: list[int]) -> float:
+    """CPU seconds used so far by these processes (``/proc/PID/stat``)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def start_server(workers: int) -> tuple[subprocess.Popen[bytes], int]:
@@ -139,14 +164,15 @@ class Load:
         finally:
             writer.close()
 
-    async def closed_loop(self, n: int, clients: int) -> tuple[float, list[float]]:
-        """``n`` requests from ``clients`` connections as fast as answered."""
+    async def closed_loop(self, n: int, clients: int,
+                          start: int = 0) -> tuple[float, list[float]]:
+        """Requests ``start .. start+n-1`` from ``clients`` connections as fast as answered."""
         lat: list[float] = []
-        nxt = 0
+        nxt = start
 
         async def take() -> tuple[int, float] | None:
             nonlocal nxt
-            if nxt >= n:
+            if nxt >= start + n:
                 return None
             nxt += 1
             return nxt - 1, time.perf_counter()
@@ -186,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", type=int, default=150, help="clean docs (and as many spun)")
     ap.add_argument("--half-seconds", type=float, default=15.0,
                     help="longest half-rate run, in seconds")
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="alternate check_many and the server this many times")
     ap.add_argument("--json", type=Path, default=None, help="also write the numbers here")
     a = ap.parse_args(argv)
     try:
@@ -203,19 +231,38 @@ def main(argv: list[str] | None = None) -> int:
     print(f"documents: {len(docs)} (~{words:.0f} words; {a.docs} clean + {a.docs} spun at "
           f"20 %), {a.requests} requests, {a.clients} clients, {a.workers} workers")
 
-    rate_many, verdicts = ceiling(texts, docs, a.workers)
-    print(f"check_many(jobs={a.workers}): {rate_many:,.0f} docs/s")
-
+    det, verdicts = warm_detector(docs)
     proc, port = start_server(a.workers)
     try:
         bodies = [json.dumps({"text": d}, ensure_ascii=False).encode() for d in docs]
         load = Load(port, bodies, verdicts)
         asyncio.run(load.closed_loop(2 * len(docs), a.clients))  # warm-up
         load.errors.clear()
-        cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-        wall, lat = asyncio.run(load.closed_loop(a.requests, a.clients))
-        cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-        client_cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+        pids = server_pids(proc.pid)
+        # rounds alternate the ceiling and the server (which sits idle meanwhile), so a
+        # change in the machine's load from elsewhere hits both alike
+        bounds = [round(a.requests * r / a.rounds) for r in range(a.rounds + 1)]
+        many_wall = many_cpu = wall = cpu_srv = client_cpu = 0.0
+        lat: list[float] = []
+        for r in range(a.rounds):
+            lo, hi = bounds[r], bounds[r + 1]
+            for step in ((0, 1) if r % 2 == 0 else (1, 0)):
+                if step == 0:
+                    w, c = many_chunk(det, texts[lo:hi], a.workers)
+                    many_wall += w
+                    many_cpu += c
+                    continue
+                cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+                srv0 = proc_cpu(pids)
+                w, lat_r = asyncio.run(load.closed_loop(hi - lo, a.clients, lo))
+                cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+                cpu_srv += proc_cpu(pids) - srv0
+                client_cpu += (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+                wall += w
+                lat += lat_r
+        rate_many = a.requests / many_wall
+        cpu_many = many_cpu / a.requests
+        cpu_srv /= a.requests
         sat_errors = dict(load.errors)
         rate_srv = a.requests / wall
         load.errors.clear()
@@ -233,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| run | requests | wall s | req/s | vs check_many | p50 ms | p99 ms | errors |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     print(f"| check_many(jobs={a.workers}) (ceiling) | {a.requests} | "
-          f"{a.requests / rate_many:.2f} | {rate_many:,.0f} | 1.00 | | | 0 |")
+          f"{many_wall:.2f} | {rate_many:,.0f} | 1.00 | | | 0 |")
     print(f"| serve, {a.clients} clients, saturation | {a.requests} | {wall:.2f} | "
           f"{rate_srv:,.0f} | {ratio:.2f} | {pct(lat, .5):.1f} | {pct(lat, .99):.1f} | "
           f"{sum(sat_errors.values())} |")
@@ -250,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| total | {sum(m['rss'] for m in mem.values()) / mb:.0f} | {total_pss:.0f} | "
           f"{sum(m['uss'] for m in mem.values()) / mb:.0f} |")
     print()
+    print(f"CPU per request: server {cpu_srv * 1e3:.2f} ms, check_many {cpu_many * 1e3:.2f} ms "
+          f"per document (ratio {cpu_many / cpu_srv:.2f}: the HTTP layer's share of the "
+          "server's CPU is 1 minus that)")
     print(f"load client: {loop_name}, {client_cpu:.1f} s CPU for the saturation run "
           f"({client_cpu / wall:.2f} cores); errors {sat_errors or 'none'} / "
           f"{half_errors or 'none'}; load {os.getloadavg()[0]:.2f} at end")
@@ -265,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
             "p50_ms": pct(lat, .5), "p99_ms": pct(lat, .99), "errors": sat_errors,
             "half_rate": half, "half_p50_ms": pct(lat_h, .5), "half_p99_ms": pct(lat_h, .99),
             "half_errors": half_errors, "memory": {str(k): v for k, v in mem.items()},
-            "client_cpu_s": client_cpu}, indent=1))
+            "client_cpu_s": client_cpu, "server_cpu_per_request_s": cpu_srv,
+            "check_many_cpu_per_doc_s": cpu_many}, indent=1))
     return 0
 
 

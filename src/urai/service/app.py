@@ -136,9 +136,17 @@ def _checked(runner: Any, items: list[_Ready | UraiError], single: bool,
             if single:
                 raise err from exc
             out.append({**_head(item), **err.to_dict()})
-    if single:
-        return json_bytes(out[0])
-    return json_bytes({"count": len(out), "results": out})
+    if single:  # to_dict() values are rounded already: the same bytes as to_jsonable's
+        return json_bytes(out[0], ready=True)
+    return json_bytes({"count": len(out), "results": out}, ready=True)
+
+
+def _size(items: list[_Ready | UraiError]) -> int:
+    """Characters of work in ``items`` (a batch never goes inline)."""
+    if len(items) != 1:
+        return 1 << 62
+    item = items[0]
+    return 0 if isinstance(item, UraiError) else len(item[2])
 
 
 def _restore_shape(result: Any) -> dict[str, Any]:
@@ -189,24 +197,24 @@ def _api(app: FastAPI, st: ServiceState) -> None:
         "results"}` for `documents` (one entry per input, an error in place of a document
         that cannot be checked)."""
         items, single, deadline = await documents(body)
-        data = await st.run("detect", deadline, _checked, st.detector, items, single,
-                            lambda r: r.to_dict())
+        data = await st.detect(deadline, _checked, st.detector, items, single,
+                               lambda r: r.to_dict(), size=_size(items))
         return json_response(data)
 
     @app.post("/v1/restore", tags=["check"], responses=_ERRORS,
               summary="The likely original wording")
     async def restore(body: CheckIn) -> Response:
         items, single, deadline = await documents(body)
-        data = await st.run("detect", deadline, _checked, st.detector, items, single,
-                            _restore_shape)
+        data = await st.detect(deadline, _checked, st.detector, items, single,
+                               _restore_shape, size=_size(items))
         return json_response(data)
 
     @app.post("/v1/screen", tags=["check"], responses=_ERRORS,
               summary="Fast document-level verdict (no word marks)")
     async def screen(body: CheckIn) -> Response:
         items, single, deadline = await documents(body)
-        data = await st.run("detect", deadline, _checked, st.screener, items, single,
-                            lambda r: r.to_dict())
+        data = await st.detect(deadline, _checked, st.screener, items, single,
+                               lambda r: r.to_dict(), size=_size(items))
         return json_response(data)
 
     @app.post("/v1/trace", tags=["trace"], responses=_ERRORS,

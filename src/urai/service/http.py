@@ -27,7 +27,17 @@ log = logging.getLogger("urai.service")
 SECURITY_HEADERS = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
 
 
-def json_bytes(obj: Any) -> bytes:
+def json_bytes(obj: Any, *, ready: bool = False) -> bytes:
+    """``obj`` as compact UTF-8 JSON, through :func:`~urai.jsonable.to_jsonable` (as the CLI
+    prints it). ``ready``: ``obj`` is made of ``to_dict()`` output already rounded, so the walk
+    is skipped (it costs more than the encoding) unless the value needs it (a NaN, a type
+    JSON lacks)."""
+    if ready:
+        try:
+            return json.dumps(obj, ensure_ascii=False, separators=(",", ":"),
+                              allow_nan=False).encode()
+        except (TypeError, ValueError):
+            pass
     return json.dumps(to_jsonable(obj), ensure_ascii=False, separators=(",", ":")).encode()
 
 

@@ -95,7 +95,8 @@ def install_pages(app: FastAPI, st: ServiceState) -> None:
         deadline = Deadline(cfg.timeout_s)
         item = await ready(st, body.docs()[0], deadline)
         det = st.detector
-        result = await st.run("detect", deadline, lambda: det.check(item[2], html=item[3]))
+        result = await st.detect(deadline, lambda: det.check(item[2], html=item[3]),
+                                 size=len(item[2]))
         code, t = strings(lang)
         html = env.get_template("report.html").render(
             t=t, lang=code, source=item[0], result=result, pieces=_pieces(result),
