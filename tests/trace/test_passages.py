@@ -1,0 +1,177 @@
+"""Passage-level trace: located passages (kinds, offsets), unmatched spans, sentence-bag
+fingerprints, JSON shapes; real SQLite index and urai's shipped thesaurus."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from urai.simulate.spinner import spin
+from urai.trace.align import word_spans
+from urai.trace.fingerprint import Fingerprinter, IndexConfig
+from urai.trace.index import Index
+from urai.trace.passages import Passage, Span, sentences, unmatched_spans
+
+SOURCE = (
+    "Banjir setinggi satu meter merendam ratusan rumah warga di tepi sungai setelah hujan "
+    "deras mengguyur kawasan hulu sejak sore hari. Petugas gabungan mengerahkan perahu karet "
+    "untuk mengevakuasi lansia dan anak-anak ke tempat pengungsian yang lebih aman. "
+    "Pemerintah daerah menyiapkan dapur umum serta bantuan selimut dan makanan bagi para "
+    "pengungsi yang terus berdatangan hingga malam. Kepala dinas sosial mengatakan bantuan "
+    "tambahan akan dikirim besok pagi apabila air belum juga surut dari permukiman."
+)
+OTHER = (
+    "Tim nasional bola voli putri berlatih keras menjelang kejuaraan antarnegara di ibu kota "
+    "bulan depan. Pelatih kepala menilai pertahanan tim masih perlu dibenahi terutama saat "
+    "menerima servis lawan yang keras dan cepat. Para pemain muda diberi kesempatan tampil "
+    "dalam uji coba melawan klub profesional pada akhir pekan ini."
+)
+FILLER = (
+    "Harga cabai rawit di pasar tradisional naik tajam dalam sepekan terakhir karena pasokan "
+    "dari petani berkurang. Pedagang berharap harga kembali normal setelah musim panen tiba. "
+)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    idx = Index(tmp_path_factory.mktemp("p") / "p.db")
+    idx.add([("banjir", SOURCE), ("voli", OTHER)])
+    yield idx
+    idx.close()
+
+
+def _shuffle_words(text: str, seed: int) -> str:
+    rng = random.Random(seed)
+    out = []
+    for sent in text.split(". "):
+        words = sent.rstrip(".").split()
+        rng.shuffle(words)
+        out.append(" ".join(words))
+    return ". ".join(out) + "."
+
+
+def test_verbatim_paragraph_is_located_with_exact_offsets(index: Index) -> None:
+    para = SOURCE[SOURCE.index("Petugas"): SOURCE.index("Kepala dinas")].strip()
+    res = index.trace(para)
+    assert res.best is not None and res.best.id == "banjir"
+    (p,) = res.best.passages
+    assert p.kind == "verbatim" and p.similarity == 1.0 and p.swaps == 0
+    assert (p.query_start, p.query_end) == (0, len(para.rstrip(".")))
+    assert SOURCE[p.source_start: p.source_end] == para[p.query_start: p.query_end]
+    assert res.unmatched == ()
+
+
+def test_spun_and_shuffled_copies_get_their_kinds(index: Index) -> None:
+    spun = spin(SOURCE, 0.3, seed=3).text
+    m = index.trace(spun).best
+    assert m is not None and m.id == "banjir"
+    assert {p.kind for p in m.passages} == {"spun"} and sum(p.swaps for p in m.passages) > 0
+    shuffled = _shuffle_words(SOURCE, 1)
+    m = index.trace(shuffled).best
+    assert m is not None and m.id == "banjir", "word-shuffled copy not found"
+    assert m.passages and all(p.kind in ("reordered", "paraphrased") for p in m.passages)
+    covered = sum(p.query_end - p.query_start for p in m.passages)
+    assert covered > 0.8 * len(shuffled)
+
+
+def test_passage_in_a_longer_text_and_unmatched_spans(index: Index) -> None:
+    para = SOURCE[: SOURCE.index("Pemerintah")].strip()
+    text = FILLER + para + " " + FILLER
+    res = index.trace(text)
+    assert [m.id for m in res.matches] == ["banjir"]
+    (p,) = res.best.passages
+    start = len(FILLER)
+    assert abs(p.query_start - start) <= 2 and abs(p.query_end - (start + len(para))) <= 2
+    # the added sentences are reported as unmatched, on both sides of the copy
+    assert len(res.unmatched) == 2
+    assert res.unmatched[0].start == 0 and res.unmatched[0].end <= p.query_start
+    assert res.unmatched[1].start >= p.query_end
+    assert text[res.unmatched[1].start:].startswith("Harga")
+
+
+def test_unrelated_text_has_no_match_and_is_all_unmatched(index: Index) -> None:
+    res = index.trace(FILLER * 2)
+    assert res.matches == ()
+    assert res.unmatched == (Span(0, len((FILLER * 2).rstrip().rstrip(".")),
+                                  len(word_spans(FILLER * 2))),)
+
+
+def test_two_sources_each_with_their_passage(index: Index) -> None:
+    a = SOURCE[: SOURCE.index("Pemerintah")].strip()
+    b = OTHER[: OTHER.index("Para pemain")].strip()
+    text = a + "\n\n" + FILLER + "\n\n" + b
+    res = index.trace(text, top=5)
+    by_id = {m.id: m for m in res.matches}
+    assert set(by_id) == {"banjir", "voli"}
+    assert by_id["banjir"].passages[0].query_end <= len(a) + 1
+    assert by_id["voli"].passages[0].query_start >= len(a) + len(FILLER)
+
+
+def test_whole_document_mode_is_todays_trace(index: Index) -> None:
+    spun = spin(SOURCE, 0.3, seed=3).text
+    res = index.trace(spun, passages=False)
+    assert all(m.passages == () for m in res.matches) and res.unmatched == ()
+    # (this name-free text has almost no immutables: today's trace may find nothing,
+    # the sentence bags find it)
+    assert index.trace(spun).best.id == "banjir"
+
+
+def test_to_dict_shapes_are_json(index: Index) -> None:
+    res = index.trace(FILLER + SOURCE)
+    d = json.loads(json.dumps(res.to_dict()))
+    assert set(d) == {"source", "matches", "unmatched"}
+    p = d["matches"][0]["passages"][0]
+    assert {"query_start", "query_end", "source_start", "source_end", "kind", "similarity",
+            "swaps"} <= set(p)
+    assert p["kind"] in ("verbatim", "spun", "reordered", "paraphrased")
+    assert Passage(**{k: p[k] for k in p}).to_dict() == p
+
+
+def test_bag_fingerprints_ignore_word_order_within_sentences() -> None:
+    fp = Fingerprinter()
+    index_side = fp.bag_fingerprints(SOURCE)
+    assert len(index_side) == 4  # one per sentence
+    query_side = fp.bag_fingerprints(_shuffle_words(SOURCE, 5), query=True)
+    assert np.isin(index_side, query_side).all()
+    # the shingle channel does not survive a shuffle
+    named = ("Presiden Joko Widodo bertemu Perdana Menteri Lee Hsien Loong di Istana Bogor "
+             "pada Senin 12 Maret 2018 bersama Menteri Luar Negeri Retno Marsudi.")
+    sh = fp.fingerprints(named)
+    assert len(sh) >= 3
+    assert not np.isin(sh, fp.fingerprints(_shuffle_words(named, 5), query=True)).all()
+    assert np.isin(fp.bag_fingerprints(named),
+                   fp.bag_fingerprints(_shuffle_words(named, 5), query=True)).all()
+
+
+def test_bags_off_keeps_shingles_and_is_part_of_the_signature(tmp_path: Path) -> None:
+    on, off = Fingerprinter(), Fingerprinter(IndexConfig(bags=False))
+    assert np.array_equal(on.channels(SOURCE)[0], off.channels(SOURCE)[0])
+    assert len(off.channels(SOURCE)[1]) == 0
+    assert on.signature() != off.signature()
+    Index(tmp_path / "a.db").close()
+    from urai.errors import ResourceError
+
+    with pytest.raises(ResourceError):
+        Index(tmp_path / "a.db", config=IndexConfig(bags=False))
+
+
+def test_sentences_and_unmatched_helpers() -> None:
+    text = "Satu dua tiga. Empat lima!\nEnam tujuh"
+    words = word_spans(text)
+    assert sentences(words, text) == [(0, 3), (3, 5), (5, 7)]
+    covered = bytearray([1, 1, 1, 0, 0, 1, 0])
+    assert unmatched_spans(words, covered, min_words=1) == (
+        Span(words[3][0], words[4][1], 2), Span(words[6][0], words[6][1], 1))
+    assert unmatched_spans(words, covered, min_words=3) == ()
+
+
+def test_config_validates_passage_fields() -> None:
+    from urai.errors import ConfigError
+
+    for bad in ({"passage_words": 2}, {"passage_similarity": 0.0}, {"bags": 1}):
+        with pytest.raises(ConfigError):
+            IndexConfig(**bad)
