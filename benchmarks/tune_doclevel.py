@@ -31,7 +31,7 @@ from urai.detect.detector import CheckConfig, Detector  # noqa: E402
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--articles", type=int, default=40)
-    ap.add_argument("--grid", default="full", choices=("full", "small"))
+    ap.add_argument("--grid", default="full", choices=("full", "small", "tie", "adapt"))
     args = ap.parse_args(argv)
     shared = shared_data_dir()
     arts = [t for _, t in training_articles(shared)[-args.articles:]]
@@ -43,8 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     grid = [dict(doc_evidence=False)]
     weights = (0.25, 0.5) if args.grid == "small" else (0.2, 0.35, 0.5)
     centers = (-3.0, -2.0) if args.grid == "small" else (-3.0, -2.0, -1.0)
-    for tw, tc, aw in itertools.product(weights, centers, (0.0, 1.0)):
-        grid.append(dict(type_weight=tw, type_center=tc, absence_weight=aw))
+    if args.grid == "adapt":  # the document's change cost (its spin-rate prior)
+        for off, floor in itertools.product((-2.0, -3.0), (-3.0, -4.0, -5.0)):
+            grid.append(dict(adaptive_offset=off, adaptive_floor=floor))
+    elif args.grid == "tie":  # the type's occurrences decided by their summed evidence
+        grid.append(dict(type_weight=0.25, type_center=-2.0))  # the default
+        for tw, cap, off in itertools.product((0.5, 1.0), (2.0, 4.0), (0.0, 1.0)):
+            grid.append(dict(type_weight=tw, type_cap=cap, type_center=off, type_relative=True))
+    else:
+        for tw, tc, aw in itertools.product(weights, centers, (0.0, 1.0)):
+            grid.append(dict(type_weight=tw, type_center=tc, absence_weight=aw))
     print("| setting | farm R | farm restored | farm over | random R | random restored | "
           "random over | clean spun/uncertain | clean words changed |")
     print("|---|---|---|---|---|---|---|---|---|")

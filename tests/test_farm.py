@@ -63,8 +63,9 @@ def test_type_term_pools_the_other_occurrences() -> None:
     # the count term: never positive, and 0 for a candidate absent from the text
     b3 = document_bias(an, z, type_weight=0.0, type_center=-1.0, type_cap=4.0,
                        absence_weight=1.0, absence_cap=8.0, unk=det.engine.unk)
-    assert (b3.absence_term <= 1e-12).all()
+    assert (b3.absence_term <= 1e-12).all() and b3.seen is not None
     assert np.allclose(b3.absence_term[b3.seen == 0], 0.0)
+    assert b.seen is None  # the count term off: nothing counted
 
 
 def test_doc_evidence_explains_consistent_swaps() -> None:

@@ -105,7 +105,8 @@ def test_check_with_a_profile_restores_the_farms_swaps() -> None:
     det = Detector(profile=prof)
     res = det.check(text)
     assert " dan " in res.restored_text and "serta" not in res.restored_text
-    assert "bakal" not in res.restored_text
+    # the LM may overrule the profile where `bakal` reads much better than `akan`
+    assert res.restored_text.count("bakal") <= text.count("bakal") // 4
     sub = next(s for s in res.substitutions if s.observed == "serta")
     assert sub.suggestion == "dan" and "profile 'a'" in sub.reason
     assert sub.evidence["profile_count"] >= 5

@@ -1,8 +1,9 @@
 """Quality gate: document F1 and token precision/recall on the fixed gate set.
 
 ``tests/data/gate/gate.jsonl`` (written by ``benchmarks/make_gate_set.py``): 40 IndoSum
-fold-05 articles clean and spun at 10 % / 35 % by the evaluation spinner. Floors live in
-``tests/quality_floors.json``.
+fold-05 articles clean and spun at 10 % / 35 % by the evaluation spinner; ``farm.jsonl`` and
+``profiles/`` (``make_gate_set.py --farm``): 20 fold-05 articles spun in farm mode with the
+profiles of the 5 farms. Floors live in ``tests/quality_floors.json``.
 """
 
 from __future__ import annotations
@@ -74,9 +75,51 @@ def measure_screen() -> dict[str, float]:
     }
 
 
-def _assert_floors(m: dict[str, float], prefix_screen: bool) -> None:
+FARM = HERE / "data" / "gate" / "farm.jsonl"
+PROFILES = HERE / "data" / "gate" / "profiles"
+
+
+def _tally(rows: list[dict], check) -> tuple[float, float]:
+    """(restoration, over-correction) of ``check(row) -> CheckResult`` over spun rows."""
+    gold_n = exact = untouched = over = 0
+    for r in rows:
+        res = check(r)
+        gold = {e["start"]: e["original"] for e in r["edits"]}
+        for s in res.substitutions:
+            if s.start in gold:
+                exact += s.suggestion.lower() == gold[s.start].lower()
+            else:
+                over += 1
+        gold_n += len(gold)
+        untouched += res.words - len(gold)
+    return exact / max(gold_n, 1), over / max(untouched, 1)
+
+
+def measure_farm() -> dict[str, float]:
+    """Farm mode (``farm.jsonl``: fold-05 articles spun by 5 evaluation farms at q = 0.8):
+    restoration and over-correction without a profile and with the profile of the farm that
+    spun each copy (learned from 20 training-fold pairs), and attribution among the 5."""
+    from urai.detect.profile import attribute, load_profiles
+    from urai.lang.tokenize import tokenize
+
+    det = default_detector()
+    rows = [json.loads(x) for x in FARM.read_text(encoding="utf-8").splitlines()]
+    profiles = load_profiles(PROFILES)
+    rest, over = _tally(rows, lambda r: det.check(r["text"]))
+    prest, pover = _tally(rows, lambda r: det.check(r["text"], profile=profiles[r["farm"]]))
+    right = sum(attribute([t.norm.rstrip(".") for t in tokenize(r["text"])
+                           if t.kind in ("word", "abbr")], profiles)[0][0] == r["farm"]
+                for r in rows)
+    return {"farm_restoration": rest, "farm_over_correction_max": over,
+            "farm_profile_restoration": prest, "farm_profile_over_correction_max": pover,
+            "farm_attribution": right / len(rows)}
+
+
+def _assert_floors(m: dict[str, float], prefix: str) -> None:
     for key, floor in FLOORS.items():
-        if key.startswith("_") or key.startswith("screen_") != prefix_screen:
+        wing = "screen_" if key.startswith("screen_") else \
+            "farm_" if key.startswith("farm_") else ""
+        if key.startswith("_") or wing != prefix:
             continue
         if key.endswith("_max"):
             assert m[key] <= floor, f"{key} = {m[key]:.4f} above ceiling {floor}"
@@ -85,8 +128,12 @@ def _assert_floors(m: dict[str, float], prefix_screen: bool) -> None:
 
 
 def test_quality_floors() -> None:
-    _assert_floors(measure(), prefix_screen=False)
+    _assert_floors(measure(), "")
 
 
 def test_screen_quality_floors() -> None:
-    _assert_floors(measure_screen(), prefix_screen=True)
+    _assert_floors(measure_screen(), "screen_")
+
+
+def test_farm_quality_floors() -> None:
+    _assert_floors(measure_farm(), "farm_")

@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from urai.detect.doclevel import DocBias, document_bias
+from urai.detect.doclevel import DocBias, candidate_counts, document_bias
 from urai.detect.engine import Engine, build_sequence
 from urai.detect.evidence import N_LM_TERMS, TOKEN_FEATURES, sigmoid
 from urai.detect.features import (
@@ -129,12 +129,17 @@ class CheckConfig:
     type_center: float = -2.0
     #: each occurrence's contribution is clipped to +- this
     type_cap: float = 4.0
+    #: ``type_center`` is relative to the document's change cost (True: an occurrence above
+    #: the cost counts for its type; with ``type_weight`` 1 the type is decided by the sum)
+    type_relative: bool = False
     #: weight of the count term (a candidate already frequent in the text is less likely)
     absence_weight: float = 0.0
     absence_cap: float = 8.0
     #: with a spinner profile: restore a word the profile has seen swapped when its swap
     #: probability (:meth:`urai.detect.profile.Profile.swap_probability`) is at least this
     profile_min_probability: float = 0.5
+    #: weight of the LM's log-likelihood ratio against the profile's prior odds
+    profile_lm_weight: float = 2.0
 
     @property
     def check_spun_threshold(self) -> float:
@@ -174,14 +179,16 @@ class CheckConfig:
             raise ConfigError(f"decode_rounds must be an integer in [1, 10], "
                               f"got {self.decode_rounds!r}")
         _num("decode_margin", self.decode_margin, 0.0, 20.0)
-        if not isinstance(self.doc_evidence, bool):
-            raise ConfigError(f"doc_evidence must be True or False, got {self.doc_evidence!r}")
+        for name in ("doc_evidence", "type_relative"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
         _num("type_weight", self.type_weight, 0.0, 5.0)
         _num("type_center", self.type_center, -20.0, 20.0)
         _num("type_cap", self.type_cap, 0.0, 20.0)
         _num("absence_weight", self.absence_weight, 0.0, 5.0)
         _num("absence_cap", self.absence_cap, 0.0, 50.0)
         _num("profile_min_probability", self.profile_min_probability, 0.0, 1.0)
+        _num("profile_lm_weight", self.profile_lm_weight, 0.0, 10.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,7 +404,8 @@ class Detector:
                 self.model.token.logit(an.X) if an.n_mutable else np.zeros(0))
             if not doc or not len(z):
                 return z
-            b = document_bias(an, z, type_weight=cfg.type_weight, type_center=cfg.type_center,
+            center = cfg.type_center + (threshold if cfg.type_relative else 0.0)
+            b = document_bias(an, z, type_weight=cfg.type_weight, type_center=center,
                               type_cap=cfg.type_cap, absence_weight=cfg.absence_weight,
                               absence_cap=cfg.absence_cap, unk=eng.unk)
             last[:] = [b]
@@ -467,7 +475,7 @@ class Detector:
                 ev["document_gain"] = 0.0
                 if bias is not None:
                     ev["document_gain"] = float(bias.bias[row])
-                    reason += _doc_reason(obs, sugg, bias, row)
+                    reason += _doc_reason(an, obs, sugg, bias, row)
                 subs.append(Substitution(s, e, obs, sugg, conf, ev, reason))
         if prof is not None:
             subs = self._apply_profile(text, subs, prof)
@@ -480,7 +488,8 @@ class Detector:
 
         Every word (or lower-case abbreviation such as ``th.``) the profile has seen swapped
         is a candidate for its most frequent original ``o``; it is restored when the
-        posterior log-odds ``logit(swap probability) + ln(10) * lm_delta`` is positive, where
+        posterior log-odds ``logit(swap probability) + w * ln(10) * lm_delta`` is positive
+        (``w`` = ``profile_lm_weight``, 2 by default, tuned on training folds), where
         ``lm_delta`` is the trigram LM's log10 gain of ``o`` over the observed word in this
         context (prior odds from the profile times the LM's likelihood ratio; natural
         occurrences of a spinner's substitute usually read worse with ``o``), and its
@@ -518,7 +527,8 @@ class Detector:
         by_start = {s.start: s for s in subs}
         for (i, w, orig, pr), d in zip(hits, delta.tolist(), strict=True):
             t = toks[i]
-            post = float(np.log(pr / max(1.0 - pr, 1e-9)) + LN10 * d)
+            post = float(np.log(pr / max(1.0 - pr, 1e-9))
+                         + self.config.profile_lm_weight * LN10 * d)
             if post <= 0.0:
                 continue
             n = dict(prof.originals(w))[orig]
@@ -547,15 +557,20 @@ class Detector:
         return self.check(text, html=html, profile=profile).restored_text
 
 
-def _doc_reason(obs: str, sugg: str, bias: DocBias, row: int) -> str:
+def _doc_reason(an: Any, obs: str, sugg: str, bias: DocBias, row: int) -> str:
     """The document-level part of a restoration's reason (empty when it did not matter)."""
     parts = []
+    if bias.expected is None or bias.seen is None:
+        expected, seen, _ = candidate_counts(an, np.array([row]))
+        exp_r, seen_r = float(expected[0]), float(seen[0])
+    else:
+        exp_r, seen_r = float(bias.expected[row]), float(bias.seen[row])
     if bias.type_term[row] > 0.25 and bias.others[row] > 0:
         k = int(bias.others[row])
         parts.append(f"consistent with {k} other '{obs.lower()}' in this text "
                      f"(a spinner swaps a word the same way throughout)")
-    if bias.seen[row] == 0 and bias.expected[row] >= 2.0:
-        parts.append(f"'{sugg.lower()}' is expected about {bias.expected[row]:.0f} times in a "
+    if seen_r == 0 and exp_r >= 2.0:
+        parts.append(f"'{sugg.lower()}' is expected about {exp_r:.0f} times in a "
                      f"text this long but does not occur")
     return (" Document: " + "; ".join(parts) + ".") if parts else ""
 

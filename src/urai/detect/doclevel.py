@@ -34,7 +34,7 @@ import numpy as np
 
 from urai.detect.evidence import OBS_UNKNOWN, UNI_DELTA, UNI_OBS, Analysis
 
-__all__ = ["DocBias", "document_bias"]
+__all__ = ["DocBias", "document_bias", "candidate_counts"]
 
 LN10 = float(np.log(10.0))
 
@@ -49,8 +49,9 @@ class DocBias:
     type_term: np.ndarray
     absence_term: np.ndarray
     others: np.ndarray
-    expected: np.ndarray
-    seen: np.ndarray
+    #: None when the count term is off (:func:`candidate_counts` gives them for some rows)
+    expected: np.ndarray | None
+    seen: np.ndarray | None
 
 
 def document_bias(an: Analysis, z: np.ndarray, *, type_weight: float, type_center: float,
@@ -61,7 +62,7 @@ def document_bias(an: Analysis, z: np.ndarray, *, type_weight: float, type_cente
     n = len(z)
     zeros = np.zeros(n)
     if n == 0:
-        return DocBias(zeros, zeros, zeros, np.zeros(0, dtype=np.int64), zeros, zeros)
+        return DocBias(zeros, zeros, zeros, np.zeros(0, dtype=np.int64), None, None)
     owner = an.cand_pos
     obs = an.obs_ids[owner]
     cand = an.cand_ids
@@ -74,14 +75,10 @@ def document_bias(an: Analysis, z: np.ndarray, *, type_weight: float, type_cente
     sums = np.bincount(inv, weights=ev, minlength=len(counts))
     others = counts[inv] - 1
     type_term = type_weight * (sums[inv] - ev)
+    if absence_weight == 0.0:  # the count term is off (the default): skip its counting
+        return DocBias(type_term, type_term, zeros, others, None, None)
     # ---- count term: how the type's counts fit "the spinner wrote o for c"
-    seq = an.seq[an.seq >= 0]
-    ids, cnt = np.unique(seq, return_counts=True)
-    seen = _count(ids, cnt, cand)
-    k_o = np.maximum(_count(ids, cnt, obs), 1.0)
-    nw = max(an.n_words, 1)
-    logp = an.X[:, UNI_OBS] + an.X[:, UNI_DELTA]  # log10 unigram P(candidate)
-    expected = nw * np.power(10.0, logp)
+    expected, seen, k_o = candidate_counts(an, np.arange(n), with_observed=True)
     # the original text would hold c (seen + k_o) times: the ways to choose which of them
     # the spinner replaced, per replaced occurrence (0 when c is absent from the text)
     kc = np.minimum(seen, len(_LOG_FACT) - 1 - k_o).astype(np.int64)
@@ -90,6 +87,22 @@ def document_bias(an: Analysis, z: np.ndarray, *, type_weight: float, type_cente
     term = -absence_weight * np.minimum(log_binom / k_o, absence_cap)
     term = np.where(known, term, 0.0)
     return DocBias(type_term + term, type_term, term, others, expected, seen)
+
+
+def candidate_counts(an: Analysis, rows: np.ndarray, with_observed: bool = False
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For candidate ``rows`` of ``an``: the candidate's expected count in a text of this
+    length (words times its LM unigram probability), how often the text holds it, and
+    (``with_observed``) how often it holds the observed word (at least 1; else zeros)."""
+    seq = an.seq[an.seq >= 0]
+    ids, cnt = np.unique(seq, return_counts=True)
+    cand = an.cand_ids[rows]
+    seen = _count(ids, cnt, cand)
+    logp = an.X[rows, UNI_OBS] + an.X[rows, UNI_DELTA]  # log10 unigram P(candidate)
+    expected = max(an.n_words, 1) * np.power(10.0, logp)
+    k_o = (np.maximum(_count(ids, cnt, an.obs_ids[an.cand_pos[rows]]), 1.0) if with_observed
+           else np.zeros(len(rows)))
+    return expected, seen, k_o
 
 
 #: log(k!) for k < 8192
