@@ -1,8 +1,9 @@
 """Running the service: one process, or a pre-forked group of worker processes.
 
 With ``workers > 1`` the parent loads the detector, screener and families once, binds the
-listening socket, then forks the workers: each runs its own uvicorn server on the inherited
-socket (the kernel spreads the connections) and shares the loaded models copy-on-write, so
+port, then forks the workers: each listens on a ``SO_REUSEPORT`` socket of its own on that
+port (Linux spreads new connections evenly over them; elsewhere the workers share the
+parent's listening socket) and shares the loaded models copy-on-write, so
 a worker costs far less memory than a fresh process (see :func:`memory`). The parent
 restarts a worker that dies and stops them all on SIGINT/SIGTERM.
 """
@@ -31,19 +32,28 @@ def _uvicorn() -> Any:
     return uvicorn
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on ``host:port`` (port 0: any free port)."""
+def bind(host: str, port: int, *, reuse_port: bool = False,
+         listen: bool = True) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (port 0: any free port), listening unless
+    ``listen=False``; ``reuse_port``: other ``SO_REUSEPORT`` sockets may bind the same port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
         raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror})") from None
-    sock.listen(2048)
+    if listen:
+        sock.listen(2048)
     sock.set_inheritable(True)
     return sock
+
+
+def _reuse_port() -> bool:
+    return hasattr(socket, "SO_REUSEPORT") and sys.platform.startswith("linux")
 
 
 def _server(app: Any, config: ServiceConfig, log_level: str) -> Any:
@@ -67,6 +77,12 @@ def _worker_main(app: Any, config: ServiceConfig, sock: socket.socket, log_level
 
     threadpool_limits(1)  # one BLAS thread per worker (as urai.check_many's workers)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us with SIGTERM
+    if _reuse_port():
+        # a listening socket of our own on the parent's port: the kernel spreads new
+        # connections evenly over the workers' sockets (one shared socket lets whichever
+        # worker wakes first accept a whole burst of connections)
+        host, port = sock.getsockname()[:2]
+        sock = bind(host, port, reuse_port=True)
     _server(app, config, log_level).run(sockets=[sock])
 
 
@@ -77,9 +93,11 @@ def serve(config: ServiceConfig, *, log_level: str = "info",
 
     state = ServiceState(config).preload()
     app = create_app(config, state)
-    sock = bind(config.host, config.port)
+    many = config.workers > 1 and _reuse_port()
+    # with several workers the parent only holds the port; each worker listens on its own
+    sock = bind(config.host, config.port, reuse_port=many, listen=not many)
     host, port = sock.getsockname()[:2]
-    if ready is not None:
+    if ready is not None and not many:
         ready(host, port)
     if config.workers == 1:
         try:
@@ -118,6 +136,9 @@ def serve(config: ServiceConfig, *, log_level: str = "info",
     signal.signal(signal.SIGTERM, stop)
     for slot in range(config.workers):
         spawn(slot)
+    if ready is not None and many:
+        _wait_listening(host, port, children)
+        ready(host, port)
     recent: list[float] = []
     try:
         while children:
@@ -140,6 +161,20 @@ def serve(config: ServiceConfig, *, log_level: str = "info",
             spawn(slot)
     finally:
         sock.close()
+
+
+def _wait_listening(host: str, port: int, children: dict[int, int]) -> None:
+    """Return once a worker accepts connections on ``host:port`` (or a worker died)."""
+    target = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((target, port), timeout=0.5).close()
+            return
+        except OSError:
+            if any(os.waitpid(pid, os.WNOHANG)[0] for pid in children):
+                return  # the supervisor loop reports and replaces it
+            time.sleep(0.05)
 
 
 def memory(pid: int) -> dict[str, int]:
