@@ -114,6 +114,27 @@ def test_check_page_highlights_restores_and_reports(page: Any, server: Server) -
     assert axe_serious(page) == []
 
 
+def test_upload_an_html_file(page: Any, server: Server, tmp_path: Path) -> None:
+    f = tmp_path / "artikel.html"
+    f.write_text(f"<html><body><article><h1>Judul berita</h1><p>{EXAMPLE}</p></article>"
+                 "</body></html>", encoding="utf-8")
+    page.goto(server.url + "/")
+    page.set_input_files("#file", str(f))
+    page.click("#submit")
+    page.wait_for_selector("#result:not([hidden])")
+    data = json.loads(page.text_content("#json"))
+    assert data["source"] == "<html>" and data["text"].startswith("Judul berita")
+    assert page.locator("#marked mark.sub").count() == len(data["substitutions"]) > 0
+
+
+def test_every_label_is_text(page: Any, server: Server) -> None:
+    for lang in ("id", "en"):
+        page.goto(f"{server.url}/?lang={lang}")
+        body = page.inner_text("body")
+        assert "<built-in" not in body and "{{" not in body and "undefined" not in body
+    assert page.inner_text("#copy-json") == "Copy JSON"
+
+
 def test_keyboard_only_check(page: Any, server: Server) -> None:
     page.goto(server.url + "/?lang=en")
     assert page.locator("html").get_attribute("lang") == "en"

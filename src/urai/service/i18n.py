@@ -24,7 +24,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "subs": "dugaan penggantian", "marked_h": "Teks dengan penggantian yang diduga",
         "marked_help": "Arahkan kursor atau fokus (Tab) ke kata yang ditandai untuk melihat "
                        "usulan kata asli, keyakinan dan alasannya.",
-        "restored_h": "Teks yang dipulihkan", "json_h": "JSON", "copy": "Salin JSON",
+        "restored_h": "Teks yang dipulihkan", "json_h": "JSON", "copy_json": "Salin JSON",
         "copied": "JSON disalin", "download": "Unduh laporan (HTML)",
         "suggest": "usulan", "confidence": "keyakinan", "reason": "alasan",
         "v_spun": "DI-SPIN", "v_clean": "BERSIH", "v_uncertain": "RAGU-RAGU",
@@ -63,7 +63,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "subs": "suspected substitutions", "marked_h": "Text with the suspected substitutions",
         "marked_help": "Hover over or focus (Tab) a marked word to see the suggested "
                        "original, the confidence and the reason.",
-        "restored_h": "Restored text", "json_h": "JSON", "copy": "Copy JSON",
+        "restored_h": "Restored text", "json_h": "JSON", "copy_json": "Copy JSON",
         "copied": "JSON copied", "download": "Download report (HTML)",
         "suggest": "suggestion", "confidence": "confidence", "reason": "reason",
         "v_spun": "SPUN", "v_clean": "CLEAN", "v_uncertain": "UNCERTAIN",
