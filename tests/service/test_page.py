@@ -175,6 +175,9 @@ def test_sources_page_side_by_side(page: Any, server: Server, corpus: Corpus) ->
     assert buttons.count() >= 1 and "src-1" in buttons.nth(0).inner_text()
     # the index holds a hostile title: shown as text
     assert HOSTILE in buttons.nth(0).text_content() and page.evaluate("window.__xss") is None
+    # copy-1's url is javascript:...; only http(s) URLs become links
+    assert page.locator("#matches a").count() == 1
+    assert page.locator("#matches a").get_attribute("href") == "https://example.com/xbox"
     sides = page.locator("#diff > div")
     query_side, source_side = sides.nth(0), sides.nth(1)
     for layer in ("copy", "swap"):
@@ -206,7 +209,10 @@ def test_sources_page_flags_what_the_copy_added(page: Any, server: Server,
 def test_families_page(page: Any, server: Server) -> None:
     page.goto(server.url + "/keluarga")
     page.wait_for_selector("#families button")
-    assert page.locator("#families button").count() == 2
+    assert page.locator("#families button").count() == 1  # families with copies
+    page.check("#singles")
+    page.click("#submit")
+    page.wait_for_function("document.querySelectorAll('#families button').length === 2")
     page.fill("#q", "farm.example")
     page.click("#submit")
     page.wait_for_function("document.querySelectorAll('#families button').length === 1")

@@ -315,7 +315,9 @@
     }
     async function search() {
       try {
-        const data = await api("/v1/families?q=" + encodeURIComponent($("q").value) + "&limit=100");
+        const minSize = $("singles").checked ? 1 : 2;
+        const data = await api("/v1/families?q=" + encodeURIComponent($("q").value) +
+          "&limit=100&min_size=" + minSize);
         const ul = $("families");
         clear(ul);
         if (!data.families.length) ul.append(el("li", {}, T.no_family));
