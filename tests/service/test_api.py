@@ -269,3 +269,30 @@ def test_report_escapes_everything(server: Server) -> None:
     assert "<script>window.__xss" not in body and "<img src=x" not in body
     assert "&lt;script&gt;window.__xss=2&lt;/script&gt;" in body
     assert "<mark" in body and "[" in body
+
+
+def test_arbitrary_bodies_get_an_answer_or_the_error_shape(server: Server) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    json_values = st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=40),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+            st.sampled_from(["text", "html", "url", "id", "documents", "x"]), inner,
+            max_size=3), max_leaves=8)
+
+    with server.client() as c:
+        @settings(max_examples=60, deadline=None,
+                  suppress_health_check=[HealthCheck.function_scoped_fixture])
+        @given(body=json_values, path=st.sampled_from(["/v1/check", "/v1/screen",
+                                                        "/v1/restore", "/v1/trace"]))
+        def run(body: object, path: str) -> None:
+            resp = c.post(path, json=body)
+            if resp.status_code == 200:
+                assert "error" not in resp.json() or isinstance(resp.json().get("results"),
+                                                                list)
+            else:
+                assert resp.status_code in (422, 502), resp.text
+                error_of(resp, resp.status_code, resp.json()["error"]["code"])
+
+        run()

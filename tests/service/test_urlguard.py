@@ -62,7 +62,9 @@ def test_literal_and_resolved_private_urls_are_refused_without_connecting(
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/a", "gopher://x/",
                                  "javascript:alert(1)", "data:text/html,hi", "example.com/a",
-                                 "http://user:pw@example.com/", "http:///nohost", ""])
+                                 "http://user:pw@example.com/", "http:///nohost", "",
+                                 "http://8.8.8.8/a\r\nX-Injected: 1", "http://8.8.8.8/a b",
+                                 "http://[::1", "http://8.8.8.8:99999/"])
 def test_bad_schemes_and_shapes_are_refused(url: str, connections: list) -> None:
     with pytest.raises(UrlRefusedError):
         fetch_url(url, UrlPolicy())

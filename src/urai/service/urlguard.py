@@ -110,6 +110,9 @@ def check_url(url: str, policy: UrlPolicy, resolver: Resolver | None = None) -> 
     """Parse and resolve ``url``; raise :class:`UrlRefusedError` unless it may be fetched."""
     if not isinstance(url, str) or not url.strip():
         raise UrlRefusedError("the url is empty")
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in url.strip()):
+        raise UrlRefusedError("the url contains spaces or control characters; percent-encode "
+                              "them")
     try:
         parts = urlsplit(url.strip())
         port = parts.port
