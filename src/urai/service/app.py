@@ -149,6 +149,10 @@ def _size(items: list[_Ready | UraiError]) -> int:
     return 0 if isinstance(item, UraiError) else len(item[2])
 
 
+def _to_dict(result: Any) -> dict[str, Any]:
+    return result.to_dict()  # type: ignore[no-any-return]
+
+
 def _restore_shape(result: Any) -> dict[str, Any]:
     d = {"verdict": result.verdict, "restored_text": result.restored_text,
          "changes": len(result.substitutions)}
@@ -190,32 +194,30 @@ def _api(app: FastAPI, st: ServiceState) -> None:
             return [await ready(st, docs[0], deadline)], True, deadline
         return await ready_all(st, docs, deadline), False, deadline
 
+    async def checked(body: CheckIn, runner: Any, shape: Any) -> Response:
+        """``runner.check`` on the body's documents, answered as ``shape(result)``."""
+        items, single, deadline = await documents(body)
+        data = await st.detect(deadline, _checked, runner, items, single, shape,
+                               size=_size(items))
+        return json_response(data)
+
     @app.post("/v1/check", tags=["check"], responses=_ERRORS,
               summary="Is it spun? Which words were swapped?")
     async def check(body: CheckIn) -> Response:
         """The same dictionary as `urai check --json` (one document), or `{"count",
         "results"}` for `documents` (one entry per input, an error in place of a document
         that cannot be checked)."""
-        items, single, deadline = await documents(body)
-        data = await st.detect(deadline, _checked, st.detector, items, single,
-                               lambda r: r.to_dict(), size=_size(items))
-        return json_response(data)
+        return await checked(body, st.detector, _to_dict)
 
     @app.post("/v1/restore", tags=["check"], responses=_ERRORS,
               summary="The likely original wording")
     async def restore(body: CheckIn) -> Response:
-        items, single, deadline = await documents(body)
-        data = await st.detect(deadline, _checked, st.detector, items, single,
-                               _restore_shape, size=_size(items))
-        return json_response(data)
+        return await checked(body, st.detector, _restore_shape)
 
     @app.post("/v1/screen", tags=["check"], responses=_ERRORS,
               summary="Fast document-level verdict (no word marks)")
     async def screen(body: CheckIn) -> Response:
-        items, single, deadline = await documents(body)
-        data = await st.detect(deadline, _checked, st.screener, items, single,
-                               lambda r: r.to_dict(), size=_size(items))
-        return json_response(data)
+        return await checked(body, st.screener, _to_dict)
 
     @app.post("/v1/trace", tags=["trace"], responses=_ERRORS,
               summary="Ranked sources of a copy in the index")
