@@ -70,7 +70,14 @@ def check_safely(det: Any, text: Any, html: bool | None) -> Any:
             "please report it with the input")
 
 
-def _worker_main(det: Any, conn: Any) -> None:
+def _worker_main(det: Any, conn: Any, inherited: list[Any]) -> None:
+    # a forked worker holds copies of the parent's ends of every pipe: close them, or a
+    # worker would never see EOF when the parent is killed (and live on as an orphan)
+    for c in inherited:
+        try:
+            c.close()
+        except OSError:
+            pass
     # one BLAS thread per worker: with numpy's default (one per core) every worker's cloze
     # products fight for all cores, and 2 workers on 2 cores ran slower than 1 (measured)
     from threadpoolctl import threadpool_limits
@@ -85,7 +92,11 @@ def _worker_main(det: Any, conn: Any) -> None:
             return
         if batch is None:
             return
-        conn.send([(seq, check_safely(det, text, html)) for seq, text, html in batch])
+        answers = [(seq, check_safely(det, text, html)) for seq, text, html in batch]
+        try:
+            conn.send(answers)
+        except OSError:  # the parent is gone (killed): nothing to answer to
+            return
 
 
 def _death(exitcode: int | None) -> str:
@@ -100,9 +111,12 @@ def _death(exitcode: int | None) -> str:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, det: Any) -> None:
+    def __init__(self, ctx: Any, det: Any, others: list[_Worker]) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(det, child), daemon=True)
+        inherited = ([self.conn, *(w.conn for w in others)]
+                     if ctx.get_start_method() == "fork" else [])
+        self.proc = ctx.Process(target=_worker_main, args=(det, child, inherited),
+                                daemon=True)
         self.proc.start()
         child.close()
         #: the documents sent and not answered: (seq, text, html, tries)
@@ -131,7 +145,9 @@ class _Pool:
         methods = multiprocessing.get_all_start_methods()
         self.ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self.det, self.chunksize = det, chunksize
-        self.workers = [_Worker(self.ctx, det) for _ in range(jobs)]
+        self.workers: list[_Worker] = []
+        for _ in range(jobs):
+            self.workers.append(_Worker(self.ctx, det, self.workers))
         self.deaths = 0
 
     def close(self, *, kill: bool = False) -> None:
@@ -197,7 +213,8 @@ class _Pool:
         self.deaths += 1
         held, w.held = w.held, []
         w.stop(kill=True)
-        self.workers[self.workers.index(w)] = _Worker(self.ctx, self.det)
+        others = [o for o in self.workers if o is not w]
+        self.workers[self.workers.index(w)] = _Worker(self.ctx, self.det, others)
         for seq, text, html, tries in held:
             if tries + 1 >= MAX_TRIES:
                 yield seq, ProcessingError(
