@@ -8,8 +8,6 @@ cannot be processed gets its error in its place, so the answer has one entry per
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["DocIn", "CheckIn", "TraceIn", "AlignIn", "IndexDoc", "IndexIn"]
@@ -96,9 +94,3 @@ class IndexIn(BaseModel):
     documents: list[IndexDoc] = Field(..., min_length=1)
     skip_existing: bool = False
 
-
-def example(name: str) -> dict[str, Any]:
-    """OpenAPI examples of the request bodies."""
-    text = ("Serangan hawa yang dilancarkan koalisi pada Sabtu menewaskan sedikitnya 12 warga "
-            "sipil lantaran menghantam pasar serta permukiman di pinggiran kota.")
-    return {"check": {"text": text}, "batch": {"documents": [{"text": text, "id": "a1"}]}}[name]

@@ -10,7 +10,6 @@ up. Every ``src``/``href`` is relative to this server: the Swagger UI assets com
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -137,8 +136,3 @@ def _pieces(result: Any) -> list[tuple[str, Any]]:
     out.append(("text", result.text[pos:]))
     return out
 
-
-def service_available() -> bool:
-    """True when the ``service`` extra's packages are importable."""
-    return all(importlib.util.find_spec(m) is not None
-               for m in ("fastapi", "uvicorn", "jinja2", "fastapi_offline"))

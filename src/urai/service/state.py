@@ -23,7 +23,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from urai.errors import InputError
 from urai.service.config import ServiceConfig
 from urai.service.errors import DisabledError, RequestTimeoutError
 from urai.service.urlguard import Fetched, UrlPolicy, fetch_url
@@ -173,8 +172,3 @@ class ServiceState:
             self._index.close()
             self._index = None
 
-
-def require_text(value: Any, what: str) -> str:
-    if not isinstance(value, str):
-        raise InputError(f"{what} must be a string")
-    return value
