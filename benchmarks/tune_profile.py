@@ -6,9 +6,11 @@ IndoSum folds 01-04 (never fold 05 or Leipzig): 5 farms (``evalspin.farm_diction
 seeded apart from the benchmarks' farms), a profile per farm from ``--pairs`` copies at
 q = 0.8, evaluated on ``--articles`` other training articles spun by the same farms at
 q = 0.8. For each ``(profile_lm_weight, profile_min_probability)``: token P/R, restoration,
-over-correction. The rule: the lowest over-correction among the settings within 0.005 of the
-best restoration. (No setting keeps over-correction at the level of the same copies checked
-without a profile: natural occurrences of a farm's substitutes are restored too.)
+over-correction; ``--grid cost``: the change-cost offset with a profile (LM weight 2, as
+chosen by ``--grid lm``). The rule: the lowest over-correction among the settings within
+0.005 of the best restoration. (No setting keeps over-correction at the level of the same
+copies checked without a profile: natural occurrences of a farm's substitutes are restored
+too.)
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--articles", type=int, default=60)
     ap.add_argument("--pairs", type=int, default=20)
+    ap.add_argument("--grid", choices=("lm", "cost"), default="cost",
+                    help="lm: LM weight x min probability; cost: the change-cost offset")
     args = ap.parse_args(argv)
     arts = [t for _, t in training_articles(shared_data_dir())]
     farms = [f.spinner() for f in farm_dictionaries(5, seed=99)]
@@ -46,18 +50,24 @@ def main(argv: list[str] | None = None) -> int:
         by_farm.setdefault(i % len(farms), []).append(farms[i % len(farms)].spin_consistent(
             a, 0.8, 9000 + i))
     base = Detector()
-    print("| lm weight | min probability | token P | token R | restored | over-correction |")
-    print("|---|---|---|---|---|---|")
-    settings: list[tuple[float | None, float]] = [(None, 0.0)]
-    settings += list(itertools.product((0.5, 1.0, 2.0, 3.0), (0.5, 0.7)))
-    for w, mp in settings:
+    print("| lm weight | min probability | cost offset | token P | token R | restored | "
+          "over-correction |")
+    print("|---|---|---|---|---|---|---|")
+    settings: list[tuple[float | None, float, float]] = [(None, 0.0, 0.0)]
+    if args.grid == "lm":
+        settings += [(w, mp, 0.0) for w, mp in itertools.product((0.5, 1.0, 2.0, 3.0),
+                                                                  (0.5, 0.7))]
+    else:
+        settings += [(2.0, 0.5, off) for off in (0.0, -0.5, -1.0, -2.0, -3.0)]
+    for w, mp, off in settings:
         total = None
         for k, docs in by_farm.items():
             if w is None:
                 t = score(base, docs)
             else:
                 det = base.with_config(CheckConfig(profile_lm_weight=w,
-                                                   profile_min_probability=mp))
+                                                   profile_min_probability=mp,
+                                                   profile_cost_offset=off))
                 t = score(det, docs, profiles[k])
             if total is None:
                 total = t
@@ -65,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
                 total.add(t)
         assert total is not None
         r = total.row(0, 1)
-        print(f"| {'no profile' if w is None else w} | {mp} | {r['token_p']:.3f} | "
+        print(f"| {'no profile' if w is None else w} | {mp} | {off} | {r['token_p']:.3f} | "
               f"{r['token_r']:.3f} | {r['restored']:.3f} | {100 * r['over']:.2f}% |",
               flush=True)
     return 0

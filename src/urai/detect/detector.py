@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from urai.detect.doclevel import DocBias, candidate_counts, document_bias
+from urai.detect.doclevel import DocBias, candidate_counts, document_bias, type_groups
 from urai.detect.engine import Engine, build_sequence
 from urai.detect.evidence import N_LM_TERMS, TOKEN_FEATURES, sigmoid
 from urai.detect.features import (
@@ -140,6 +140,8 @@ class CheckConfig:
     profile_min_probability: float = 0.5
     #: weight of the LM's log-likelihood ratio against the profile's prior odds
     profile_lm_weight: float = 2.0
+    #: added to the document's change cost when checking with a profile
+    profile_cost_offset: float = 0.0
 
     @property
     def check_spun_threshold(self) -> float:
@@ -189,6 +191,7 @@ class CheckConfig:
         _num("absence_cap", self.absence_cap, 0.0, 50.0)
         _num("profile_min_probability", self.profile_min_probability, 0.0, 1.0)
         _num("profile_lm_weight", self.profile_lm_weight, 0.0, 10.0)
+        _num("profile_cost_offset", self.profile_cost_offset, -10.0, 10.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,9 +351,13 @@ class Detector:
         an, dec, feats, _ = self._analyse(text)
         return an, dec, feats
 
-    def _analyse(self, text: str) -> tuple[Any, Any, np.ndarray, DocBias | None]:
+    def _analyse(self, text: str, profiled: bool = False
+                 ) -> tuple[Any, Any, np.ndarray, DocBias | None]:
         """:meth:`analyse` plus the document-level bias of the final decoding (None when the
-        document did not get the adaptive pass or ``doc_evidence`` is off)."""
+        document did not get the adaptive pass or ``doc_evidence`` is off). ``profiled``: the
+        text is checked with a spinner profile, i.e. said to come from a spinner: it always
+        gets the adaptive pass, at a cost lowered by ``profile_cost_offset`` (the profile
+        then vetoes the changes its spinner does not make, :meth:`_apply_profile`)."""
         an = self.engine.analyse_text(text)
         # the first-pass evidence, kept by _decode before its first refresh changes it
         cfg = self.config
@@ -360,8 +367,10 @@ class Detector:
         bias = None
         if cfg.adaptive and an.n_mutable:
             p = float(self.model.doc.prob(feats[None, :])[0])
-            if p >= cfg.adaptive_min_p:
+            if p >= cfg.adaptive_min_p or profiled:
                 th = self.adaptive_threshold(feats)
+                if profiled:
+                    th += cfg.profile_cost_offset
                 if th < self.threshold or cfg.doc_evidence:
                     if saved:  # evidence with the observed neighbours again
                         x0, z0, m0 = saved[0]
@@ -398,6 +407,7 @@ class Detector:
         eng = self.engine
         cfg = self.config
         last: list[DocBias] = []
+        groups = type_groups(an, eng.unk) if doc and an.n_mutable else None
 
         def logits() -> np.ndarray:  # kept up to date by the compiled kernels, if they run
             z = an.z if an.z is not None else (
@@ -407,7 +417,7 @@ class Detector:
             center = cfg.type_center + (threshold if cfg.type_relative else 0.0)
             b = document_bias(an, z, type_weight=cfg.type_weight, type_center=center,
                               type_cap=cfg.type_cap, absence_weight=cfg.absence_weight,
-                              absence_cap=cfg.absence_cap, unk=eng.unk)
+                              absence_cap=cfg.absence_cap, unk=eng.unk, groups=groups)
             last[:] = [b]
             return z + b.bias
 
@@ -447,7 +457,7 @@ class Detector:
         text, is_html = prepare_text(text, html, "check")
         prof = self.profile if profile is None else load_profile(profile)
         cfg = self.config
-        an, dec, feats, bias = self._analyse(text)
+        an, dec, feats, bias = self._analyse(text, profiled=prof is not None)
         features = dict(zip(DOC_FEATURES, (float(x) for x in feats), strict=True))
         nw = an.n_words
         refusal = refuse(features, nw, an.n_known, an.n_stop, cfg)
@@ -464,6 +474,13 @@ class Detector:
         if verdict != "clean" or cfg.restore_clean:
             sel = np.flatnonzero(dec.choice >= 0)
             rows = dec.choice[sel]
+            counts: dict[int, tuple[float, float]] = {}
+            if bias is not None and len(rows):  # expected / seen counts of the suggestions
+                exp_c, seen_c, _ = (candidate_counts(an, rows) if bias.expected is None
+                                    or bias.seen is None else
+                                    (bias.expected[rows], bias.seen[rows], None))
+                counts = dict(zip(rows.tolist(), zip(exp_c.tolist(), seen_c.tolist(),
+                                                     strict=True), strict=True))
             for (s, e), row, conf, ev_row in zip(token_spans(an.tokens, an.pos_tok[sel].tolist()),
                                                  rows.tolist(), dec.confidence[sel].tolist(),
                                                  an.X[rows][:, _EVIDENCE_COLUMNS].tolist(),
@@ -475,7 +492,7 @@ class Detector:
                 ev["document_gain"] = 0.0
                 if bias is not None:
                     ev["document_gain"] = float(bias.bias[row])
-                    reason += _doc_reason(an, obs, sugg, bias, row)
+                    reason += _doc_reason(obs, sugg, bias, row, *counts[row])
                 subs.append(Substitution(s, e, obs, sugg, conf, ev, reason))
         if prof is not None:
             subs = self._apply_profile(text, subs, prof)
@@ -557,14 +574,11 @@ class Detector:
         return self.check(text, html=html, profile=profile).restored_text
 
 
-def _doc_reason(an: Any, obs: str, sugg: str, bias: DocBias, row: int) -> str:
-    """The document-level part of a restoration's reason (empty when it did not matter)."""
+def _doc_reason(obs: str, sugg: str, bias: DocBias, row: int, exp_r: float,
+                seen_r: float) -> str:
+    """The document-level part of a restoration's reason (empty when it did not matter);
+    ``exp_r``/``seen_r``: the suggestion's expected and actual count in the text."""
     parts = []
-    if bias.expected is None or bias.seen is None:
-        expected, seen, _ = candidate_counts(an, np.array([row]))
-        exp_r, seen_r = float(expected[0]), float(seen[0])
-    else:
-        exp_r, seen_r = float(bias.expected[row]), float(bias.seen[row])
     if bias.type_term[row] > 0.25 and bias.others[row] > 0:
         k = int(bias.others[row])
         parts.append(f"consistent with {k} other '{obs.lower()}' in this text "

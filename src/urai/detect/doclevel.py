@@ -34,7 +34,7 @@ import numpy as np
 
 from urai.detect.evidence import OBS_UNKNOWN, UNI_DELTA, UNI_OBS, Analysis
 
-__all__ = ["DocBias", "document_bias", "candidate_counts"]
+__all__ = ["DocBias", "TypeGroups", "document_bias", "type_groups", "candidate_counts"]
 
 LN10 = float(np.log(10.0))
 
@@ -54,23 +54,44 @@ class DocBias:
     seen: np.ndarray | None
 
 
+@dataclass(frozen=True, slots=True)
+class TypeGroups:
+    """The rows of an analysis grouped by (observed type, candidate): fixed for a document,
+    so computed once (:func:`type_groups`) for all decoding rounds."""
+
+    inv: np.ndarray  # group of each row
+    counts: np.ndarray  # rows per group
+    known: np.ndarray  # rows whose observed word and candidate the LM knows
+
+
+def type_groups(an: Analysis, unk: int = -1) -> TypeGroups:
+    """Group the candidate rows of ``an`` by (observed LM id, candidate LM id); rows with a
+    word unknown to the LM form a group of their own."""
+    n = len(an.cand_ids)
+    obs = an.obs_ids[an.cand_pos]
+    cand = an.cand_ids
+    known = (an.X[:, OBS_UNKNOWN] == 0) & (obs != unk) & (cand != unk)
+    if n == 0:
+        e = np.zeros(0, dtype=np.int64)
+        return TypeGroups(e, e, known)
+    key = obs.astype(np.int64) * (int(cand.max()) + 2) + cand.astype(np.int64)
+    key = np.where(known, key, -1 - np.arange(n))
+    _, inv, counts = np.unique(key, return_inverse=True, return_counts=True)
+    return TypeGroups(inv.reshape(-1), counts, known)
+
+
 def document_bias(an: Analysis, z: np.ndarray, *, type_weight: float, type_center: float,
                   type_cap: float, absence_weight: float, absence_cap: float,
-                  unk: int = -1) -> DocBias:
+                  unk: int = -1, groups: TypeGroups | None = None) -> DocBias:
     """The document-level bias of every candidate row of ``an`` given the logits ``z``
-    (see the module docstring)."""
+    (see the module docstring); ``groups``: :func:`type_groups` of ``an``, if already known."""
     n = len(z)
     zeros = np.zeros(n)
     if n == 0:
         return DocBias(zeros, zeros, zeros, np.zeros(0, dtype=np.int64), None, None)
-    owner = an.cand_pos
-    obs = an.obs_ids[owner]
-    cand = an.cand_ids
-    known = (an.X[:, OBS_UNKNOWN] == 0) & (obs != unk) & (cand != unk)
+    g = groups if groups is not None else type_groups(an, unk)
+    inv, counts, known = g.inv, g.counts, g.known
     # ---- type term: rows of the same (observed type, candidate) pool their evidence
-    key = obs.astype(np.int64) * (int(cand.max()) + 2) + cand.astype(np.int64)
-    key = np.where(known, key, -1 - np.arange(n))  # unknown words: a group of their own
-    _, inv, counts = np.unique(key, return_inverse=True, return_counts=True)
     ev = np.clip(z - type_center, -type_cap, type_cap)
     sums = np.bincount(inv, weights=ev, minlength=len(counts))
     others = counts[inv] - 1
