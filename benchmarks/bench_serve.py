@@ -8,7 +8,7 @@ compared in the same run with ``urai.check_many`` on the same documents and as m
   ``i mod len(docs)`` as ``POST /v1/check {"text": ...}``.
 * Ceiling: ``urai.check_many(requests, jobs=W)`` over the same request list (one warm pass of
   every document in the parent first, so the forked workers start warm, as the server's do
-  after its warm-up). The requests are split into ``--rounds`` parts; each round runs the
+  after its warm-up). The requests are split into ``--rounds`` parts (20); each round runs the
   ceiling and the server on its part, in alternating order, so load from other work on the
   machine falls on both alike.
 * Server: ``python -m urai.cli.serve --workers W`` in a subprocess; warm-up of 2 requests per
@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", type=int, default=150, help="clean docs (and as many spun)")
     ap.add_argument("--half-seconds", type=float, default=15.0,
                     help="longest half-rate run, in seconds")
-    ap.add_argument("--rounds", type=int, default=5,
+    ap.add_argument("--rounds", type=int, default=20,
                     help="alternate check_many and the server this many times")
     ap.add_argument("--json", type=Path, default=None, help="also write the numbers here")
     a = ap.parse_args(argv)
@@ -251,12 +251,17 @@ def main(argv: list[str] | None = None) -> int:
                     w, c = many_chunk(det, texts[lo:hi], a.workers)
                     many_wall += w
                     many_cpu += c
+                    print(f"  round {r + 1}: check_many {(hi - lo) / w:,.0f} docs/s, "
+                          f"{c / w:.2f} cores busy")
                     continue
                 cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-                srv0 = proc_cpu(pids)
+                per0 = [proc_cpu([p]) for p in pids]
                 w, lat_r = asyncio.run(load.closed_loop(hi - lo, a.clients, lo))
                 cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-                cpu_srv += proc_cpu(pids) - srv0
+                per = [proc_cpu([p]) - c0 for p, c0 in zip(pids, per0, strict=True)]
+                cpu_srv += sum(per)
+                print(f"  round {r + 1}: serve {(hi - lo) / w:,.0f} req/s, cores busy per "
+                      f"process {' '.join(f'{c / w:.2f}' for c in per)}")
                 client_cpu += (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
                 wall += w
                 lat += lat_r
