@@ -193,3 +193,12 @@ def test_cli_learn_from_an_index(tmp_path: Path, profile_cli, capsys) -> None:
     err = capsys.readouterr().err
     assert "3 pairs used, 1 rejected" in err
     assert Profile.load(out).best("serta")[0] == "dan"
+
+
+def test_a_detector_with_a_profile_pickles_for_worker_processes() -> None:
+    import pickle
+
+    prof = learn_profile(_pairs(FARM_A), name="a")
+    back = pickle.loads(pickle.dumps(default_detector().with_profile(prof)))
+    assert back.profile == prof and back.profile.best("serta") == prof.best("serta")
+    assert back.profile.substitutes("dan") == frozenset({"serta"})
