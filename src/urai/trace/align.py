@@ -153,14 +153,18 @@ def align_blocks(
     max_swap: int = 2,
     _query_words: list[tuple[int, int, str]] | None = None,
     _source_words: list[tuple[int, int, str]] | None = None,
+    _query_keys: list[str] | None = None,
+    _source_keys: list[str] | None = None,
 ) -> tuple[Alignment, list[_Block]]:
-    """:func:`align` and its aligned blocks (word-index runs; for :mod:`urai.trace.passages`)."""
+    """:func:`align` and its aligned blocks (word-index runs; for :mod:`urai.trace.passages`).
+    The keys of either text may be given when they are already known (one query aligned
+    with many candidates)."""
     if anchor < 1 or min_block < 1 or max_swap < 0:
         raise ConfigError("align: anchor and min_block must be >= 1, max_swap >= 0")
     qw = _query_words if _query_words is not None else word_spans(query)
     sw = _source_words if _source_words is not None else word_spans(source)
-    qk = _keys(qw, thesaurus)
-    sk = _keys(sw, thesaurus)
+    qk = _query_keys if _query_keys is not None else _keys(qw, thesaurus)
+    sk = _source_keys if _source_keys is not None else _keys(sw, thesaurus)
     blocks = _blocks(qk, sk, anchor, max_swap, min_block)
     return _to_alignment(query, source, qw, sw, blocks), blocks
 

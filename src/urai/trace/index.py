@@ -47,9 +47,9 @@ import numpy as np
 
 from urai.errors import ConfigError, InputError
 from urai.records import Record, Rejection
-from urai.trace.align import Alignment, align, align_blocks, word_spans
+from urai.trace.align import Alignment, _keys, align, align_blocks, word_spans
 from urai.trace.fingerprint import Fingerprinter, IndexConfig, ThesaurusLike
-from urai.trace.passages import Passage, Span, locate, unmatched_spans
+from urai.trace.passages import MemoThesaurus, Passage, Span, locate, prepare, unmatched_spans
 from urai.trace.scoring import (
     Candidate,
     accepts,
@@ -63,6 +63,9 @@ from urai.trace.store import Store
 __all__ = ["Index", "IndexConfig", "Match", "TraceResult", "AddReport", "Rejection",
            "IndexStats", "Passage", "Span"]
 
+#: candidates are aligned in order of shared fingerprints until one match alone explains
+#: this share of the query (a whole copy: the rest could only add lower-ranked matches)
+EXPLAINED = 0.95
 #: a passage of a lower-ranked match is dropped when this share of it is already explained by
 #: a better match (each part of the query is attributed to its best source)
 CLAIMED_SHARE = 0.5
@@ -165,6 +168,7 @@ class Index:
         self.path = Path(path)
         self._lock = threading.RLock()
         self._weights: dict[str, float] = {}
+        self._memo = MemoThesaurus(self._fp.thesaurus)
         self._zipf: Callable[[str], float] | None = None
 
     # -- context ----------------------------------------------------------------------------
@@ -341,6 +345,10 @@ class Index:
             return TraceResult(source, (), _all_unmatched(qwords) if passages else ())
         found: list[tuple[float, str, Match, tuple[Passage, ...], bool]] = []
         cfg = self.config
+        th = self._memo
+        prep = prepare(text, qwords, th, self._fp.stopwords, self._weight) if passages else None
+        starts = [w[0] for w in qwords]
+        explained = bytearray(len(qwords))
         for cand in scored:
             with self._lock:  # one connection, possibly shared by threads
                 info = self._store.doc_info(cand.doc)
@@ -356,11 +364,13 @@ class Index:
                     found.append((m.score, ident, m, (), True))
                 continue
             swords = word_spans(stext)
-            al, blocks = align_blocks(text, stext, self.thesaurus, min_block=cfg.min_block,
-                                      _query_words=qwords, _source_words=swords)
-            ps = tuple(locate(text, stext, qwords, swords, blocks, self.thesaurus,
-                              self._fp.stopwords, min_similarity=cfg.passage_similarity,
-                              weight=self._weight))
+            skeys = _keys(swords, th)
+            al, blocks = align_blocks(text, stext, th, min_block=cfg.min_block,
+                                      _query_words=qwords, _source_words=swords,
+                                      _query_keys=prep.keys, _source_keys=skeys)
+            ps = tuple(locate(text, stext, qwords, swords, blocks, th, self._fp.stopwords,
+                              min_similarity=cfg.passage_similarity, weight=self._weight,
+                              prep=prep, source_keys=skeys))
             by_cov = accepts(al.coverage, thr)
             if not (by_cov or any(accepts_passage(p.query_words, p.similarity,
                                                   cfg.passage_words, cfg.passage_similarity,
@@ -373,6 +383,12 @@ class Index:
             cov = round(min(1.0, max(al.coverage, in_ps)), 6)
             m = Match(ident, match_score(cov, cand.containment), cov, title, url)
             found.append((m.score, ident, m, ps, by_cov))
+            for p in ps:
+                a = bisect.bisect_left(starts, p.query_start)
+                b = bisect.bisect_left(starts, p.query_end)
+                explained[a:b] = b"\x01" * (b - a)
+            if sum(explained) >= EXPLAINED * len(qwords) and m.coverage >= EXPLAINED:
+                break  # the query is explained: later (fewer-vote) candidates add nothing
         found.sort(key=lambda f: (-f[0], f[1]))
         if not passages:
             return TraceResult(source, tuple(f[2] for f in found[:top]))

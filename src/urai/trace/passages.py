@@ -105,6 +105,72 @@ class _P:  # a passage under construction, in word indexes
     swaps: int
 
 
+class MemoThesaurus:
+    """A thesaurus with memoised ``canonical`` and alternative keys, for aligning one query
+    with many candidates (``Thesaurus.canonical`` normalises its argument on every call)."""
+
+    def __init__(self, thesaurus: ThesaurusLike) -> None:
+        self.inner = thesaurus
+        self._canon: dict[str, str] = {}
+        self._alts: dict[str, tuple[str, ...]] = {}
+
+    def canonical(self, word: str) -> str:
+        k = self._canon.get(word)
+        if k is None:
+            if len(self._canon) > 2_000_000:
+                self._canon.clear()
+            k = self._canon[word] = self.inner.canonical(word)
+        return k
+
+    def is_mutable(self, word: str) -> bool:
+        return self.inner.is_mutable(word)
+
+    def alt_keys(self, word: str) -> tuple[str, ...]:
+        """Canonical keys of the word's four best thesaurus alternatives."""
+        hit = self._alts.get(word)
+        if hit is None:
+            alts = getattr(self.inner, "alternatives", None)
+            keys = [] if alts is None else [self.canonical(a.surface) for a in alts(word)[:4]]
+            if len(self._alts) > 1_000_000:
+                self._alts.clear()
+            hit = self._alts[word] = tuple(keys)
+        return hit
+
+
+@dataclass(slots=True)
+class QueryPrep:
+    """What :func:`locate` needs of a query, computed once for all its candidates."""
+
+    words: Words
+    keys: list[str]
+    sents: list[tuple[int, int]]
+    # per sentence: content key -> (weight, alternative keys), and the total weight
+    bags: list[tuple[dict[str, tuple[float, tuple[str, ...]]], float]]
+
+
+
+def prepare(query: str, qwords: Words, thesaurus: ThesaurusLike | None,
+            stopwords: frozenset[str], weight: Callable[[str], float] | None = None
+            ) -> QueryPrep:
+    canon: Callable[[str], str] = thesaurus.canonical if thesaurus is not None else str
+    alt_keys = getattr(thesaurus, "alt_keys", None)
+    if alt_keys is None:
+        alts_of = getattr(thesaurus, "alternatives", None)
+
+        def alt_keys(word: str) -> tuple[str, ...]:
+            return tuple(canon(a.surface) for a in alts_of(word)[:4]) if alts_of else ()
+    wt = weight or _one
+    sents = sentences(qwords, query)
+    bags = []
+    for a, b in sents:
+        bag: dict[str, tuple[float, tuple[str, ...]]] = {}
+        for k, i in _content(qwords, canon, stopwords, a, b).items():
+            w = qwords[i][2]
+            bag[k] = (wt(w), alt_keys(w))
+        bags.append((bag, sum(x[0] for x in bag.values())))
+    return QueryPrep(qwords, _keys(qwords, thesaurus), sents, bags)
+
+
 def sentences(words: Words, text: str) -> list[tuple[int, int]]:
     """Word-index ranges ``[a, b)`` of the sentences of ``text`` (ends: ``.!?`` or a line
     break between two words)."""
@@ -131,19 +197,24 @@ def locate(
     *,
     min_similarity: float = 0.6,
     weight: Callable[[str], float] | None = None,
+    prep: QueryPrep | None = None,
+    source_keys: list[str] | None = None,
 ) -> list[Passage]:
     """The passages of ``query`` copied from ``source`` (see the module docstring);
     ``blocks`` are :func:`urai.trace.align.align_blocks`' blocks for the pair; ``weight``
     gives a content key its weight in the bag similarity (rare words count more; default:
-    every key 1)."""
+    every key 1); ``prep`` (:func:`prepare`) and ``source_keys`` save recomputing them."""
+    if prep is None:
+        prep = prepare(query, qwords, thesaurus, stopwords, weight)
+    sk = source_keys if source_keys is not None else _keys(swords, thesaurus)
     seq = _sequential(qwords, swords, list(blocks))
     if seq:
-        _extend_back(seq, _keys(qwords, thesaurus), _keys(swords, thesaurus))
+        _extend_back(seq, prep.keys, sk)
     covered = bytearray(len(qwords))
     for p in seq:
         covered[p.q0: p.q1] = b"\x01" * (p.q1 - p.q0)
-    bag = _bag_passages(query, source, qwords, swords, covered, thesaurus, stopwords,
-                        min_similarity, weight or _one)
+    bag = _bag_passages(source, prep, swords, sk, covered, stopwords, min_similarity,
+                        weight or _one)
     merged = _merge(sorted(seq + bag, key=lambda p: (p.q0, p.s0)))
     return [_emit(p, qwords, swords) for p in merged]
 
@@ -214,42 +285,50 @@ def _one(key: str) -> float:
     return 1.0
 
 
-def _bag_passages(query: str, source: str, qwords: Words, swords: Words, covered: bytearray,
-                  thesaurus: ThesaurusLike | None, stop: frozenset[str],
-                  min_similarity: float, weight: Callable[[str], float]) -> list[_P]:
-    canon: Callable[[str], str] = thesaurus.canonical if thesaurus is not None else str
-    alts_of = getattr(thesaurus, "alternatives", None)
-    qsent = [(a, b) for a, b in sentences(qwords, query)
-             if b - a >= 3 and sum(covered[a:b]) < BAG_UNCOVERED * (b - a)]
+def _bag_passages(source: str, prep: QueryPrep, swords: Words, sk: list[str],
+                  covered: bytearray, stop: frozenset[str], min_similarity: float,
+                  weight: Callable[[str], float]) -> list[_P]:
+    qsent = [(n, a, b) for n, (a, b) in enumerate(prep.sents)
+             if b - a >= 3 and sum(covered[a:b]) < BAG_UNCOVERED * (b - a)
+             and len(prep.bags[n][0]) >= BAG_MIN_MATCHED]
     if not qsent:
         return []
     ssent = sentences(swords, source)
-    sbags = [_content(swords, canon, stop, a, b) for a, b in ssent]
+    sbags: list[dict[str, int]] = []
+    for a, b in ssent:
+        bag: dict[str, int] = {}
+        for i in range(a, b):
+            w = swords[i][2]
+            if len(w) >= 2 and w not in stop:
+                bag.setdefault(sk[i], i)
+        sbags.append(bag)
     sweights = [sum(weight(swords[i][2]) for i in bag.values()) for bag in sbags]
     where: dict[str, list[int]] = {}
     for j, bag in enumerate(sbags):
         for k in bag:
             where.setdefault(k, []).append(j)
-    found: list[tuple[int, int, int, int, float, int]] = []  # qa, qb, j0, j1, sim, swaps
-    for qa, qb in qsent:
-        qbag = _content(qwords, canon, stop, qa, qb)
-        if len(qbag) < BAG_MIN_MATCHED:
+    found: list[tuple[int, int, int, int, float, int, float]] = []
+    in_source = where.keys()
+    for n_q, qa, qb in qsent:
+        qbag, q_w = prep.bags[n_q]
+        # a quick bound first (most sentences of a long query share little with a
+        # candidate): the keys found as they are must carry a quarter of the weight
+        shared = in_source & qbag.keys()
+        if len(shared) < BAG_MIN_MATCHED - 1 or sum(qbag[k][0] for k in shared) < 0.25 * q_w:
             continue
         # each query key: its weight, the source sentences holding it directly, and those
         # holding one of its thesaurus alternatives (half weight: a guess at a swap)
         hits: list[tuple[float, set[int], set[int], str]] = []
-        q_w = 0.0
-        for k, i in qbag.items():
-            w = weight(qwords[i][2])
-            q_w += w
+        for k, (w, alts) in qbag.items():
             direct = set(where.get(k, ()))
             via: set[int] = set()
-            if alts_of is not None:
-                for alt in alts_of(qwords[i][2])[:4]:
-                    via.update(where.get(canon(alt.surface), ()))
-                via -= direct
+            for ak in alts:
+                via.update(where.get(ak, ()))
+            via -= direct
             if direct or via:
                 hits.append((w, direct, via, k))
+        if len(hits) < BAG_MIN_MATCHED:
+            continue
         score: dict[int, float] = {}
         for w, direct, via, _ in hits:
             for j in direct:

@@ -91,6 +91,6 @@ def accepts_passage(query_words: int, similarity: float, min_words: int,
 
 def passage_verify(verify: int, sentences: int) -> tuple[int, float]:
     """How many candidates a passage-level query aligns, and the least share of the
-    leader's votes they need: twice ``verify`` for a paragraph, up to five times as many for
-    a long text (one more per two sentences), at :data:`PASSAGE_SHARE`."""
-    return max(2 * verify, min(5 * verify, sentences // 2)), PASSAGE_SHARE
+    leader's votes they need: ``verify`` for a paragraph, up to four times as many for a
+    long text (one more per three sentences), at :data:`PASSAGE_SHARE`."""
+    return max(verify, min(4 * verify, sentences // 3)), PASSAGE_SHARE
