@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from urai.corpus.sinks import json_line
+from urai.corpus.sinks import write_json
 from urai.corpus.sources import read_text
 from urai.errors import ConfigError, InputError
 from urai.jsonable import to_jsonable
@@ -93,8 +93,16 @@ def each_input(files: Iterable[str], handle: Callable[[str, str], None], *,
 
 
 def echo_json(obj: Any, *, indent: int | None = None) -> None:
-    """Print ``obj`` as one JSON document (UTF-8, not ASCII-escaped unless it must be)."""
-    click.echo(json_line(obj, indent=indent))
+    """Print ``obj`` as one JSON document and a newline (UTF-8, not ASCII-escaped), streamed
+    in pieces so a huge result is never held twice (as text and as bytes)."""
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None:
+        out.flush()
+        write_json(obj, buffer, indent=indent)
+        buffer.flush()
+    else:  # a text stream without bytes under it (tests' redirect_stdout)
+        write_json(obj, out, indent=indent)
 
 
 def stderr_is_tty() -> bool:

@@ -292,8 +292,8 @@ class LongTextRunner:
             text = html_to_text(text)
             if len(text) <= self.chunk_chars:
                 return dataclasses.replace(self.runner.check(text, html=False), html=True)
-        pieces = [(off, piece, self.runner.check(piece, html=False))
-                  for off, piece in split_text(text, self.chunk_chars) if piece.strip()]
+        pieces = ((off, len(piece), self.runner.check(piece, html=False))
+                  for off, piece in split_text(text, self.chunk_chars) if piece.strip())
         return _join(self.runner, text, is_html, pieces)
 
 
@@ -307,47 +307,72 @@ def _thresholds(obj: Any) -> tuple[float, float, bool]:
             bool(getattr(cfg, "restore_clean", False)))
 
 
-def _join(runner: Any, text: str, is_html: bool, pieces: list[tuple[int, str, Any]]) -> Any:
-    results = [r for _, _, r in pieces]
-    checked = [r for r in results if isinstance(r, CheckResult)]
-    base = checked[0] if checked else results[0]
+@dataclasses.dataclass(slots=True)
+class _Piece:
+    """What a joined result keeps of one piece (its text and result are let go)."""
+
+    off: int
+    end: int
+    words: int
+    verdict: str
+    p: float | None
+    features: dict[str, float]
+    checked: bool
+    restored: str | None  # only when it differs from the piece
+    subs: tuple[Any, ...]
+
+
+def _join(runner: Any, text: str, is_html: bool, pieces: Iterable[tuple[int, int, Any]]
+          ) -> Any:
+    """One result from the pieces' ``(offset, length, result)``, consumed one at a time so
+    only the substitutions and restored pieces are held, not every piece's result."""
+    kept: list[_Piece] = []
+    base: Any = None
+    for off, n, r in pieces:
+        is_check = isinstance(r, CheckResult)
+        if base is None or (is_check and not isinstance(base, CheckResult)):
+            base = dataclasses.replace(r, text="", **(
+                {"restored_text": "", "substitutions": ()} if is_check else {}))
+        subs = tuple(dataclasses.replace(s, start=s.start + off, end=s.end + off)
+                     for s in r.substitutions) if is_check else ()
+        kept.append(_Piece(off, off + n, r.words, r.verdict, r.spun_probability,
+                           dict(r.features), is_check,
+                           r.restored_text if subs else None, subs))
+    checked = isinstance(base, CheckResult)
     judge = runner
     if hasattr(runner, "detector") and hasattr(runner, "screener"):  # a Cascade
         judge = runner.detector if checked else runner.screener
     spun_th, clean_th, restore_clean = _thresholds(judge)
-    words = sum(r.words for r in results)
-    judged = [r for r in results if r.verdict in _JUDGED and r.spun_probability is not None]
+    words = sum(k.words for k in kept)
+    judged = [k for k in kept if k.verdict in _JUDGED and k.p is not None]
     if judged:
-        weight = sum(max(r.words, 1) for r in judged)
-        p: float | None = sum(r.spun_probability * max(r.words, 1) for r in judged) / weight
+        weight = sum(max(k.words, 1) for k in judged)
+        p: float | None = sum(k.p * max(k.words, 1) for k in judged) / weight  # type: ignore[operator]
         verdict = ("spun" if p >= spun_th else "clean" if p < clean_th else "uncertain")
     else:
-        p, verdict = None, max(results, key=lambda r: r.words).verdict
-    keys = sorted({k for r in results for k in r.features})
+        p, verdict = None, max(kept, key=lambda k: k.words).verdict
+    keys = sorted({f for k in kept for f in k.features})
     total = max(words, 1)
-    features = {k: sum(float(r.features.get(k, 0.0)) * r.words for r in results) / total
-                for k in keys}
-    features["pieces"] = float(len(results))
+    features = {f: sum(float(k.features.get(f, 0.0)) * k.words for k in kept) / total
+                for f in keys}
+    features["pieces"] = float(len(kept))
     common = {"spun_probability": p, "verdict": verdict, "words": words,
               "features": features, "text": text, "html": is_html}
     if not checked:
         return dataclasses.replace(base, **common)
     keep = verdict != "clean" or restore_clean
-    subs = []
-    restored = []
+    subs: list[Any] = []
+    restored: list[str] = []
     pos = 0
-    for off, piece, r in pieces:
-        restored.append(text[pos:off])
-        mine = keep and isinstance(r, CheckResult) and bool(r.substitutions)
-        restored.append(r.restored_text if mine else piece)
-        if mine:
-            subs.extend(dataclasses.replace(s, start=s.start + off, end=s.end + off)
-                        for s in r.substitutions)
-        pos = off + len(piece)
+    for k in kept:
+        if keep and k.restored is not None:
+            restored.append(text[pos:k.off])
+            restored.append(k.restored)
+            subs.extend(k.subs)
+            pos = k.end
     restored.append(text[pos:])
     return dataclasses.replace(base, substitutions=tuple(subs), restored_text="".join(restored),
                                **common)
-
 
 class BatchChecker:
     """Checks a stream of documents with one detector, in this process or in ``jobs``

@@ -15,10 +15,11 @@ the same file is refused with one line instead of interleaving its lines.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 try:
     import fcntl
@@ -28,7 +29,38 @@ except ImportError:  # pragma: no cover - not on Windows: no lock there
 from urai.errors import InputError
 from urai.jsonable import to_jsonable
 
-__all__ = ["ResultsFile", "json_line"]
+__all__ = ["ResultsFile", "json_line", "write_json"]
+
+_FLUSH_CHARS = 1 << 16
+
+
+def write_json(obj: Any, out: Any, *, indent: int | None = None) -> None:
+    """Write ``obj`` and a newline to ``out`` as JSON, streamed in pieces (a 50 MB result is
+    never one 50 MB string, then its bytes). ``out`` is a binary stream (UTF-8 is written;
+    a lone surrogate, e.g. from an undecodable file name, becomes its ``\\udcxx`` escape,
+    so the output is valid JSON and valid UTF-8) or a text stream."""
+    enc = json.JSONEncoder(ensure_ascii=False, indent=indent)
+    binary = not isinstance(out, io.TextIOBase) and hasattr(out, "write") and \
+        "b" in getattr(out, "mode", "b")
+    buf: list[str] = []
+    size = 0
+
+    def flush() -> None:
+        chunk = "".join(buf)
+        buf.clear()
+        if binary:
+            out.write(chunk.encode("utf-8", "backslashreplace"))
+        else:
+            out.write(chunk.encode("utf-8", "backslashreplace").decode("utf-8"))
+
+    for part in enc.iterencode(to_jsonable(obj)):
+        buf.append(part)
+        size += len(part)
+        if size >= _FLUSH_CHARS:
+            flush()
+            size = 0
+    buf.append("\n")
+    flush()
 
 
 def json_line(obj: Any, *, indent: int | None = None) -> str:
@@ -54,7 +86,7 @@ class ResultsFile:
         if self.path.is_dir():
             raise InputError(f"{self.path}: is a directory; give a file for --output")
         try:
-            self._fh: TextIO | None = open(self.path, "a", encoding="utf-8")
+            self._fh: BinaryIO | None = open(self.path, "ab")
         except OSError as exc:
             raise InputError(f"{self.path}: cannot write ({exc.strerror})") from None
         try:
@@ -68,7 +100,7 @@ class ResultsFile:
         """Append one object as a line and flush it."""
         if self._fh is None:
             raise ValueError(f"{self.path}: results file is closed")
-        self._fh.write(json_line(obj) + "\n")
+        write_json(obj, self._fh)
         self._fh.flush()
 
     def close(self) -> None:
@@ -83,7 +115,7 @@ class ResultsFile:
         self.close()
 
 
-def _lock(fh: TextIO, path: Path) -> None:
+def _lock(fh: BinaryIO, path: Path) -> None:
     if fcntl is None:
         return
     try:
@@ -95,7 +127,7 @@ def _lock(fh: TextIO, path: Path) -> None:
         pass
 
 
-def _read_done(path: Path, resume: bool, fh: TextIO) -> dict[str, bool]:
+def _read_done(path: Path, resume: bool, fh: BinaryIO) -> dict[str, bool]:
     done: dict[str, bool] = {}
     if not path.stat().st_size:
         return done
