@@ -230,3 +230,82 @@ def test_screen_and_screen_first(files, tmp_path: Path) -> None:  # type: ignore
     proc = subprocess.run([sys.executable, "-m", "urai", "screen", str(spun)],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0 and proc.stdout.startswith("SPUN  spun probability")
+
+
+def test_restore_and_check_on_a_corpus_with_my_own_fields(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """``--text-field``/``--id-field``; ``--json`` on a corpus: one object per record, in
+    input order, rejections included; ``restore`` has the corpus options too."""
+    p = tmp_path / "mine.jsonl"
+    p.write_text("\n".join(json.dumps(o) for o in [
+        {"doc_id": "x1", "body": SPUN}, {"doc_id": "x2"}, {"doc_id": 3, "body": CLEAN},
+    ]) + "\n", encoding="utf-8")
+    args = ["--json", "--text-field", "body", "--id-field", "doc_id", str(p)]
+    assert main(["restore", *args]) == 2
+    objs = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [o["source"] for o in objs] == [f"{p}:1", f"{p}:2", f"{p}:3"]
+    assert objs[0]["id"] == "x1" and objs[0]["changes"] >= 1
+    assert objs[0]["restored_text"] != SPUN and "udara" in objs[0]["restored_text"]
+    assert "error" in objs[1] and "body" in objs[1]["error"]["message"]
+    assert objs[2]["id"] == "3" and objs[2]["restored_text"] == CLEAN
+    out = tmp_path / "out.jsonl"
+    assert main(["check", "--no-restored-text", "-o", str(out), *args[1:]]) == 2
+    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 3 and all("restored_text" not in o for o in lines)
+    assert lines[0]["verdict"] and lines[0]["substitutions"]
+    assert main(["check", "--text-field", "", str(p)]) == 2  # a bad option: one line
+
+
+def test_html_files_in_a_directory_are_read_and_counted(tmp_path: Path) -> None:
+    d = tmp_path / "pages"
+    d.mkdir()
+    (d / "a.html").write_text(f"<html><head><title>Berita</title></head><body><article>"
+                              f"<p>{SPUN}</p></article></body></html>", encoding="utf-8")
+    (d / "b.txt").write_text(CLEAN, encoding="utf-8")
+    (d / "c.png").write_bytes(b"\x89PNG")
+    out = tmp_path / "out.jsonl"
+    proc = _run("-o", str(out), str(d))
+    objs = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [Path(o["source"]).name for o in objs] == ["a.html", "b.txt", "c.png"]
+    assert objs[0]["text"].startswith("Berita") and "error" not in objs[0]
+    assert "error" in objs[2]  # counted as rejected, not skipped silently
+    assert proc.returncode == 2 and "2 checked" in proc.stderr and "1 rejected" in proc.stderr
+
+
+def test_closed_stdout_exits_0(tmp_path: Path) -> None:
+    p = tmp_path / "many.jsonl"
+    p.write_text("".join(json.dumps({"id": i, "text": CLEAN}) + "\n" for i in range(400)))
+    proc = subprocess.run(f"{sys.executable} -m urai check --json {p} | head -1",
+                          shell=True, capture_output=True, text=True, timeout=300,
+                          executable="/bin/bash")
+    assert json.loads(proc.stdout)["id"] == "0"
+    status = subprocess.run(
+        f"set -o pipefail; {sys.executable} -m urai check --json {p} | head -1 >/dev/null",
+        shell=True, capture_output=True, text=True, timeout=300, executable="/bin/bash")
+    assert status.returncode == 0, status.stderr
+    assert "Traceback" not in status.stderr and "Exception" not in status.stderr
+
+
+def test_a_terminal_on_stdin_is_told_what_urai_waits_for() -> None:
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "urai", "check"], stdin=slave,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(slave)
+    try:
+        line = proc.stderr.readline().decode()  # type: ignore[union-attr]
+        assert "reading text from standard input" in line and "Ctrl-D" in line
+        os.write(master, b"\x04")  # end of input at the terminal
+        _, err = proc.communicate(timeout=60)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 2 and b"empty input" in err
+
+
+def test_one_exit_code_rule() -> None:
+    from urai.cli.common import exit_status
+
+    assert exit_status(5, 0) == 0 and exit_status(5, 1) == 2 and exit_status(0, 0) == 2
