@@ -22,7 +22,7 @@ __all__ = ["cluster"]
               help="Also write the originals and unique documents in the input's format.")
 @click.option("--threshold", type=float, default=0.3, show_default=True,
               help="Share of a member's words its original must explain.")
-@click.option("--original-rule", default="date,centrality,spun,id", show_default=True,
+@click.option("--original-rule", default="date,spun,centrality,id", show_default=True,
               help="Order of the criteria that choose a family's original.")
 @click.option("--spun", "spun", type=click.Choice(["members", "all", "none"]),
               default="members", show_default=True,
@@ -35,7 +35,7 @@ __all__ = ["cluster"]
 @click.option("--title-field", default="title", show_default=True,
               help="JSON Lines/Parquet field that holds the headline.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars, no printed summary.")
-@field_options
+@lambda fn: field_options(fn, date=True)
 def cluster(inputs: tuple[str, ...], out: str, engine: str, jobs: int, resume: bool,
             write_clean: bool, threshold: float, original_rule: str, spun: str,
             shard_size: int, spark_master: str | None, url_field: str, title_field: str,

@@ -78,6 +78,10 @@ def cluster(inputs: Sequence[str] | str, out: str | Path, *, engine: str = "loca
     work = _state(out, inputs, cfg, fields, resume)
     ex = LocalExecutor(work, cfg, jobs=jobs, progress=progress)
     corpus = ex.read(inputs, fields)
+    if corpus.n == 0:
+        reasons = sorted({r.reason for r in corpus.rejected})[:3]
+        raise InputError(f"no document to cluster: {len(corpus.rejected)} of "
+                         f"{corpus.read_rows} inputs rejected ({'; '.join(reasons)})")
     if engine == "spark":
         from urai.corpus.spark import SparkExecutor
 

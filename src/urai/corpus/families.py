@@ -17,11 +17,11 @@ The steps (each a pure function of its inputs, never of input order or worker co
    edge when either share passes :func:`urai.trace.scoring.accepts`;
 5. **components and originals** — :func:`resolve_component`: the connected components of the
    edges are only candidates for families. In each, the original is chosen by
-   :func:`original_key` (earliest date, then the member the others align to best, then the
-   lowest spun probability, then the smallest id); a member joins the original's family only
-   when *its* alignment with the original passes the threshold. Members reached through other
-   members (a chain A-B-C where C does not align with A) are peeled off and resolved again
-   among themselves, so no transitive chain wipes out unrelated documents.
+   :func:`original_key` (earliest date, then a member the screen does not call spun, then
+   the member the others align to best, then the smallest id); a member joins the original's
+   family only when *its* alignment with the original passes the threshold. Members reached
+   through other members (a chain A-B-C where C does not align with A) are peeled off and
+   resolved again among themselves, so no transitive chain wipes out unrelated documents.
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ __all__ = ["ClusterConfig", "ORIGINAL_RULES", "Signature", "Edge", "Member", "As
            "connected_components"]
 
 #: the criteria :attr:`ClusterConfig.original_rule` may combine, in any order
-ORIGINAL_RULES = ("date", "centrality", "spun", "id")
+ORIGINAL_RULES = ("date", "spun", "centrality", "id")
+#: a member with a spun probability at or above this is "spun" for the original choice
+SPUN_CUT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,18 +296,21 @@ def connected_components(nodes: Iterable[int], edges: Iterable[tuple[int, int]]
 def original_key(m: Member, centrality: float, rule: Sequence[str]) -> tuple:
     """Sort key of a member as its family's original (smallest first): ``date`` (earliest
     known date; undated members after dated ones), ``centrality`` (highest mean share of the
-    other members' words it explains), ``spun`` (lowest spun probability; unknown last),
-    ``id`` (smallest)."""
+    other members' words it explains), ``spun`` (members the screen does not call spun,
+    ``p < SPUN_CUT``, before those it does or could not judge; the lower probability also
+    breaks a remaining tie just before the id), ``id`` (smallest)."""
     parts: list[object] = []
     for r in rule:
         if r == "date":
             parts.append(m.date if m.date is not None else math.inf)
         elif r == "centrality":
             parts.append(-round(centrality, 4))
-        elif r == "spun":
-            parts.append(round(m.spun, 4) if m.spun is not None else math.inf)
+        elif r == "spun":  # called spun (p >= SPUN_CUT) or unknown after the others
+            parts.append(0 if m.spun is not None and m.spun < SPUN_CUT else 1)
         else:
             parts.append(m.id)
+    if "spun" in rule:  # the lower probability breaks a tie before the id does
+        parts.insert(len(parts) - 1, round(m.spun, 4) if m.spun is not None else math.inf)
     return tuple(parts)
 
 

@@ -1,0 +1,310 @@
+"""Benchmark of ``urai cluster`` (issue 14) on a synthetic crawl with ground truth, with the
+peers in the same run.
+
+    python benchmarks/bench_cluster.py --docs 20000 --jobs 1 2 --spark --peers
+    python benchmarks/bench_cluster.py --docs 100000 --jobs 2 --out docs/benchmarks/cluster.md
+
+The crawl is ``benchmarks/crawlgen.py`` (fold 05 + Leipzig + synthetic distractors; spun
+copies by the evaluation spinner in random and farm mode, excerpts, stitched, verbatim,
+changed headlines; other outlets' same-event reports and unrelated documents that must stay
+alone). Every engine run is a separate process (``python -c 'urai.cluster(...)'``): wall
+time, docs/s and peak RSS (sum over the process and its workers, sampled every 0.2 s).
+
+Quality: pairwise precision/recall/F1 over all pairs of documents put in one family, the
+adjusted Rand index, original-choice accuracy (truth families of two or more whose
+predicted original is the true one), the largest predicted family mixing truth families.
+
+Peers, as users run them, on the same crawl: datatrove's MinHash dedup pipeline
+(``MinhashDedupSignature`` -> ``Buckets`` -> ``Cluster`` -> ``Filter``, default
+``MinhashConfig``, local executor) and rensa (``RMinHash``, 128 permutations, word 5-gram
+shingles as in its README, ``RMinHashLSH`` at threshold 0.5); a peer's cluster is a family,
+its first document kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from machine import cpu_model  # noqa: E402
+
+
+def rss_tree(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants."""
+    kids: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                kids.setdefault(ppid, []).append(int(d))
+            except (OSError, IndexError, ValueError):
+                pass
+    tot, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo.extend(kids.get(p, ()))
+        try:
+            with open(f"/proc/{p}/statm") as fh:
+                tot += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            pass
+    return tot
+
+
+def run_measured(code: str, env: dict[str, str] | None = None) -> tuple[float, int, str]:
+    """Run ``python -c code`` with nice; (seconds, peak RSS bytes, stdout)."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as fo, \
+            tempfile.TemporaryFile("w+", encoding="utf-8") as fe:
+        p = subprocess.Popen(["nice", sys.executable, "-c", code], stdout=fo, stderr=fe,
+                             text=True, env={**os.environ, **(env or {})})
+        peak = 0
+        while p.poll() is None:
+            peak = max(peak, rss_tree(p.pid))
+            time.sleep(0.2)
+        fo.seek(0)
+        fe.seek(0)
+        out, err = fo.read(), fe.read()
+    if p.returncode != 0:
+        raise SystemExit(f"benchmark step failed ({p.returncode}): {err.strip()[-300:]}")
+    return time.perf_counter() - t0, peak, out
+
+
+# -- quality ----------------------------------------------------------------------------------
+def _c2(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+def quality(pred: dict[str, str], truth: dict[str, str], pred_orig: dict[str, str] | None,
+            kinds: dict[str, str]) -> dict[str, float]:
+    ids = list(truth)
+    cells = Counter((pred[i], truth[i]) for i in ids)
+    a = Counter(pred[i] for i in ids)
+    b = Counter(truth[i] for i in ids)
+    tp = sum(_c2(n) for n in cells.values())
+    pp = sum(_c2(n) for n in a.values())
+    tt = sum(_c2(n) for n in b.values())
+    prec = tp / pp if pp else 1.0
+    rec = tp / tt if tt else 1.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    total = _c2(len(ids))
+    exp = pp * tt / total if total else 0.0
+    mx = (pp + tt) / 2
+    ari = (tp - exp) / (mx - exp) if mx != exp else 1.0
+    res = {"precision": prec, "recall": rec, "f1": f1, "ari": ari}
+    if pred_orig is not None:
+        fams: dict[str, list[str]] = {}
+        for i in ids:
+            fams.setdefault(truth[i], []).append(i)
+        ok = n = 0
+        for f, mem in fams.items():
+            if len(mem) < 2:
+                continue
+            n += 1
+            ok += Counter(pred_orig[i] for i in mem).most_common(1)[0][0] == f
+        res["original_accuracy"] = ok / n if n else 1.0
+    mixed = [(n, p) for p, n in a.items() if len({truth[i] for i in ids if pred[i] == p}) > 1] \
+        if len(a) < 200_000 else []
+    res["largest_false_family"] = max((n for n, _ in mixed), default=0)
+    res["mixed_families"] = len(mixed)
+    # recall per copy kind: copies put in their original's family
+    per: dict[str, list[int]] = {}
+    for i in ids:
+        k = kinds[i]
+        if k in ("original", "unrelated", "same_event"):
+            continue
+        per.setdefault(k, []).append(pred[i] == pred[truth[i]])
+    for k, v in sorted(per.items()):
+        res[f"recall_{k}"] = sum(v) / len(v)
+    alone = [i for i in ids if kinds[i] == "same_event"]
+    res["same_event_merged"] = sum(a[pred[i]] > 1 for i in alone) / max(1, len(alone))
+    return res
+
+
+# -- runs -------------------------------------------------------------------------------------
+def run_urai(crawl: Path, out: Path, engine: str, jobs: int) -> tuple[dict, float, int]:
+    code = (f"import urai.corpus.clustering as c, json; s = c.cluster([{str(crawl)!r}], "
+            f"{str(out)!r}, engine={engine!r}, jobs={jobs}); print(json.dumps(s['seconds']))")
+    env = {"PYSPARK_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"}
+    secs, peak, stdout = run_measured(code, env)
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(out / "documents.parquet",
+                         columns=["id", "family_id", "original_id"]).to_pylist()
+    return {"rows": rows, "stages": json.loads(stdout.strip().splitlines()[-1])}, secs, peak
+
+
+def run_datatrove(crawl: Path, work: Path, jobs: int) -> tuple[dict[str, str], float, int]:
+    code = f"""
+import json
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.dedup import MinhashDedupSignature
+from datatrove.pipeline.dedup.minhash import (MinhashConfig, MinhashDedupBuckets,
+    MinhashDedupCluster, MinhashDedupFilter)
+from datatrove.pipeline.readers import JsonlReader
+from datatrove.pipeline.writers import JsonlWriter
+cfg = MinhashConfig()
+W = {str(work)!r}
+rd = lambda: JsonlReader({str(crawl.parent)!r}, glob_pattern={crawl.name!r})
+LocalPipelineExecutor(pipeline=[rd(), MinhashDedupSignature(output_folder=W + "/sigs",
+    config=cfg)], tasks={jobs}, workers={jobs}, logging_dir=W + "/l1").run()
+LocalPipelineExecutor(pipeline=[MinhashDedupBuckets(input_folder=W + "/sigs",
+    output_folder=W + "/buckets", config=cfg)], tasks=cfg.num_buckets, workers={jobs},
+    logging_dir=W + "/l2").run()
+LocalPipelineExecutor(pipeline=[MinhashDedupCluster(input_folder=W + "/buckets",
+    output_folder=W + "/remove_ids", config=cfg, save_cluster_id=True)], tasks=1,
+    logging_dir=W + "/l3").run()
+LocalPipelineExecutor(pipeline=[rd(), MinhashDedupFilter(input_folder=W + "/remove_ids",
+    exclusion_writer=JsonlWriter(W + "/removed"), load_cluster_ids=True),
+    JsonlWriter(W + "/kept")], tasks={jobs}, workers={jobs}, logging_dir=W + "/l4").run()
+"""
+    secs, peak, _ = run_measured(code)
+    import gzip
+
+    pred: dict[str, str] = {}
+    for sub in ("kept", "removed"):
+        for f in sorted((work / sub).glob("*")):
+            op = gzip.open if f.suffix == ".gz" else open
+            with op(f, "rt", encoding="utf-8") as fh:
+                for line in fh:
+                    d = json.loads(line)
+                    cid = d.get("metadata", {}).get("minhash_cluster_id")
+                    pred[d["id"]] = f"c{cid}" if cid is not None and cid != -1 else d["id"]
+    return pred, secs, peak
+
+
+def run_rensa(crawl: Path) -> tuple[dict[str, str], float, int]:
+    code = f"""
+import json, re
+from rensa import RMinHash, RMinHashLSH
+ids, mhs = [], []
+lsh = RMinHashLSH(threshold=0.5, num_perm=128, num_bands=16)
+for line in open({str(crawl)!r}, encoding="utf-8"):
+    d = json.loads(line)
+    w = re.findall(r"\\w+", d["text"].lower())
+    m = RMinHash(num_perm=128, seed=42)
+    m.update([" ".join(w[i:i + 5]) for i in range(max(1, len(w) - 4))])
+    lsh.insert(len(ids), m)
+    ids.append(d["id"]); mhs.append(m)
+parent = list(range(len(ids)))
+def find(x):
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]; x = parent[x]
+    return x
+for i, m in enumerate(mhs):
+    for j in lsh.query(m):
+        if j != i and m.jaccard(mhs[j]) >= 0.5:
+            a, b = find(i), find(j)
+            if a != b: parent[max(a, b)] = min(a, b)
+print(json.dumps({{ids[i]: ids[find(i)] for i in range(len(ids))}}))
+"""
+    secs, peak, out = run_measured(code)
+    return json.loads(out.strip().splitlines()[-1]), secs, peak
+
+
+def machine() -> str:
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (f"{cpu_model()}, {os.cpu_count()} cores (shared with other jobs), Python "
+            f"{platform.python_version()}, {when}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=int, default=20000)
+    ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--spark", action="store_true", help="also the Spark engine (2 cores)")
+    ap.add_argument("--peers", action="store_true", help="datatrove and rensa in the same run")
+    ap.add_argument("--crawl", type=Path, default=None, help="reuse a crawlgen directory")
+    ap.add_argument("--out", type=Path, default=None, help="append the table to this file")
+    a = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
+    crawl_dir = a.crawl or tmp / "crawl"
+    if not (crawl_dir / "crawl.jsonl").exists():
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, str(HERE / "crawlgen.py"), "--docs", str(a.docs),
+                        "--out", str(crawl_dir)], check=True)
+        print(f"crawl generated in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    crawl = crawl_dir / "crawl.jsonl"
+    tl = [json.loads(x) for x in open(crawl_dir / "truth.jsonl", encoding="utf-8")]
+    truth = {t["id"]: t["family"] for t in tl}
+    kinds = {t["id"]: t["kind"] for t in tl}
+    n = len(truth)
+    results: list[tuple[str, dict, float, int, int]] = []
+    for engine, jobs in [("local", j) for j in a.jobs] + ([("spark", 2)] if a.spark else []):
+        r, secs, peak = run_urai(crawl, tmp / f"out-{engine}-{jobs}", engine, jobs)
+        pred = {x["id"]: x["family_id"] for x in r["rows"]}
+        orig = {x["id"]: x["original_id"] for x in r["rows"]}
+        q = quality(pred, truth, orig, kinds)
+        q["stages"] = r["stages"]
+        results.append((f"urai {engine}, {jobs} core{'s' if jobs > 1 else ''}", q, secs, peak,
+                        jobs))
+        print(results[-1][0], f"{secs:.1f}s", {k: round(v, 4) for k, v in q.items()
+                                              if isinstance(v, float)}, file=sys.stderr)
+    if a.peers:
+        for name, fn in (("datatrove MinHash (default)", lambda: run_datatrove(
+                crawl, tmp / "dt", 2)), ("rensa MinHashLSH t=0.5", lambda: run_rensa(crawl))):
+            try:
+                pred, secs, peak = fn()
+            except (SystemExit, ImportError) as exc:
+                print(f"{name}: not run ({exc})", file=sys.stderr)
+                continue
+            missing = [i for i in truth if i not in pred]
+            for i in missing:  # a peer that drops a document: count it as its own family
+                pred[i] = i
+            q = quality(pred, truth, None, kinds)
+            q["dropped"] = len(missing)
+            results.append((name, q, secs, peak, 2 if name.startswith("datatrove") else 1))
+            print(name, f"{secs:.1f}s", file=sys.stderr)
+    table = render(results, n)
+    print(table)
+    if a.out:
+        with open(a.out, "a", encoding="utf-8") as fh:
+            fh.write(f"\n### {n:,} documents — {machine()}\n\n{table}\n")
+
+
+def render(results: list[tuple[str, dict, float, int, int]], n: int) -> str:
+    base = next((r for r in results if r[0].startswith("urai local, 1")), results[0])
+    cols = ["method", "pairwise P", "R", "F1", "ARI", "original ok", "largest false family",
+            "same-event merged", "wall s", "docs/s", "docs/s/core", "vs urai 1 core",
+            "peak RSS"]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for name, q, secs, peak, cores in results:
+        dps = n / secs
+        lines.append("| " + " | ".join([
+            name, f"{q['precision']:.3f}", f"{q['recall']:.3f}", f"{q['f1']:.3f}",
+            f"{q['ari']:.3f}",
+            f"{q['original_accuracy']:.3f}" if "original_accuracy" in q else "—",
+            str(q["largest_false_family"]), f"{q['same_event_merged']:.3f}", f"{secs:.1f}",
+            f"{dps:,.0f}", f"{dps / cores:,.0f}", f"{base[2] / secs:.2f}x",
+            f"{peak / 2**20:,.0f} MB"]) + " |")
+    kinds = sorted({k for _, q, *_ in results for k in q if k.startswith("recall_")})
+    lines += ["", "| method | " + " | ".join(k.removeprefix("recall_") for k in kinds) + " |",
+              "|" + "---|" * (len(kinds) + 1)]
+    for name, q, *_ in results:
+        lines.append(f"| {name} (recall per copy kind) | "
+                     + " | ".join(f"{q.get(k, float('nan')):.3f}" for k in kinds) + " |")
+    stage_rows = [(name, q["stages"]) for name, q, *_ in results if "stages" in q]
+    if stage_rows:
+        keys = list(dict.fromkeys(k for _, s in stage_rows for k in s))
+        lines += ["", "| seconds per stage | " + " | ".join(keys) + " |",
+                  "|" + "---|" * (len(keys) + 1)]
+        for name, s in stage_rows:
+            lines.append(f"| {name} | " + " | ".join(f"{s.get(k, 0):.1f}" for k in keys) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
