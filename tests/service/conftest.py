@@ -113,7 +113,7 @@ def index_db(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus) -> Path:
         idx.add([Record("src-1", corpus.source, title="Xbox One UI " + HOSTILE,
                         url="https://example.com/xbox"),
                  Record("other-1", corpus.other, title="Kisah cinta"),
-                 Record("copy-1", corpus.copy, title="Salinan",
+                 Record("copy-1", corpus.copy, title="Salinan " + HOSTILE,
                         url="javascript:window.__xss=4")])
     return db
 

@@ -153,9 +153,11 @@ def test_time_limit_504(tight_server: Server) -> None:
 
 def test_trace_and_align(server: Server, corpus: Corpus) -> None:
     with server.client() as c:
-        got = c.post("/v1/trace", json={"text": corpus.copy, "top": 3, "diff": True}).json()
+        got = c.post("/v1/trace", json={"text": corpus.query, "top": 3, "diff": True}).json()
         ids = [m["id"] for m in got["matches"]]
-        assert "src-1" in ids and "other-1" not in ids
+        # the source and its indexed copy explain the query; which ones trace reports is
+        # trace's business (compared with Index.trace below)
+        assert ids and set(ids) <= {"src-1", "copy-1"}
         al = c.post("/v1/trace/align", json={"source_id": "src-1", "text": corpus.copy}).json()
         none = c.post("/v1/trace", json={"text": "Kalimat yang tidak ada di mana pun, sama "
                                                  "sekali tidak ada di indeks ini."}).json()
@@ -163,9 +165,9 @@ def test_trace_and_align(server: Server, corpus: Corpus) -> None:
                  404, "not_found")
         error_of(c.post("/v1/trace", json={"text": ""}), 422, "bad_input")
     with urai.Index(server_db(server), readonly=True, create=False) as idx:
-        want = idx.trace(corpus.copy, top=3)
+        want = idx.trace(corpus.query, top=3)
         want_al = idx.align("src-1", corpus.copy)
-    assert got["matches"] == json.loads(json.dumps([m.to_dict() for m in want.matches]))
+    assert got["matches"] == json.loads(json.dumps(to_jsonable(want.matches)))
     assert got["alignment"]["coverage"] > 0.5
     assert al["alignment"] == json.loads(json.dumps(want_al.to_dict()))
     assert al["source_text"] == corpus.source and al["query_text"] == corpus.copy

@@ -171,13 +171,24 @@ def test_sources_page_side_by_side(page: Any, server: Server, corpus: Corpus) ->
     page.fill("#text", corpus.query)
     page.click("#submit")
     page.wait_for_selector("#diff-section:not([hidden])")
+    want = httpx.post(server.url + "/v1/trace", json={"text": corpus.query, "top": 10}).json()
     buttons = page.locator("#matches button")
-    assert buttons.count() >= 1 and "src-1" in buttons.nth(0).inner_text()
-    # the index holds a hostile title: shown as text
+    assert buttons.count() == len(want["matches"]) >= 1
+    for k, m in enumerate(want["matches"]):
+        assert buttons.nth(k).inner_text().startswith(m["id"])
+    # the indexed titles are hostile: shown as text
     assert HOSTILE in buttons.nth(0).text_content() and page.evaluate("window.__xss") is None
     # copy-1's url is javascript:...; only http(s) URLs become links
-    assert page.locator("#matches a").count() == 1
-    assert page.locator("#matches a").get_attribute("href") == "https://example.com/xbox"
+    links = [m["url"] for m in want["matches"] if (m["url"] or "").startswith("https://")]
+    assert page.locator("#matches a").count() == len(links)
+    # choose the source itself if trace reported it (else its indexed copy)
+    ids = [m["id"] for m in want["matches"]]
+    pick = ids.index("src-1") if "src-1" in ids else 0
+    source_text = corpus.source if ids[pick] == "src-1" else corpus.copy
+    buttons.nth(pick).click()
+    page.wait_for_function("document.getElementById('status').textContent === '' && "
+                           f"document.querySelectorAll('#matches button')[{pick}]"
+                           ".getAttribute('aria-pressed') === 'true'")
     sides = page.locator("#diff > div")
     query_side, source_side = sides.nth(0), sides.nth(1)
     for layer in ("copy", "swap"):
@@ -187,7 +198,7 @@ def test_sources_page_side_by_side(page: Any, server: Server, corpus: Corpus) ->
                             ".join('')")
     s = source_side.evaluate("n => Array.from(n.childNodes).slice(1).map(c => c.textContent)"
                              ".join('')")
-    assert q == corpus.query and s == corpus.source
+    assert q == corpus.query and s == source_text
     swapped = query_side.locator(".op-swap").first
     assert swapped.get_attribute("title").startswith("Sumber: ")
     shot(page, "sumber")
