@@ -372,9 +372,7 @@ class Index:
                               min_similarity=cfg.passage_similarity, weight=self._weight,
                               prep=prep, source_keys=skeys))
             by_cov = accepts(al.coverage, thr)
-            if not (by_cov or any(accepts_passage(p.query_words, p.similarity,
-                                                  cfg.passage_words, cfg.passage_similarity,
-                                                  p.kind) for p in ps)):
+            if not (by_cov or self._passages_accept(ps)):
                 continue
             # words inside passages, weighted by their similarity (a near copy explains more
             # of the query than a loose paraphrase of the same length)
@@ -398,7 +396,6 @@ class Index:
                    found: list[tuple[float, str, Match, tuple[Passage, ...], bool]],
                    top: int) -> TraceResult:
         """Give each part of the query to its best match; drop matches left with nothing."""
-        cfg = self.config
         starts = [w[0] for w in qwords]
         claimed = bytearray(len(qwords))
         out: list[Match] = []
@@ -411,15 +408,22 @@ class Index:
                 b = bisect.bisect_left(starts, p.query_end)
                 if b > a and sum(claimed[a:b]) < CLAIMED_SHARE * (b - a):
                     keep.append((p, a, b))
-            if not by_cov and not any(
-                    accepts_passage(p.query_words, p.similarity, cfg.passage_words,
-                                    cfg.passage_similarity, p.kind) for p, _, _ in keep):
+            if not by_cov and not self._passages_accept([p for p, _, _ in keep]):
                 continue
             for _, a, b in keep:
                 claimed[a:b] = b"\x01" * (b - a)
             out.append(Match(m.id, m.score, m.coverage, m.title, m.url,
                              tuple(p for p, _, _ in keep)))
         return TraceResult(source, tuple(out), unmatched_spans(qwords, claimed))
+
+    def _passages_accept(self, ps: Iterable[Passage]) -> bool:
+        """The located passages that reach the similarity hold ``passage_words`` query
+        words together (a shuffled paragraph may be found as two or three passages)."""
+        cfg = self.config
+        words = sum(p.query_words for p in ps
+                    if accepts_passage(p.query_words, p.similarity, 1, cfg.passage_similarity,
+                                       p.kind))
+        return accepts_passage(words, 1.0, cfg.passage_words, cfg.passage_similarity)
 
     def _weight(self, word: str) -> float:
         """Weight of a word in the bag similarity of passages: 1 for rare words (Zipf
@@ -459,7 +463,8 @@ class Index:
         verify, share = passage_verify(cfg.verify, len(ibags))
         # a passage may leave a single fingerprint: every candidate counts, the best
         # `verify` of them are aligned
-        return vote(post.values(), n_base, min_shared=1, verify=verify, share=share)
+        return vote(post.values(), n_base, min_shared=1, verify=verify, share=share,
+                    specific_ties=True)
 
     def align(self, ident: str, text: str) -> Alignment:
         """Align ``text`` with the indexed document ``ident`` (for ``--diff``)."""

@@ -47,6 +47,10 @@ MIN_SEQ_WORDS = 8
 BAG_UNCOVERED = 0.5
 #: a bag match needs at least this many matched content words
 BAG_MIN_MATCHED = 4
+#: passages at most this many query words apart whose source parts are at most
+#: MERGE_SOURCE_GAP words apart (either order) are one passage
+MERGE_QUERY_GAP = 15
+MERGE_SOURCE_GAP = 60
 #: the weighted bag similarity may exceed the unweighted one by at most this much
 PLAIN_SLACK = 0.1
 #: a sentence pair with at least this bag similarity has the same words (spun or reordered)
@@ -399,8 +403,8 @@ def _merge(ps: list[_P]) -> list[_P]:
     out: list[_P] = []
     for p in ps:
         last = out[-1] if out else None
-        if (last is not None and p.q0 - last.q1 <= 5 and p.s0 - last.s1 <= 40
-                and last.s0 - p.s1 <= 40):
+        if (last is not None and p.q0 - last.q1 <= MERGE_QUERY_GAP
+                and p.s0 - last.s1 <= MERGE_SOURCE_GAP and last.s0 - p.s1 <= MERGE_SOURCE_GAP):
             last.q1 = max(last.q1, p.q1)
             last.s0, last.s1 = min(last.s0, p.s0), max(last.s1, p.s1)
             last.matched += p.matched

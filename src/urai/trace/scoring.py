@@ -46,19 +46,32 @@ class Candidate(Generic[D]):
 
 
 def vote(postings: Iterable[Iterable[D]], n_query: int, *, min_shared: int,
-         verify: int, share: float = VERIFY_SHARE) -> list[Candidate[D]]:
+         verify: int, share: float = VERIFY_SHARE,
+         specific_ties: bool = False) -> list[Candidate[D]]:
     """Rank the documents of ``postings`` (one iterable of documents per query fingerprint)
     by shared fingerprints, best first (ties: first seen first), and keep the ones to align.
 
     ``n_query`` is the number of the query's own fingerprints (the containment's
     denominator, at least 1); ``share`` is the least share of the leader's votes a candidate
-    needs (:data:`VERIFY_SHARE` by default)."""
+    needs (:data:`VERIFY_SHARE` by default). With ``specific_ties``, documents with the
+    same number of shared fingerprints are ordered by how specific those are (the sum of
+    1 / documents per fingerprint: a fingerprint only the source has beats one that a
+    hundred same-topic articles share)."""
     votes: Counter[D] = Counter()
+    spec: dict[D, float] = {}
     for docs in postings:
+        docs = list(docs)
         votes.update(docs)
+        if specific_ties and docs:
+            w = 1.0 / len(docs)
+            for d in docs:
+                spec[d] = spec.get(d, 0.0) + w
     n_base = max(1, int(n_query))
     need: float = min(min_shared, n_base)
-    ranked = votes.most_common(verify)
+    if specific_ties:
+        ranked = sorted(votes.items(), key=lambda dc: (-dc[1], -spec[dc[0]]))[:verify]
+    else:
+        ranked = votes.most_common(verify)
     if ranked:  # verify only candidates with a fair share of the leader's votes
         need = max(need, ranked[0][1] * share)
     return [Candidate(d, c, min(1.0, c / n_base)) for d, c in ranked if c >= need]
