@@ -74,8 +74,10 @@ def generate(n_docs: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
     sp = eval_spinner()
     farms = farm_dictionaries(10, seed=seed)
     farm_sp = [f.spinner() for f in farms]
-    leip = leipzig_articles(shared)
-    real = [article_text(a.paragraphs) for a in arts] + leip
+    leip_all = leipzig_articles(shared)
+    # originals may come from the first half, unrelated documents from the second
+    real, leip = [article_text(a.paragraphs) for a in arts] + leip_all[:len(leip_all) // 2], \
+        leip_all[len(leip_all) // 2:]
     rng.shuffle(real)
     n_fam = max(1, round(n_docs * 0.12))
     n_same = round(n_docs * 0.04)
@@ -166,7 +168,7 @@ def generate(n_docs: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
     li = 0
     while len(recs) < n_docs:
         if li < len(leip) and rng.random() < 0.05:
-            t = leip[-1 - li]  # the tail of the list; originals came from the head
+            t = leip[li]
             li += 1
         else:
             t = synthetic()

@@ -46,6 +46,10 @@ __all__ = ["ClusterConfig", "ORIGINAL_RULES", "Signature", "Edge", "Member", "As
 
 #: the criteria :attr:`ClusterConfig.original_rule` may combine, in any order
 ORIGINAL_RULES = ("date", "spun", "centrality", "id")
+#: a member whose best-aligned other member explains this much more of it than the chosen
+#: original waits for that member's family (a text stitched from two sources joins the
+#: source it took more from)
+JOIN_MARGIN = 0.15
 #: a member with a spun probability at or above this is "spun" for the original choice
 SPUN_CUT = 0.5
 
@@ -352,12 +356,24 @@ class _Resolver:
         return self.out
 
     def centrality(self, m: int, pool: set[int]) -> float:
+        """Mean over the other members of the share of theirs ``m`` explains plus the share
+        of ``m`` they explain: an original explains its copies and is explained by them,
+        while a copy with a new headline or a stitched part has words no other has."""
         tot = 0.0
         for y in self.neighbours(m, pool):
             e = self.edge(m, y)
             if e is not None:
-                tot += e.cov_of(y)
+                tot += e.cov_of(y) + e.cov_of(m)
         return tot / max(1, len(pool) - 1)
+
+    def best_cover(self, y: int, pool: set[int]) -> float:
+        """The largest share of ``y`` one member of ``pool`` explains (verified edges)."""
+        best = 0.0
+        for z in self.neighbours(y, pool):
+            e = self.edge(y, z)
+            if e is not None:
+                best = max(best, e.cov_of(y))
+        return best
 
     def peel(self, pool: set[int]) -> list[int]:
         """Choose the original of ``pool``, let join whoever aligns with it; the rest."""
@@ -379,6 +395,8 @@ class _Resolver:
                     cov = round(al.coverage, 6)
                     if not accepts(cov, self.cfg.threshold):
                         continue
+                    if cov < self.best_cover(y, pool) - JOIN_MARGIN:
+                        continue  # another member explains it far better (stitched texts)
                     cont = self.containment(y, orig)
                     joined.append(Assignment(
                         y, orig, "copy", cov, match_score(cov, cont),
