@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from urai.errors import ConfigError, InputError, MissingDependencyError
-from urai.records import Rejection
+from urai.errors import InputError, MissingDependencyError
+from urai.records import RecordFields, Rejection
 
 __all__ = ["FieldMap", "Doc", "read_inputs", "expand_inputs", "input_format", "site_of"]
 
@@ -37,21 +37,8 @@ _WARC = (".warc",)
 _COMP = ("", ".gz", ".zst")
 
 
-@dataclass(frozen=True, slots=True)
-class FieldMap:
-    """Which input fields hold the id, text, date, url and title."""
-
-    id: str = "id"
-    text: str = "text"
-    date: str = "date"
-    url: str = "url"
-    title: str = "title"
-
-    def __post_init__(self) -> None:
-        for k in ("id", "text", "date", "url", "title"):
-            v = getattr(self, k)
-            if not isinstance(v, str) or not v.strip():
-                raise ConfigError(f"FieldMap: {k} field name must be a non-empty string")
+#: which input fields hold the id, text, date, url and title: the records' one definition
+FieldMap = RecordFields
 
 
 @dataclass(frozen=True, slots=True)
