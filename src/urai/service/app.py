@@ -38,6 +38,19 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
                             (504, "Past the time limit", "timeout")]}
 
 
+_CHECK_EXAMPLE: dict[int | str, dict[str, Any]] = {200: {
+    "description": "The result, as `urai check --json` prints it",
+    "content": {"application/json": {"example": {
+        "source": "<text>", "spun_probability": 0.781447, "verdict": "uncertain", "words": 32,
+        "substitutions": [{"start": 9, "end": 13, "observed": "hawa", "suggestion": "udara",
+                           "confidence": 0.5535, "evidence": {
+                               "lm_gain": 4.5878, "cloze_gain": 3.1511, "frequency_gain": 1.1,
+                               "thesaurus_weight": 1.0},
+                           "reason": "'udara' is 10^4.6 times more likely than 'hawa' ..."}],
+        "restored_text": "Serangan udara yang dilancarkan koalisi ...",
+        "features": {"changes_per_100": 3.125, "...": 0.0}}}}}}
+
+
 def create_app(config: ServiceConfig | None = None, state: ServiceState | None = None) -> FastAPI:
     """The app for ``config`` (``state``: an already loaded :class:`ServiceState`)."""
     config = config or ServiceConfig()
@@ -201,7 +214,7 @@ def _api(app: FastAPI, st: ServiceState) -> None:
                                size=_size(items))
         return json_response(data)
 
-    @app.post("/v1/check", tags=["check"], responses=_ERRORS,
+    @app.post("/v1/check", tags=["check"], responses={**_ERRORS, **_CHECK_EXAMPLE},
               summary="Is it spun? Which words were swapped?")
     async def check(body: CheckIn) -> Response:
         """The same dictionary as `urai check --json` (one document), or `{"count",
