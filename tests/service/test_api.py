@@ -260,6 +260,10 @@ def test_openapi_documents_the_api(server: Server) -> None:
     for path in ("/v1/check", "/v1/restore", "/v1/screen", "/v1/trace", "/v1/index",
                  "/v1/index/{doc_id}", "/v1/families", "/v1/health", "/v1/resources"):
         assert path in spec["paths"], path
+    # the documented error answers are the real ones, not FastAPI's {"detail": [...]}
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    err = spec["paths"]["/v1/check"]["post"]["responses"]["422"]["content"]
+    assert err["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
 
 
 def test_report_escapes_everything(server: Server) -> None:

@@ -22,21 +22,13 @@ from urai.jsonable import to_jsonable
 from urai.service.config import ServiceConfig
 from urai.service.errors import DisabledError, NotFoundError, UnauthorizedError
 from urai.service.http import BodyLimit, install_error_handlers, json_bytes, json_response
-from urai.service.models import AlignIn, CheckIn, DocIn, IndexIn, TraceIn
+from urai.service.models import ERRORS, AlignIn, CheckIn, DocIn, IndexIn, TraceIn
 from urai.service.state import Deadline, ServiceState
 
 __all__ = ["create_app"]
 
 #: (source, id, text, html flag, final url) of a document ready to check
 _Ready = tuple[str, str | None, str, bool, str | None]
-
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"description": why, "content": {"application/json": {"example": {
-        "error": {"code": name, "message": "..."}}}}}
-    for code, why, name in [(413, "Body over the limit", "too_large"),
-                            (422, "Bad input (empty text included)", "bad_input"),
-                            (504, "Past the time limit", "timeout")]}
-
 
 _CHECK_EXAMPLE: dict[int | str, dict[str, Any]] = {200: {
     "description": "The result, as `urai check --json` prints it",
@@ -214,7 +206,7 @@ def _api(app: FastAPI, st: ServiceState) -> None:
                                size=_size(items))
         return json_response(data)
 
-    @app.post("/v1/check", tags=["check"], responses={**_ERRORS, **_CHECK_EXAMPLE},
+    @app.post("/v1/check", tags=["check"], responses={**ERRORS, **_CHECK_EXAMPLE},
               summary="Is it spun? Which words were swapped?")
     async def check(body: CheckIn) -> Response:
         """The same dictionary as `urai check --json` (one document), or `{"count",
@@ -222,17 +214,17 @@ def _api(app: FastAPI, st: ServiceState) -> None:
         that cannot be checked)."""
         return await checked(body, st.detector, _to_dict)
 
-    @app.post("/v1/restore", tags=["check"], responses=_ERRORS,
+    @app.post("/v1/restore", tags=["check"], responses=ERRORS,
               summary="The likely original wording")
     async def restore(body: CheckIn) -> Response:
         return await checked(body, st.detector, _restore_shape)
 
-    @app.post("/v1/screen", tags=["check"], responses=_ERRORS,
+    @app.post("/v1/screen", tags=["check"], responses=ERRORS,
               summary="Fast document-level verdict (no word marks)")
     async def screen(body: CheckIn) -> Response:
         return await checked(body, st.screener, _to_dict)
 
-    @app.post("/v1/trace", tags=["trace"], responses=_ERRORS,
+    @app.post("/v1/trace", tags=["trace"], responses=ERRORS,
               summary="Ranked sources of a copy in the index")
     async def trace(body: TraceIn) -> Response:
         """As `urai trace --json` (`diff`: with the alignment to the best match)."""
@@ -255,7 +247,7 @@ def _api(app: FastAPI, st: ServiceState) -> None:
 
         return json_response(await st.run("index", deadline, work))
 
-    @app.post("/v1/trace/align", tags=["trace"], responses=_ERRORS,
+    @app.post("/v1/trace/align", tags=["trace"], responses=ERRORS,
               summary="Side-by-side alignment of a text with one indexed source")
     async def align(body: AlignIn) -> Response:
         deadline = Deadline(cfg.timeout_s)
@@ -272,7 +264,7 @@ def _api(app: FastAPI, st: ServiceState) -> None:
 
         return json_response(await st.run("index", deadline, work))
 
-    @app.post("/v1/index", tags=["index"], responses=_ERRORS,
+    @app.post("/v1/index", tags=["index"], responses=ERRORS,
               summary="Add documents to the index (needs the token)")
     async def index_add(body: IndexIn, authorization: str | None = Header(None)) -> Response:
         _require_token(st, authorization)
@@ -291,7 +283,7 @@ def _api(app: FastAPI, st: ServiceState) -> None:
 
         return json_response(await st.run("index", deadline, work))
 
-    @app.delete("/v1/index/{doc_id}", tags=["index"],
+    @app.delete("/v1/index/{doc_id}", tags=["index"], responses=ERRORS,
                 summary="Remove a document from the index (needs the token)")
     async def index_remove(doc_id: str, authorization: str | None = Header(None)) -> Response:
         _require_token(st, authorization)
@@ -302,27 +294,29 @@ def _api(app: FastAPI, st: ServiceState) -> None:
             raise NotFoundError(f"no document {doc_id!r} in the index")
         return json_response({"removed": doc_id})
 
-    @app.get("/v1/families", tags=["families"], summary="Search and browse families")
+    @app.get("/v1/families", tags=["families"], responses=ERRORS,
+             summary="Search and browse families")
     async def families(q: str = Query("", max_length=500), limit: int = Query(50, ge=1, le=500),
                        offset: int = Query(0, ge=0),
                        min_size: int = Query(1, ge=1)) -> Response:
         return json_response(st.families.search(q, limit, offset, min_size))
 
-    @app.get("/v1/families/summary", tags=["families"], summary="summary.json of the run")
+    @app.get("/v1/families/summary", tags=["families"], responses=ERRORS,
+             summary="summary.json of the run")
     async def families_summary() -> Response:
         return json_response(st.families.summary)
 
-    @app.get("/v1/families/documents/{doc_id}", tags=["families"],
+    @app.get("/v1/families/documents/{doc_id}", tags=["families"], responses=ERRORS,
              summary="One document's role, original, coverage and swaps")
     async def family_document(doc_id: str) -> Response:
         return json_response(st.families.document(doc_id))
 
-    @app.get("/v1/families/{family_id}", tags=["families"],
+    @app.get("/v1/families/{family_id}", tags=["families"], responses=ERRORS,
              summary="A family: its original and copies")
     async def family(family_id: str) -> Response:
         return json_response(st.families.family(family_id))
 
-    @app.get("/v1/families/{family_id}/diff/{doc_id}", tags=["families"],
+    @app.get("/v1/families/{family_id}/diff/{doc_id}", tags=["families"], responses=ERRORS,
              summary="A copy's alignment with its original (texts from the index)")
     async def family_diff(family_id: str, doc_id: str) -> Response:
         fam = st.families.family(family_id)

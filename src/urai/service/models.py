@@ -8,9 +8,11 @@ cannot be processed gets its error in its place, so the answer has one entry per
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["DocIn", "CheckIn", "TraceIn", "AlignIn", "IndexDoc", "IndexIn"]
+__all__ = ["DocIn", "CheckIn", "TraceIn", "AlignIn", "IndexDoc", "IndexIn", "ErrorOut", "ERRORS"]
 
 
 class DocIn(BaseModel):
@@ -94,3 +96,23 @@ class IndexIn(BaseModel):
     documents: list[IndexDoc] = Field(..., min_length=1)
     skip_existing: bool = False
 
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(..., examples=["bad_input"])
+    message: str = Field(..., examples=["the input is empty (no text to check)"])
+
+
+class ErrorOut(BaseModel):
+    """The one error shape of every failure."""
+
+    error: ErrorDetail
+
+
+#: the error answers documented on every route (they all have the :class:`ErrorOut` shape)
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"description": why, "model": ErrorOut}
+    for code, why in [(404, "Not configured here, or no such item"),
+                      (413, "Body over the limit (too_large)"),
+                      (422, "Bad input, empty text included (bad_input, url_refused)"),
+                      (504, "Past the time limit (timeout)")]}

@@ -21,7 +21,7 @@ from urai.errors import MissingDependencyError
 from urai.service.errors import NotFoundError
 from urai.service.http import SECURITY_HEADERS
 from urai.service.i18n import strings
-from urai.service.models import CheckIn
+from urai.service.models import ERRORS, CheckIn
 from urai.service.state import Deadline, ServiceState
 
 __all__ = ["install_pages", "PAGE_CSP", "DOCS_CSP"]
@@ -82,7 +82,7 @@ def install_pages(app: FastAPI, st: ServiceState) -> None:
             raise NotFoundError("no cluster output configured (urai serve --families DIR)")
         return page("families.html", lang)
 
-    @app.post("/v1/report", tags=["check"], response_class=HTMLResponse,
+    @app.post("/v1/report", tags=["check"], response_class=HTMLResponse, responses=ERRORS,
               summary="The check of one document as a self-contained HTML report")
     async def report(body: CheckIn, lang: str | None = Query(None)) -> Response:
         from urai.service.app import ready
