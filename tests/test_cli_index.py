@@ -97,6 +97,10 @@ def test_add_stats_trace_remove(tmp_path: Path, corpus: Path, capsys) -> None:
     assert res[2]["matches"] == []
     assert res[2]["unmatched"][0]["start"] == 0  # nothing explains an untraced query
 
+    assert main(["trace", "--db", str(db), "--json", "--whole-document", str(q2)]) == 0
+    whole = _json(capsys)[0]
+    assert whole["matches"][0]["id"] == "gojek" and whole["matches"][0]["passages"] == []
+    assert whole["unmatched"] == []
     assert main(["trace", "--db", str(db), "--top", "1", str(q1)]) == 0
     out = capsys.readouterr().out
     assert "1. persija.txt" in out and "coverage" in out

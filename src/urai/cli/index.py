@@ -128,9 +128,12 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--diff", is_flag=True,
               help="Show every match's passages side by side, the unmatched spans, and the "
                    "word alignment with the best match (copies, swaps, inserts, drops).")
+@click.option("--whole-document", "whole", is_flag=True,
+              help="Whole-document trace only (the behaviour before passages: a source must "
+                   "explain --threshold of the query; no passages, no unmatched spans).")
 @click.argument("files", nargs=-1)
 def trace(db: str, top: int, threshold: float | None, as_json: bool, diff: bool,
-          files: tuple[str, ...]) -> None:
+          whole: bool, files: tuple[str, ...]) -> None:
     """Find the indexed source of FILE... (or stdin, `-`)."""
     from urai.trace.index import Index
 
@@ -144,7 +147,8 @@ def trace(db: str, top: int, threshold: float | None, as_json: bool, diff: bool,
     with Index(db, create=False, readonly=True) as idx:
 
         def one(source: str, text: str) -> None:
-            res = idx.trace(text, top=top, threshold=threshold, source=source)
+            res = idx.trace(text, top=top, threshold=threshold, source=source,
+                            passages=not whole)
             al = idx.align(res.matches[0].id, text) if diff and res.matches else None
             if as_json:
                 obj: dict[str, object] = res.to_dict()

@@ -66,6 +66,8 @@ __all__ = ["Index", "IndexConfig", "Match", "TraceResult", "AddReport", "Rejecti
 #: candidates are aligned in order of shared fingerprints until one match alone explains
 #: this share of the query (a whole copy: the rest could only add lower-ranked matches)
 EXPLAINED = 0.95
+#: query words explained by this many candidates are common text (boilerplate)
+COMMON = 3
 #: a passage of a lower-ranked match is dropped when this share of it is already explained by
 #: a better match (each part of the query is attributed to its best source)
 CLAIMED_SHARE = 0.5
@@ -398,23 +400,37 @@ class Index:
         """Give each part of the query to its best match; drop matches left with nothing."""
         starts = [w[0] for w in qwords]
         claimed = bytearray(len(qwords))
+        # common text: query words that COMMON or more candidates explain (an outlet's
+        # footer, a law's citation, a line-up) do not make a match on their own
+        seen = [0] * len(qwords)
+        spans = []
+        for _, _, _, ps, _ in found:
+            sp = [(p, bisect.bisect_left(starts, p.query_start),
+                   bisect.bisect_left(starts, p.query_end)) for p in ps]
+            spans.append(sp)
+            for p, a, b in sp:
+                if self._qualifies(p):
+                    for i in range(a, b):
+                        seen[i] += 1
+        common = bytearray(c >= COMMON for c in seen)
         out: list[Match] = []
-        for _, _, m, ps, by_cov in found:
+        for (_, _, m, _, by_cov), sp in zip(found, spans, strict=True):
             if len(out) >= top:
                 break
-            keep = []
-            for p in ps:
-                a = bisect.bisect_left(starts, p.query_start)
-                b = bisect.bisect_left(starts, p.query_end)
-                if b > a and sum(claimed[a:b]) < CLAIMED_SHARE * (b - a):
-                    keep.append((p, a, b))
-            if not by_cov and not self._passages_accept([p for p, _, _ in keep]):
+            keep = [(p, a, b) for p, a, b in sp
+                    if b > a and sum(claimed[a:b]) < CLAIMED_SHARE * (b - a)]
+            own = sum((b - a) - sum(common[a:b]) for p, a, b in keep if self._qualifies(p))
+            if not by_cov and not accepts_passage(own, 1.0, self.config.passage_words, 0.0):
                 continue
             for _, a, b in keep:
                 claimed[a:b] = b"\x01" * (b - a)
             out.append(Match(m.id, m.score, m.coverage, m.title, m.url,
                              tuple(p for p, _, _ in keep)))
         return TraceResult(source, tuple(out), unmatched_spans(qwords, claimed))
+
+    def _qualifies(self, p: Passage) -> bool:
+        return accepts_passage(p.query_words, p.similarity, 1, self.config.passage_similarity,
+                               p.kind)
 
     def _passages_accept(self, ps: Iterable[Passage]) -> bool:
         """The located passages that reach the similarity hold ``passage_words`` query
