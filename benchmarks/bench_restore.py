@@ -15,8 +15,9 @@
   articles), token precision/recall (reported substitutions vs gold edits by offset),
   restoration (share of gold edits restored exactly), restoration within the ceiling,
   over-correction (share of untouched words changed).
-* Same run, same texts: the detector without its document-level evidence
-  (``CheckConfig(doc_evidence=False)``) as the reference of this round.
+* Same run, same texts: the detector as it was before this round (no document-level
+  evidence, adaptive offset -2: ``CheckConfig(doc_evidence=False, adaptive_offset=-2.0)``)
+  as the reference.
 """
 
 from __future__ import annotations
@@ -157,7 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     base = Detector()
     systems = {"urai": base}
     if not args.no_reference:
-        systems["no doc evidence"] = base.with_config(CheckConfig(doc_evidence=False))
+        # the detector as it was before issue 13: no document evidence, adaptive offset -2
+        systems["no doc evidence"] = base.with_config(CheckConfig(doc_evidence=False,
+                                                                  adaptive_offset=-2.0))
     lines = [f"# bench_restore ({time.strftime('%Y-%m-%d %H:%M')}, {cpu_model()}, "
              f"{platform.python_version()})", "",
              f"{len(fold5)} fold-05 articles; {len(farms)} farms, dictionary overlap with "
