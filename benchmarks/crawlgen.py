@@ -12,7 +12,7 @@ used once. About 12% of the documents are originals with copies (1-8 each, ~2.4 
   changed with probability q = 10-50%), published on that farm's site;
 * ``excerpt``: 40-60% of the paragraphs, spun 10-30%;
 * ``stitched``: the first ~60% of this original and the last ~40% of another family's
-  original, spun 20% (its truth family is the first original's);
+  original, spun 20% (its truth family is that of the original it took more words from);
 * ``verbatim``: the same text, spacing changed; ``headline``: a new headline line on top.
 
 Documents that must stay alone: ``same_event`` (another outlet's report of an original's
@@ -94,6 +94,7 @@ def generate(n_docs: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
     originals = [real[i] if i < len(real) else synthetic() for i in range(n_fam)]
     recs: list[dict] = []
     truth: list[dict] = []
+    oid_of: dict[str, str] = {}
 
     def add(text: str, fam: str | None, kind: str, url: str, date: str | None) -> str:
         ident = new_id()
@@ -101,11 +102,13 @@ def generate(n_docs: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
         truth.append({"id": ident, "family": fam or ident, "kind": kind})
         return ident
 
+    for text in originals:
+        oid_of.setdefault(text, new_id())
     sizes = [min(8, 1 + int(rng.expovariate(1 / 1.4))) for _ in range(n_fam)]
     for f, text in enumerate(originals):
         dated = rng.random() < 0.5
         base = rng.randrange(300) if dated else None
-        oid = new_id()
+        oid = oid_of[text]
         recs.append({"id": oid, "text": text, "url": f"https://news{rng.randrange(30)}.id/a/{oid}",
                      "date": _date(rng, base)})
         truth.append({"id": oid, "family": oid, "kind": "original"})
@@ -136,9 +139,12 @@ def generate(n_docs: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
                 other = originals[(f + 1 + rng.randrange(n_fam - 1)) % n_fam] if n_fam > 1 \
                     else synthetic()
                 w1, w2 = text.split(), other.split()
-                t = " ".join(w1[:round(len(w1) * 0.6)] + w2[round(len(w2) * 0.6):])
-                t = sp.spin(t, 0.2, seed=s).text
+                p1, p2 = w1[:round(len(w1) * 0.6)], w2[round(len(w2) * 0.6):]
+                t = sp.spin(" ".join(p1 + p2), 0.2, seed=s).text
                 url = f"https://blog{rng.randrange(200)}.id/{s}"
+                if len(p2) > len(p1) and other in oid_of:  # most of it is the other's
+                    add(t, oid_of[other], kind, url, _date(rng, base, 1 + rng.randrange(30)))
+                    continue
             elif kind == "verbatim":
                 t = re.sub(r"\s+", "  ", text) if rng.random() < 0.5 else text
                 url = f"https://mirror{rng.randrange(50)}.id/{s}"

@@ -62,7 +62,9 @@ class ClusterConfig:
     Candidates: ``df_cap`` (skip fingerprints shared by more documents: boilerplate),
     ``verify`` (candidates aligned per document), ``min_shared`` (fingerprints a candidate
     must share). Verification: ``threshold`` (the share of a member's words its original
-    must explain), ``min_block`` (shortest aligned run that counts). ``original_rule``: the
+    must explain), ``min_containment`` (the share of a member's fingerprints its original must
+    hold: articles that share a few stock sentences but not their names fall below it),
+    ``min_block`` (shortest aligned run that counts). ``original_rule``: the
     order of the criteria choosing a family's original (see :func:`original_key`).
     ``spun``: compute the screen's spun probability for ``members`` of families (default),
     ``all`` documents, or ``none``. ``shard_size``: documents per shard (the unit of work and
@@ -77,6 +79,7 @@ class ClusterConfig:
     verify: int = 8
     min_shared: int = 3
     threshold: float = 0.3
+    min_containment: float = 0.2
     min_block: int = 5
     original_rule: tuple[str, ...] = ORIGINAL_RULES
     spun: str = "members"
@@ -89,6 +92,7 @@ class ClusterConfig:
             object.__setattr__(self, "original_rule", tuple(self.original_rule))
         checks = [
             (0.0 < self.threshold <= 1.0, "threshold must be in (0, 1]"),
+            (0.0 <= self.min_containment <= 1.0, "min_containment must be in [0, 1]"),
             (self.spun in ("members", "all", "none"), "spun must be members, all or none"),
             (100 <= self.shard_size <= 10_000_000, "shard_size must be between 100 and 1e7"),
             (self.max_doc_bytes >= 1000, "max_doc_bytes must be at least 1000"),
@@ -398,6 +402,8 @@ class _Resolver:
                     if cov < self.best_cover(y, pool) - JOIN_MARGIN:
                         continue  # another member explains it far better (stitched texts)
                     cont = self.containment(y, orig)
+                    if cont < self.cfg.min_containment:
+                        continue
                     joined.append(Assignment(
                         y, orig, "copy", cov, match_score(cov, cont),
                         tuple(swaps_of(al, self.cfg.max_swaps)),
