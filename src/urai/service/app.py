@@ -9,7 +9,6 @@ deadline (:mod:`urai.service.state`); every failure answers ``{"error": {"code",
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 from typing import Any
 
@@ -22,13 +21,13 @@ from urai.jsonable import to_jsonable
 from urai.service.config import ServiceConfig
 from urai.service.errors import DisabledError, NotFoundError, UnauthorizedError
 from urai.service.http import BodyLimit, install_error_handlers, json_bytes, json_response
+from urai.service.inputs import _Ready, ready, ready_all
 from urai.service.models import ERRORS, AlignIn, CheckIn, DocIn, IndexIn, TraceIn
+from urai.service.pages import install_pages
 from urai.service.state import Deadline, ServiceState
 
 __all__ = ["create_app"]
 
-#: (source, id, text, html flag, final url) of a document ready to check
-_Ready = tuple[str, str | None, str, bool, str | None]
 
 _CHECK_EXAMPLE: dict[int | str, dict[str, Any]] = {200: {
     "description": "The result, as `urai check --json` prints it",
@@ -64,35 +63,11 @@ def create_app(config: ServiceConfig | None = None, state: ServiceState | None =
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)
     _api(app, st)
-    from urai.service.pages import install_pages
-
     install_pages(app, st)
     return app
 
 
 # ---- helpers ------------------------------------------------------------------------------
-async def ready(st: ServiceState, doc: DocIn, deadline: Deadline) -> _Ready:
-    """The text of one document: fetched (url), or as given."""
-    if doc.url is not None:
-        page = await st.run("fetch", deadline, st.fetch, doc.url)
-        return doc.id or doc.url, doc.id, page.text, page.content_type != "text/plain", page.url
-    if doc.html is not None:
-        return doc.id or "<html>", doc.id, doc.html, True, None
-    return doc.id or "<text>", doc.id, doc.text or "", False, None
-
-
-async def ready_all(st: ServiceState, docs: list[DocIn],
-                    deadline: Deadline) -> list[_Ready | UraiError]:
-    """:func:`ready` for a batch: URLs fetched concurrently, each failure kept in place."""
-    async def one(doc: DocIn) -> _Ready | UraiError:
-        try:
-            return await ready(st, doc, deadline)
-        except UraiError as exc:
-            if exc.http_status == 504:
-                raise
-            return exc
-
-    return list(await asyncio.gather(*(one(d) for d in docs)))
 
 
 async def plain_text(st: ServiceState, doc: DocIn, deadline: Deadline,

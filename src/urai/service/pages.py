@@ -21,6 +21,7 @@ from urai.errors import MissingDependencyError
 from urai.service.errors import NotFoundError
 from urai.service.http import SECURITY_HEADERS
 from urai.service.i18n import strings
+from urai.service.inputs import ready
 from urai.service.models import ERRORS, CheckIn
 from urai.service.state import Deadline, ServiceState
 
@@ -85,8 +86,6 @@ def install_pages(app: FastAPI, st: ServiceState) -> None:
     @app.post("/v1/report", tags=["check"], response_class=HTMLResponse, responses=ERRORS,
               summary="The check of one document as a self-contained HTML report")
     async def report(body: CheckIn, lang: str | None = Query(None)) -> Response:
-        from urai.service.app import ready
-
         if body.documents is not None:
             from urai.errors import InputError
 
