@@ -159,46 +159,43 @@ def _union_len(spans: list[tuple[int, int]]) -> int:
     return total
 
 
+def _overlap_chars(pairs) -> tuple[int, int]:
+    """``(characters, overlapping pairs)``: the union over ``pairs`` of (case, detection)
+    of their overlap in the query plus in the source (a pair counts where both overlap)."""
+    qs, ss = [], []
+    for c, (q0, q1, s0, s1) in pairs:
+        a = _ov(c.q_start, c.q_end, q0, q1)
+        b = _ov(c.src_start, c.src_end, s0, s1)
+        if a and b:
+            qs.append(a)
+            ss.append(b)
+    return _union_len(qs) + _union_len(ss), len(qs)
+
+
 def pan_measures(cases: list[tuple[str, Case]], dets: list[tuple[str, str, int, int, int, int]],
                  same) -> dict[str, float]:
     """PAN text alignment (Potthast et al. 2010): char-level precision/recall over both
     documents of a pair, granularity and plagdet. ``cases``: (query id, Case); ``dets``:
     (query id, source id, q0, q1, s0, s1)."""
-    by_q: dict[str, list[tuple[str, int, int, int, int]]] = defaultdict(list)
-    for qid, sid, q0, q1, s0, s1 in dets:
-        by_q[qid].append((sid, q0, q1, s0, s1))
-    rec_sum = 0.0
-    gran: list[int] = []
-    for qid, c in cases:
-        qs, ss, n = [], [], 0
-        for sid, q0, q1, s0, s1 in by_q.get(qid, ()):
-            if not same(sid, c.source_id):
-                continue
-            a = _ov(c.q_start, c.q_end, q0, q1)
-            b = _ov(c.src_start, c.src_end, s0, s1)
-            if a and b:
-                qs.append(a)
-                ss.append(b)
-                n += 1
-        size = (c.q_end - c.q_start) + (c.src_end - c.src_start)
-        rec_sum += (_union_len(qs) + _union_len(ss)) / size
-        if n:
-            gran.append(n)
+    by_q: dict[str, list[tuple[str, tuple[int, int, int, int]]]] = defaultdict(list)
+    for qid, sid, *span in dets:
+        by_q[qid].append((sid, tuple(span)))
     cases_by_q: dict[str, list[Case]] = defaultdict(list)
     for qid, c in cases:
         cases_by_q[qid].append(c)
+    rec_sum = 0.0
+    gran: list[int] = []
+    for qid, c in cases:
+        chars, n = _overlap_chars((c, span) for sid, span in by_q.get(qid, ())
+                                  if same(sid, c.source_id))
+        rec_sum += chars / ((c.q_end - c.q_start) + (c.src_end - c.src_start))
+        if n:
+            gran.append(n)
     prec_sum = 0.0
     for qid, sid, q0, q1, s0, s1 in dets:
-        qs, ss = [], []
-        for c in cases_by_q.get(qid, ()):
-            if not same(sid, c.source_id):
-                continue
-            a = _ov(c.q_start, c.q_end, q0, q1)
-            b = _ov(c.src_start, c.src_end, s0, s1)
-            if a and b:
-                qs.append(a)
-                ss.append(b)
-        prec_sum += (_union_len(qs) + _union_len(ss)) / ((q1 - q0) + (s1 - s0))
+        chars, _ = _overlap_chars((c, (q0, q1, s0, s1)) for c in cases_by_q.get(qid, ())
+                                  if same(sid, c.source_id))
+        prec_sum += chars / ((q1 - q0) + (s1 - s0))
     rec = rec_sum / len(cases) if cases else 0.0
     prec = prec_sum / len(dets) if dets else 0.0
     g = float(np.mean(gran)) if gran else 1.0
