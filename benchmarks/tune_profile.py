@@ -34,10 +34,22 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--articles", type=int, default=60)
     ap.add_argument("--pairs", type=int, default=20)
-    ap.add_argument("--grid", choices=("lm", "cost"), default="cost",
+    ap.add_argument("--heldout", action="store_true",
+                    help="an LM trained on quarters 0-1 of the training articles, profiles "
+                         "and copies from quarters 2-3")
+    ap.add_argument("--grid", choices=("lm", "cost", "natural"), default="cost",
                     help="lm: LM weight x min probability; cost: the change-cost offset")
     args = ap.parse_args(argv)
-    arts = [t for _, t in training_articles(shared_data_dir())]
+    shared = shared_data_dir()
+    every = training_articles(shared)
+    if args.heldout:
+        from urai.build.common import half_of, heldout_lm
+
+        base = Detector(lm=heldout_lm(shared, [t for aid, t in every if half_of(aid) < 2]))
+        arts = [t for aid, t in every if half_of(aid) >= 2]
+    else:
+        base = Detector()
+        arts = [t for _, t in every]
     farms = [f.spinner() for f in farm_dictionaries(5, seed=99)]
     profiles = []
     for k, sp in enumerate(farms):
@@ -49,17 +61,19 @@ def main(argv: list[str] | None = None) -> int:
     for i, a in enumerate(test):
         by_farm.setdefault(i % len(farms), []).append(farms[i % len(farms)].spin_consistent(
             a, 0.8, 9000 + i))
-    base = Detector()
     print("| lm weight | min probability | cost offset | token P | token R | restored | "
           "over-correction |")
     print("|---|---|---|---|---|---|---|")
     settings: list[tuple[float | None, float, float]] = [(None, 0.0, 0.0)]
-    if args.grid == "lm":
+    natural = args.grid == "natural"
+    if natural:  # the natural-occurrence prior, off (first row) and on
+        settings += [(2.0, 0.5, 0.0), (2.0, 0.5, 0.0)]
+    elif args.grid == "lm":
         settings += [(w, mp, 0.0) for w, mp in itertools.product((0.5, 1.0, 2.0, 3.0),
                                                                   (0.5, 0.7))]
     else:
         settings += [(2.0, 0.5, off) for off in (0.0, -0.5, -1.0, -2.0, -3.0)]
-    for w, mp, off in settings:
+    for row, (w, mp, off) in enumerate(settings):
         total = None
         for k, docs in by_farm.items():
             if w is None:
@@ -67,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 det = base.with_config(CheckConfig(profile_lm_weight=w,
                                                    profile_min_probability=mp,
-                                                   profile_cost_offset=off))
+                                                   profile_cost_offset=off,
+                                                   profile_natural_prior=natural and row == 2))
                 t = score(det, docs, profiles[k])
             if total is None:
                 total = t

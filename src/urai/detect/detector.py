@@ -144,6 +144,9 @@ class CheckConfig:
     profile_lm_weight: float = 2.0
     #: added to the document's change cost when checking with a profile
     profile_cost_offset: float = 0.0
+    #: add the expected natural occurrences of a word to its kept count (a small profile
+    #: may never have seen a common word unchanged)
+    profile_natural_prior: bool = False
 
     @property
     def check_spun_threshold(self) -> float:
@@ -183,7 +186,7 @@ class CheckConfig:
             raise ConfigError(f"decode_rounds must be an integer in [1, 10], "
                               f"got {self.decode_rounds!r}")
         _num("decode_margin", self.decode_margin, 0.0, 20.0)
-        for name in ("doc_evidence", "type_relative"):
+        for name in ("doc_evidence", "type_relative", "profile_natural_prior"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
         _num("type_weight", self.type_weight, 0.0, 5.0)
@@ -531,6 +534,8 @@ class Detector:
             if not got:
                 continue
             pr = prof.swap_probability(w)
+            if self.config.profile_natural_prior:
+                pr = self._natural_prior(prof, w, pr)
             if pr >= self.config.profile_min_probability:
                 hits.append((i, w, got[0][0], pr))
         delta = np.zeros(len(hits))
@@ -569,6 +574,19 @@ class Detector:
                     continue  # the profile's spinner does not write w for c
             out.append(s)
         return out
+
+    def _natural_prior(self, prof: Profile, w: str, pr: float) -> float:
+        """The swap probability of ``w`` with the natural occurrences a small profile may not
+        have seen: the copies' word count times ``w``'s frequency (wordfreq), times the share
+        of ``w`` the spinner leaves when ``w`` is itself in its dictionary, added to the kept
+        count as a prior."""
+        words = sum(prof.kept.values()) + sum(prof.pairs.values())
+        natural = words * 10.0 ** (self.engine.frequency.zipf(w) - 9.0)
+        if prof.substitutes(w):  # the spinner replaces w itself: only the survivors remain
+            out = sum(n for (o, r), n in prof.pairs.items() if r == w)
+            natural *= prof.kept.get(w, 0) / max(prof.kept.get(w, 0) + out, 1)
+        n = prof.swapped(w)
+        return min(pr, (n + 0.5) / (n + prof.kept.get(w, 0) + 1.0 + natural))
 
     def restore(self, text: str, *, html: bool | None = None,
                 profile: Profile | str | Path | None = None) -> str:
