@@ -30,6 +30,15 @@ How it works (details in :mod:`urai.trace.fingerprint`, :mod:`urai.trace.align`,
   coverage >= 0.48 (p1 0.54), half-article excerpts >= 0.76 (p1), while the best candidate of
   an unrelated same-topic article stayed at or below 0.16 (p95 0.11); the sources of a text
   stitched from two articles each cover their share of it (often 0.2-0.5).
+* **Passages** (issue 12; :mod:`urai.trace.passages`): every sentence also has an
+  order-free *sentence-bag* fingerprint (two lowest keys of its content words), a second
+  candidate channel for paragraphs with few immutables and for shuffled copies; each
+  verified candidate's copied parts are located as :class:`~urai.trace.passages.Passage`
+  (character offsets in both texts, kind, similarity, swaps). A candidate under the
+  coverage threshold is still a match when its passages hold ``passage_words`` query words
+  at ``passage_similarity`` outside common text (words three or more candidates explain);
+  every part of the query goes to its best source, and the parts no source explains are the
+  result's ``unmatched`` spans. ``trace(..., passages=False)`` is the whole-document trace.
 """
 
 from __future__ import annotations
