@@ -55,6 +55,8 @@ _LAZY = {
     "spin": "urai.simulate.spinner",
     "Spinner": "urai.simulate.spinner",
     "SpinResult": "urai.simulate.spinner",
+    # spinner profiles
+    "Profile": "urai.detect.profile",
 }
 
 __all__ = ["__version__", "UraiError", "InputError", "ConfigError", "ResourceError",
@@ -62,7 +64,7 @@ __all__ = ["__version__", "UraiError", "InputError", "ConfigError", "ResourceErr
           "CheckResult", "CheckConfig", "Substitution", "Detector", "screen", "Screener",
           "ScreenResult", "Cascade", "check_many", "BatchChecker", "Index", "IndexConfig", "Match",
           "TraceResult", "Alignment", "Token", "tokenize", "detokenize", "resources", "spin",
-          "Spinner", "SpinResult"]
+          "Spinner", "SpinResult", "Profile"]
 assert set(__all__) == {"__version__", *_LAZY}
 
 def __getattr__(name: str) -> Any:
