@@ -76,7 +76,7 @@ def _assert_case(run: Run, rc: int, needle: str | None) -> None:
             assert needle in run.stderr + run.stdout, (run.stderr, run.stdout)
     for line in run.stdout.splitlines():  # --json output is always valid JSON
         json.loads(line)
-    assert run.seconds < 30
+    assert run.seconds < 60  # generous: the CI machine may be loaded
     assert run.max_rss_mb < 1500, run.max_rss_mb
 
 
