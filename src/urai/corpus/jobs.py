@@ -89,8 +89,10 @@ class JobReport:
         return self.processed + self.rejected + self.skipped
 
     def summary(self) -> str:
-        """``N checked (a spun, b clean, ...), R rejected, S already there``."""
-        parts = ", ".join(f"{self.verdicts[v]} {v.replace('_', ' ')}" for v in VERDICT_ORDER
+        """``N checked (a spun, b clean, ...), R rejected, S already there``; verdicts other
+        than the check's (a runner of another command, e.g. ``found`` for trace) follow."""
+        order = [*VERDICT_ORDER, *sorted(set(self.verdicts) - set(VERDICT_ORDER))]
+        parts = ", ".join(f"{self.verdicts[v]} {v.replace('_', ' ')}" for v in order
                           if self.verdicts[v])
         before = f" ({self.skipped_rejected} of them rejected)" if self.skipped_rejected else ""
         return (f"{self.processed} checked ({parts or 'none'}), {self.rejected} rejected, "
