@@ -309,3 +309,36 @@ def test_one_exit_code_rule() -> None:
     from urai.cli.common import exit_status
 
     assert exit_status(5, 0) == 0 and exit_status(5, 1) == 2 and exit_status(0, 0) == 2
+
+
+def test_check_and_restore_take_a_spinner_profile(tmp_path: Path) -> None:
+    """``--profile`` gives the CLI what ``urai.check(text, profile=...)`` gives in Python, and
+    a bad profile file is one line and exit 2."""
+    import json as _json
+
+    import urai
+
+    gate = Path(__file__).parent / "data" / "gate"
+    row = next(r for r in map(_json.loads, (gate / "farm.jsonl").open(encoding="utf-8"))
+               if r["kind"] == "spun")
+    prof = gate / "profiles" / f"{row['farm']}.json"
+    doc = tmp_path / "copy.txt"
+    doc.write_text(row["text"], encoding="utf-8")
+    want = urai.check(row["text"], profile=str(prof))
+    plain = urai.check(row["text"])
+    assert want.to_dict() != plain.to_dict()  # the profile changes what is restored
+    proc = subprocess.run([sys.executable, "-m", "urai", "check", "--json", "--profile",
+                           str(prof), str(doc)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    got = _json.loads(proc.stdout)
+    assert got["restored_text"] == want.restored_text
+    assert [s["start"] for s in got["substitutions"]] == [s.start for s in want.substitutions]
+    proc = subprocess.run([sys.executable, "-m", "urai", "restore", "--profile", str(prof),
+                           str(doc)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.rstrip("\n") == want.restored_text.rstrip("\n")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "urai", "check", "--profile", str(bad),
+                           str(doc)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -40,10 +40,16 @@ from urai.records import InputLimits, RecordFields
 __all__ = ["check", "restore"]
 
 
-def _detector(lm: str | None) -> Any:
+def _detector(lm: str | None, profile: str | None = None) -> Any:
     from urai.detect.detector import Detector, default_detector
 
-    return default_detector() if lm is None else Detector(lm=lm)
+    det = default_detector() if lm is None else Detector(lm=lm)
+    return det if profile is None else det.with_profile(profile)  # bad file: one-line error
+
+
+_PROFILE = click.option(
+    "--profile", "profile", type=click.Path(dir_okay=False), default=None,
+    help="A spinner profile (urai profile learn): also restore that spinner's swaps.")
 
 
 def _render(source: str, result: Any, multi: bool, explain: bool = False) -> None:
@@ -117,11 +123,12 @@ def _common_options(fn: Any) -> Any:
 @click.option("--no-restored-text", "no_restored", is_flag=True,
               help="Leave restored_text out of the JSON (results are then smaller than the "
                    "input).")
+@_PROFILE
 @corpus_options
 def check(files: tuple[str, ...], as_json: bool, lm: str | None, html: bool | None,
-          explain: bool, screen_first: bool, no_restored: bool, output: str | None,
-          resume: bool, jobs: int, quiet: bool, text_field: str, id_field: str,
-          max_bytes: int) -> None:
+          explain: bool, screen_first: bool, no_restored: bool, profile: str | None,
+          output: str | None, resume: bool, jobs: int, quiet: bool, text_field: str,
+          id_field: str, max_bytes: int) -> None:
     """Say whether texts are spun, mark the swapped words and suggest the originals.
 
     Reads FILE(s), or standard input with ``-`` or no FILE. A directory stands for its
@@ -131,10 +138,10 @@ def check(files: tuple[str, ...], as_json: bool, lm: str | None, html: bool | No
     """
     def runner() -> Any:
         if not screen_first:
-            return _detector(lm)
+            return _detector(lm, profile)
         from urai.detect.screener import Cascade, Screener
 
-        return Cascade(Screener(lm=lm) if lm else None, _detector(lm))
+        return Cascade(Screener(lm=lm) if lm else None, _detector(lm, profile))
 
     _run(files, runner, _Opts("check", screen_first, as_json, html, explain, not no_restored,
                               output, resume, jobs, quiet,
@@ -164,17 +171,18 @@ def screen(files: tuple[str, ...], as_json: bool, lm: str | None, html: bool | N
 
 @click.command("restore")
 @_common_options
+@_PROFILE
 @corpus_options
 def restore(files: tuple[str, ...], as_json: bool, lm: str | None, html: bool | None,
-            output: str | None, resume: bool, jobs: int, quiet: bool, text_field: str,
-            id_field: str, max_bytes: int) -> None:
+            profile: str | None, output: str | None, resume: bool, jobs: int, quiet: bool,
+            text_field: str, id_field: str, max_bytes: int) -> None:
     """Write the likely original wording of FILE(s) (or stdin) to stdout.
 
     Layout, punctuation and capitalisation are kept; only suspected substitutions change.
     Inputs, corpus options and exit codes as for `urai check`; with --json or -o, one
     object per document (source, id, verdict, changes, restored_text).
     """
-    _run(files, lambda: _detector(lm),
+    _run(files, lambda: _detector(lm, profile),
          _Opts("restore", False, as_json, html, False, True, output, resume, jobs, quiet,
                *fields_and_limits(text_field, id_field, max_bytes)))
 
