@@ -122,8 +122,10 @@ def quality(pred: dict[str, str], truth: dict[str, str], pred_orig: dict[str, st
             po = Counter(pred_orig[i] for i in mem).most_common(1)[0][0]
             ok += po == f or (po in same_text and same_text.get(po) == same_text.get(f))
         res["original_accuracy"] = ok / n if n else 1.0
-    mixed = [(n, p) for p, n in a.items() if len({truth[i] for i in ids if pred[i] == p}) > 1] \
-        if len(a) < 200_000 else []
+    truths_of: dict[str, set[str]] = {}
+    for i in ids:
+        truths_of.setdefault(pred[i], set()).add(truth[i])
+    mixed = [(a[p], p) for p, ts in truths_of.items() if len(ts) > 1]
     res["largest_false_family"] = max((n for n, _ in mixed), default=0)
     res["mixed_families"] = len(mixed)
     # recall per copy kind: copies put in their original's family
@@ -225,6 +227,25 @@ def machine() -> str:
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (f"{cpu_model()}, {os.cpu_count()} cores (shared with other jobs), Python "
             f"{platform.python_version()}, {when}")
+
+
+def evaluate(out: Path, crawl_dir: Path) -> dict[str, float]:
+    """Quality of an existing ``urai cluster`` output directory against a crawl's truth."""
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    tl = [json.loads(x) for x in open(crawl_dir / "truth.jsonl", encoding="utf-8")]
+    same = {}
+    for line in open(crawl_dir / "crawl.jsonl", encoding="utf-8"):
+        d = json.loads(line)
+        same[d["id"]] = hashlib.blake2b(" ".join(d["text"].lower().split()).encode(),
+                                        digest_size=8).hexdigest()
+    rows = pq.read_table(out / "documents.parquet",
+                         columns=["id", "family_id", "original_id"]).to_pylist()
+    return quality({r["id"]: r["family_id"] for r in rows}, {t["id"]: t["family"] for t in tl},
+                   {r["id"]: r["original_id"] for r in rows}, {t["id"]: t["kind"] for t in tl},
+                   same)
 
 
 def main() -> None:
