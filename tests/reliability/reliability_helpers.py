@@ -8,6 +8,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +37,12 @@ def run_cli(*args: str, timeout: float = 120, stdin: Path | None = None,
     """``python -m urai ARGS`` in a fresh process (stdin from a file, else /dev/null): exit
     code, output, wall time and the peak RSS of that one process (``wait4``)."""
     t0 = time.monotonic()
+    hwm = tempfile.NamedTemporaryFile(prefix="urai-hwm-", delete=False)
+    hwm.close()
+    env = {**os.environ, "URAI_TEST_HWM": hwm.name}
     with open(stdin if stdin is not None else os.devnull, "rb") as fh:
-        proc = subprocess.Popen([sys.executable, "-m", "urai", *args], stdin=fh, cwd=cwd,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen([sys.executable, "-c", _LAUNCH, *args], stdin=fh, cwd=cwd,
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = t0 + timeout
     out = err = b""
     import selectors
@@ -63,8 +67,35 @@ def run_cli(*args: str, timeout: float = 120, stdin: Path | None = None,
                 err += chunk
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
+    peak_kb = float(usage.ru_maxrss)
+    try:  # the process's own high-water mark, written at exit (see _LAUNCH)
+        text = Path(hwm.name).read_text().strip()
+        if text:
+            peak_kb = float(text)
+    finally:
+        os.unlink(hwm.name)
     return Run(proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
-               time.monotonic() - t0, usage.ru_maxrss / 1024)
+               time.monotonic() - t0, peak_kb / 1024)
+
+
+# ``python -m urai ARGS`` that writes its own peak RSS (VmHWM) to $URAI_TEST_HWM at exit.
+# wait4's ru_maxrss is not used when this works: Linux carries the spawning process's RSS
+# over fork/vfork + exec into the child's maxrss, so a child spawned by a big pytest process
+# (one that has loaded the models for other tests) would report pytest's size, not its own.
+_LAUNCH = """
+import atexit, os, runpy, sys
+def _hwm():
+    try:
+        with open("/proc/self/status") as f:
+            kb = next((ln.split()[1] for ln in f if ln.startswith("VmHWM:")), "")
+        with open(os.environ["URAI_TEST_HWM"], "w") as out:
+            out.write(kb)
+    except (OSError, KeyError):
+        pass
+atexit.register(_hwm)
+sys.argv = ["urai", *sys.argv[1:]]
+runpy.run_module("urai", run_name="__main__", alter_sys=True)
+"""
 
 
 def make_corpus(path: Path, n: int, *, seed: int = 0, words: int = 80) -> list[dict]:
