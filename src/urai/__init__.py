@@ -57,6 +57,9 @@ _LAZY = {
     "SpinResult": "urai.simulate.spinner",
     # spinner profiles
     "Profile": "urai.detect.profile",
+    # spun families across a crawl
+    "cluster": "urai.corpus.clustering",
+    "ClusterConfig": "urai.corpus.clustering",
 }
 
 __all__ = ["__version__", "UraiError", "InputError", "ConfigError", "ResourceError",
@@ -64,7 +67,7 @@ __all__ = ["__version__", "UraiError", "InputError", "ConfigError", "ResourceErr
           "CheckResult", "CheckConfig", "Substitution", "Detector", "screen", "Screener",
           "ScreenResult", "Cascade", "check_many", "BatchChecker", "Index", "IndexConfig", "Match",
           "TraceResult", "Alignment", "Token", "tokenize", "detokenize", "resources", "spin",
-          "Spinner", "SpinResult", "Profile"]
+          "Spinner", "SpinResult", "Profile", "cluster", "ClusterConfig"]
 assert set(__all__) == {"__version__", *_LAZY}
 
 def __getattr__(name: str) -> Any:

@@ -1,6 +1,8 @@
 """Type stub of urai's lazily bound public API (see urai/__init__.py)."""
 
 from urai._version import __version__ as __version__
+from urai.corpus.clustering import ClusterConfig as ClusterConfig
+from urai.corpus.clustering import cluster as cluster
 from urai.corpus.local import BatchChecker as BatchChecker
 from urai.corpus.local import check_many as check_many
 from urai.detect.detector import CheckConfig as CheckConfig

@@ -27,6 +27,8 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
     "restore": ("urai.cli.check", "restore", "Write the likely original wording."),
     "index": ("urai.cli.index", "index", "Manage a source index (SQLite)."),
     "trace": ("urai.cli.index", "trace", "Find the source of a spun copy in an index."),
+    "cluster": ("urai.cli.cluster", "cluster",
+                "Find spun families across a crawl; write a clean corpus."),
     "profile": ("urai.cli.profile", "profile",
                 "Learn spinner profiles; attribute copies to spinners."),
     "serve": ("urai.cli.serve", "serve", "Serve the HTTP API and the web page."),
