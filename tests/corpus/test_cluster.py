@@ -15,8 +15,8 @@ import pytest
 
 from tests.corpus.conftest import article, make_crawl, write_jsonl
 from urai.corpus.clustering import ClusterConfig, cluster
-from urai.corpus.profiles import load_profile
 from urai.corpus.readers import Doc, read_inputs
+from urai.detect.profile import Profile
 from urai.errors import ConfigError, InputError
 
 pq = pytest.importorskip("pyarrow.parquet")
@@ -174,8 +174,8 @@ def test_outputs_report_profiles_and_clean_corpus(run) -> None:
                                  for f in big)
     profs = sorted((out / "profiles" / "families").glob("*.json"))
     assert len(profs) == 6
-    p = load_profile(profs[0])
-    assert p.kind == "family" and p.pairs and all(c >= 1 for _, _, c in p.pairs)
+    p = Profile.load(profs[0])  # the one profile format: urai check --profile reads it
+    assert p.kind == "family" and p.pairs and all(c >= 1 for c in p.pairs.values())
     assert (out / "profiles" / "sites" / "farm0.id.json").exists()
     kept = [json.loads(x)["id"] for f in (out / "clean").glob("*.jsonl")
             for x in f.read_text().splitlines()]
