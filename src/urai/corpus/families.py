@@ -18,11 +18,12 @@ The steps (each a pure function of its inputs, never of input order or worker co
 5. **components and originals** — :func:`resolve_component`: the connected components of the
    edges are only candidates for families. In each, the original is chosen by
    :func:`original_key` (earliest date, then a member the screen does not call spun, then
-   the member the others align to best, then a member that is not another member plus a
-   headline-sized addition, then the smallest id); a member joins the original's
-   family only when *its* alignment with the original passes the threshold. Members reached
-   through other members (a chain A-B-C where C does not align with A) are peeled off and
-   resolved again among themselves, so no transitive chain wipes out unrelated documents.
+   the member the others align to best, then a member that is neither another member plus a
+   headline-sized addition nor an excerpt of one, then the smallest id); a member joins the
+   original's family only when *its* alignment with the original passes the threshold.
+   Members reached through other members (a chain A-B-C where C does not align with A) are
+   peeled off and resolved again among themselves, so no transitive chain wipes out
+   unrelated documents.
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ __all__ = ["ClusterConfig", "ORIGINAL_RULES", "Signature", "Edge", "Member", "As
            "connected_components"]
 
 #: the criteria :attr:`ClusterConfig.original_rule` may combine, in any order
-ORIGINAL_RULES = ("date", "spun", "centrality", "added", "id")
+ORIGINAL_RULES = ("date", "spun", "centrality", "derived", "id")
 #: the most words a member may have beyond a text it explains in full and still count as
-#: that text *plus an addition* (criterion ``added``): one headline or teaser line. Not fitted
+#: that text *plus an addition* (criterion ``derived``): one headline or teaser line. Not fitted
 #: on any crawl: news headlines run to about 10-20 words, and an excerpt, the opposite case
 #: (the original has the extra words), drops whole paragraphs, far more than this.
 ADDED_MAX_WORDS = 30
@@ -309,13 +310,13 @@ def connected_components(nodes: Iterable[int], edges: Iterable[tuple[int, int]]
     return sorted((sorted(c) for c in comps.values()), key=lambda c: c[0])
 
 
-def original_key(m: Member, centrality: float, rule: Sequence[str], added: bool = False
+def original_key(m: Member, centrality: float, rule: Sequence[str], derived: bool = False
                  ) -> tuple:
     """Sort key of a member as its family's original (smallest first): ``date`` (earliest
     known date; undated members after dated ones), ``centrality`` (highest mean share of the
-    other members' words it explains), ``added`` (members that are not another member's
-    full text plus a headline-sized addition before those that are, see
-    :meth:`_Resolver.adds_to_other`), ``spun`` (members the screen does not call spun,
+    other members' words it explains), ``derived`` (members that are neither another member's
+    full text plus a headline-sized addition nor a cut-down part of one, before those that
+    are, see :meth:`_Resolver.derived`), ``spun`` (members the screen does not call spun,
     ``p < SPUN_CUT``, before those it does or could not judge; the lower probability also
     breaks a remaining tie just before the id), ``id`` (smallest)."""
     parts: list[object] = []
@@ -324,8 +325,8 @@ def original_key(m: Member, centrality: float, rule: Sequence[str], added: bool 
             parts.append(m.date if m.date is not None else math.inf)
         elif r == "centrality":
             parts.append(-round(centrality, 4))
-        elif r == "added":
-            parts.append(1 if added else 0)
+        elif r == "derived":
+            parts.append(1 if derived else 0)
         elif r == "spun":  # called spun (p >= SPUN_CUT) or unknown after the others
             parts.append(0 if m.spun is not None and m.spun < SPUN_CUT else 1)
         else:
@@ -392,33 +393,45 @@ class _Resolver:
                 best = max(best, e.cov_of(y))
         return best
 
-    def adds_to_other(self, m: int, pool: set[int]) -> bool:
-        """Whether ``m`` is another member's whole text plus a small addition: it explains a
-        neighbour in full (``FULL_COVER``) while 1 to ``ADDED_MAX_WORDS`` of its own words
-        are explained by none. Centrality cannot see this in a pair (it adds both
-        directions), yet the direction is the evidence: farms put a (clickbait) headline or
-        a teaser line on top of a copied article, so the longer text of such a pair is the
-        copy. The opposite case, an excerpt, leaves the original with whole paragraphs
-        the excerpt lacks, far more than a headline, so it is not mistaken for one."""
-        full = [y for y in self.neighbours(m, pool)
-                if (e := self.edge(m, y)) is not None and e.cov_of(y) >= FULL_COVER]
-        if not full:
-            return False
-        cov = self.best_cover(m, pool)
-        if cov >= 1.0:
-            return False
+    def extra_words(self, m: int, y: int, e: Edge) -> int:
+        """Words of ``m`` that ``y`` does not explain (edge shares, so no new alignment)."""
         from urai.trace.align import word_spans
 
-        extra = round((1.0 - cov) * len(word_spans(self.text(m))))
-        return 1 <= extra <= ADDED_MAX_WORDS
+        return round((1.0 - e.cov_of(m)) * len(word_spans(self.text(m))))
+
+    def derived(self, m: int, pool: set[int]) -> bool:
+        """Whether ``m`` reads as made from another member ``y`` of the pair it forms with
+        each neighbour, seen from the direction of their shares (centrality cannot see it in
+        a pair: it adds both directions):
+
+        * ``m`` is ``y`` *plus an addition*: ``m`` explains ``y`` in full (``FULL_COVER``)
+          while 1 to ``ADDED_MAX_WORDS`` of ``m``'s words are not in ``y`` (farms put a
+          clickbait headline or a teaser line on top of a copied article);
+        * ``m`` is ``y`` *cut down*: ``y`` explains ``m`` in full while more than
+          ``ADDED_MAX_WORDS`` of ``y``'s words are not in ``m`` (an excerpt: whole
+          paragraphs of the original are missing, far more than a headline).
+
+        An original is neither: its headline copy has only a line more, its excerpts lack
+        whole paragraphs."""
+        for y in self.neighbours(m, pool):
+            e = self.edge(m, y)
+            if e is None:
+                continue
+            if e.cov_of(y) >= FULL_COVER and e.cov_of(m) < 1.0 \
+                    and 1 <= self.extra_words(m, y, e) <= ADDED_MAX_WORDS:
+                return True
+            if e.cov_of(m) >= FULL_COVER and e.cov_of(y) < 1.0 \
+                    and self.extra_words(y, m, e) > ADDED_MAX_WORDS:
+                return True
+        return False
 
     def peel(self, pool: set[int]) -> list[int]:
         """Choose the original of ``pool``, let join whoever aligns with it; the rest."""
         rule = self.cfg.original_rule
-        use_added = "added" in rule
+        use_derived = "derived" in rule
         orig = min(pool, key=lambda d: original_key(
             self.members[d], self.centrality(d, pool), rule,
-            use_added and self.adds_to_other(d, pool)))
+            use_derived and self.derived(d, pool)))
         joined: list[Assignment] = []
         seen = {orig}
         frontier = [orig]
