@@ -231,3 +231,31 @@ def test_resume_after_kill_gives_identical_output(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     for name in ("documents.parquet", "families.parquet"):
         assert (out / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
+
+
+def test_original_of_an_undated_pair_is_read_from_its_direction(tmp_path: Path) -> None:
+    """Undated pairs whose members the screen does not judge (``spun="none"``) and whose ids
+    sort the copy first: the id must not decide. A copy with a new headline line on top
+    explains the original in full and has one line more; an excerpt is explained in full by
+    the original, which has whole paragraphs more."""
+    import random
+
+    rng = random.Random(11)
+    a, b = article(rng, 16), article(rng, 16)
+    head = "Heboh warga kota terkejut melihat apa yang terjadi di pasar pagi ini."
+    sents = b.split(". ")
+    recs = [{"id": "z-orig-a", "text": a}, {"id": "a-headline", "text": f"{head}\n\n{a}"},
+            {"id": "z-orig-b", "text": b},
+            {"id": "a-excerpt", "text": ". ".join(sents[: len(sents) // 2]) + "."}]
+    cluster([str(write_jsonl(tmp_path / "x.jsonl", recs))], tmp_path / "out",
+            config=ClusterConfig(spun="none"))
+    rows = rows_of(tmp_path / "out")
+    assert rows["a-headline"]["original_id"] == "z-orig-a", rows["a-headline"]
+    assert rows["z-orig-a"]["role"] == "original" and rows["a-headline"]["role"] == "copy"
+    assert rows["a-excerpt"]["original_id"] == "z-orig-b", rows["a-excerpt"]
+    assert rows["z-orig-b"]["role"] == "original"
+    # without the criterion the id decides, and the copies would be the originals
+    cluster([str(write_jsonl(tmp_path / "x.jsonl", recs))], tmp_path / "out2",
+            config=ClusterConfig(spun="none", original_rule=("date", "spun", "centrality")))
+    rows = rows_of(tmp_path / "out2")
+    assert rows["z-orig-a"]["original_id"] == "a-headline"
