@@ -49,7 +49,8 @@ def _json(capsys) -> object:
 
 def test_add_stats_trace_remove(tmp_path: Path, corpus: Path, capsys) -> None:
     db = tmp_path / "i.db"
-    assert main(["index", "add", "--db", str(db), "--json", "-q", str(corpus)]) == 0
+    # one exit rule for every command: 2 when some inputs were rejected (issue 11)
+    assert main(["index", "add", "--db", str(db), "--json", "-q", str(corpus)]) == 2
     rep = _json(capsys)[0]
     assert (rep["added"], rep["replaced"], rep["docs"]) == (3, 0, 3)
     reasons = {r["source"].rsplit("/", 1)[-1]: r["reason"] for r in rep["rejected"]}
@@ -59,10 +60,10 @@ def test_add_stats_trace_remove(tmp_path: Path, corpus: Path, capsys) -> None:
     assert reasons["more.jsonl:3"] == "missing text"
     assert reasons["more.jsonl:4"].startswith("missing id")
 
-    # idempotent re-add, and --skip-existing
-    assert main(["index", "add", "--db", str(db), "--json", str(corpus)]) == 0
+    # idempotent re-add, and --skip-existing (the same inputs are rejected again: exit 2)
+    assert main(["index", "add", "--db", str(db), "--json", str(corpus)]) == 2
     assert _json(capsys)[0]["replaced"] == 3
-    assert main(["index", "add", "--db", str(db), "--json", "--skip-existing", str(corpus)]) == 0
+    assert main(["index", "add", "--db", str(db), "--json", "--skip-existing", str(corpus)]) == 2
     assert _json(capsys)[0]["skipped"] == 3
 
     assert main(["index", "stats", "--db", str(db), "--json"]) == 0
@@ -143,8 +144,8 @@ def test_bad_inputs_give_one_line_errors(tmp_path: Path, corpus: Path, capsys) -
     assert "urai index add" in err and len(err.strip().splitlines()) == 1
     assert main(["index", "add", "--db", str(db), str(tmp_path / "missing.txt")]) == 2
     err = capsys.readouterr().err
-    assert "no such file" in err and "nothing indexed" in err
-    assert main(["index", "add", "--db", str(db), str(corpus)]) == 0
+    assert "no such file" in err and "1 of 1 inputs rejected" in err
+    assert main(["index", "add", "--db", str(db), str(corpus)]) == 2
     capsys.readouterr()
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")

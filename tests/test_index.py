@@ -164,8 +164,9 @@ def test_rejections_counted(db: Path) -> None:
         rep = idx.add([{"id": "x", "text": "  "}, {"text": "no id"}, {"id": "y"},
                        Rejection("f.txt", "binary"), {"id": "ok", "text": ARTICLES["banjir"]}])
     assert rep.added == 1
-    assert [r.reason for r in rep.rejected] == ["empty text", "missing id", "missing text",
-                                                "binary"]
+    reasons = [r.reason for r in rep.rejected]
+    assert reasons[0] == "empty text" and reasons[1].startswith("missing id")
+    assert reasons[2].startswith("missing text") and reasons[3] == "binary"
 
 
 def test_trace_spun_copy_among_distractors(index: Index) -> None:
@@ -312,3 +313,50 @@ def test_sigkill_mid_batch_leaves_consistent_index(tmp_path: Path) -> None:
             assert orphans == 0
         # and it is writable again
         assert idx.add([("after", ARTICLES["mosul"])]).added == 1
+
+
+def test_add_applies_the_record_rule_and_counts_what_happened(tmp_path: Path) -> None:
+    """Issue 11: a lone surrogate is repaired (not a traceback or a rolled-back batch), bad
+    ids are rejected with their reason, a repeated id in one input is rejected (the first is
+    kept) and documents without any fingerprint are counted."""
+    with Index(tmp_path / "x.db") as idx:
+        rep = idx.add([Record("a", ARTICLES["banjir"] + " teks \ud800"),
+                       Record("a", ARTICLES["mosul"]),
+                       {"id": 10 ** 300, "text": ARTICLES["mosul"]},
+                       {"id": float("nan"), "text": ARTICLES["mosul"]},
+                       {"id": 7, "text": ARTICLES["mosul"]},
+                       ("tiny", "ya ya")])
+        assert (rep.added, rep.duplicates, rep.no_fingerprint) == (3, 1, 1)
+        reasons = [r.reason for r in rep.rejected]
+        assert reasons[0].startswith("duplicate id") and "digits" in reasons[1]
+        assert "nan" in reasons[2]
+        assert "\ud800" not in idx.text("a") and "\ufffd" in idx.text("a")
+        assert "7" in idx and idx.trace(ARTICLES["banjir"]).best.id == "a"
+
+
+def test_a_writer_waits_for_the_lock_then_gives_up_with_one_line(tmp_path: Path) -> None:
+    """Issue 11: another writer's lock is waited for (said once), then a ResourceError naming
+    the option, not a 'database is locked' traceback."""
+    import sqlite3
+    import time
+
+    from urai.errors import ResourceError
+
+    db = tmp_path / "l.db"
+    with Index(db) as idx:
+        idx.add([Record("a", ARTICLES["banjir"])])
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    said: list[str] = []
+    try:
+        with Index(db, lock_timeout=1.0, on_wait=said.append) as idx:
+            t0 = time.monotonic()
+            with pytest.raises(ResourceError, match="--lock-timeout"):
+                idx.add([Record("b", ARTICLES["mosul"])])
+            assert 0.9 <= time.monotonic() - t0 < 20
+        assert len(said) == 1 and "waiting up to 1 s" in said[0]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with Index(db, lock_timeout=1.0) as idx:  # free again: the write goes through
+        assert idx.add([Record("b", ARTICLES["mosul"])]).added == 1

@@ -16,18 +16,30 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
-from urai.cli.common import each_input, echo_json, stderr_is_tty
-from urai.errors import ConfigError, InputError, ResourceError
+from urai.cli.common import (
+    each_input,
+    echo_json,
+    field_options,
+    fields_and_limits,
+    raise_for_rejected,
+    stderr_is_tty,
+)
+from urai.errors import ConfigError, ResourceError
+from urai.trace.store import DEFAULT_LOCK_TIMEOUT
 
 
-def _iter_items(inputs: tuple[str, ...]) -> Iterator[object]:
-    """Records, dicts or Rejections for every input (directories expanded)."""
+def _iter_items(inputs: tuple[str, ...], fields: Any = None, limits: Any = None
+                ) -> Iterator[object]:
+    """Records or Rejections for every input (directories expanded), under the one record
+    rule (:mod:`urai.records`) with the user's field mapping and size cap."""
     from urai.corpus.sources import Rejection, iter_corpus
 
-    for item in iter_corpus(inputs, require_id=True):
+    kw = {k: v for k, v in (("fields", fields), ("limits", limits)) if v is not None}
+    for item in iter_corpus(inputs, require_id=True, **kw):
         yield item if isinstance(item, Rejection) else item[1]
 
 
@@ -43,25 +55,41 @@ def index() -> None:
               help="Skip ids already indexed with the same text (fast resume).")
 @click.option("--batch-size", type=int, default=5000, show_default=True,
               help="Documents per transaction.")
+@click.option("--lock-timeout", type=float, default=DEFAULT_LOCK_TIMEOUT, show_default=True,
+              help="Seconds to wait for another writer's lock on the index before giving up.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.argument("inputs", nargs=-1, required=True)
-def add(db: str, skip_existing: bool, batch_size: int, quiet: bool, as_json: bool,
-        inputs: tuple[str, ...]) -> None:
-    """Index INPUT... (.txt files, directories, JSONL; .gz too). Re-adding an id replaces it."""
+@(lambda fn: field_options(fn, date=True))
+def add(db: str, skip_existing: bool, batch_size: int, lock_timeout: float, quiet: bool,
+        as_json: bool, inputs: tuple[str, ...], text_field: str, id_field: str,
+        max_bytes: int, date_field: str) -> None:
+    """Index INPUT... (.txt/.html files, directories, JSONL; .gz too). Re-adding an id
+    replaces it; a second record with the same id in the input is rejected.
+
+    Exit code 0: every input was indexed (or skipped); 2: some were rejected (reasons on
+    stderr); 3: the index is missing, corrupt or locked for longer than --lock-timeout.
+    """
+    from urai.corpus.sources import count_documents
     from urai.trace.index import Index
 
     if batch_size < 1:
         raise ConfigError("--batch-size must be at least 1")
+    fields, limits = fields_and_limits(text_field, id_field, max_bytes, date_field)
     bar = None
     if not quiet and stderr_is_tty():
         from tqdm import tqdm
 
-        bar = tqdm(unit="doc", desc="indexing", file=sys.stderr, dynamic_ncols=True)
+        bar = tqdm(unit="doc", desc="indexing", file=sys.stderr, dynamic_ncols=True,
+                   total=count_documents(inputs))
+
+    def waiting(msg: str) -> None:
+        click.echo(f"urai: {msg}", err=True)
+
     try:
-        with Index(db) as idx:
-            report = idx.add(_iter_items(inputs), skip_existing=skip_existing,
-                             batch_size=batch_size,
+        with Index(db, lock_timeout=lock_timeout, on_wait=waiting) as idx:
+            report = idx.add(_iter_items(inputs, fields, limits), skip_existing=skip_existing,
+                             batch_size=min(batch_size, 256) if bar is not None else batch_size,
                              progress=(bar.update if bar is not None else None))
             total = len(idx)
     finally:
@@ -70,20 +98,25 @@ def add(db: str, skip_existing: bool, batch_size: int, quiet: bool, as_json: boo
     if as_json:
         echo_json({"db": db, "added": report.added, "replaced": report.replaced,
                    "skipped": report.skipped, "processed": report.processed,
+                   "no_fingerprint": report.no_fingerprint, "duplicates": report.duplicates,
                    "rejected": [{"source": r.source, "reason": r.reason}
                                 for r in report.rejected],
                    "docs": total})
     else:
         click.echo(
             f"{db}: {report.processed} processed (added {report.added}, replaced "
-            f"{report.replaced}, skipped {report.skipped}), {len(report.rejected)} rejected; "
-            f"{total} documents in the index", err=True)
+            f"{report.replaced}, skipped {report.skipped}), {len(report.rejected)} rejected"
+            + (f" ({report.duplicates} repeated ids)" if report.duplicates else "")
+            + f"; {total} documents in the index", err=True)
+        if report.no_fingerprint:
+            click.echo(f"  {report.no_fingerprint} indexed documents got no fingerprint (too "
+                       "short or without distinctive words): not even an exact copy can find "
+                       "them", err=True)
         for r in report.rejected[:50]:
             click.echo(f"  rejected {r.source}: {r.reason}", err=True)
         if len(report.rejected) > 50:
             click.echo(f"  ... and {len(report.rejected) - 50} more (use --json)", err=True)
-    if report.processed == 0 and report.rejected:
-        raise InputError(f"nothing indexed: all {len(report.rejected)} inputs were rejected")
+    raise_for_rejected(report.processed, len(report.rejected))
 
 
 @index.command("remove")

@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 
 from urai.errors import ConfigError, InputError
-from urai.records import Record, Rejection
+from urai.records import Record, Rejection, make_record, validate_record
 from urai.trace.align import Alignment, _keys, align, align_blocks, word_spans
 from urai.trace.fingerprint import Fingerprinter, IndexConfig, ThesaurusLike
 from urai.trace.passages import MemoThesaurus, Passage, Span, locate, prepare, unmatched_spans
@@ -67,7 +67,7 @@ from urai.trace.scoring import (
     passage_verify,
     vote,
 )
-from urai.trace.store import Store
+from urai.trace.store import DEFAULT_LOCK_TIMEOUT, Store
 
 __all__ = ["Index", "IndexConfig", "Match", "TraceResult", "AddReport", "Rejection",
            "IndexStats", "Passage", "Span"]
@@ -127,6 +127,11 @@ class AddReport:
     replaced: int = 0
     skipped: int = 0
     rejected: tuple[Rejection, ...] = ()
+    #: of the rejected: a second record with an id already given in the same input
+    duplicates: int = 0
+    #: of the processed (added or replaced): documents too short or plain to get any
+    #: fingerprint, so that not even an exact copy can find them
+    no_fingerprint: int = 0
 
     @property
     def processed(self) -> int:
@@ -165,11 +170,17 @@ class Index:
         readonly: bool = False,
         thesaurus: ThesaurusLike | None = None,
         stopwords: Iterable[str] | None = None,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         if config is not None and not isinstance(config, IndexConfig):
             raise ConfigError("config must be an IndexConfig")
+        if isinstance(lock_timeout, bool) or not isinstance(lock_timeout, (int, float)) \
+                or not 0 <= lock_timeout <= 86_400:
+            raise ConfigError(f"lock_timeout must be seconds in [0, 86400], got {lock_timeout!r}")
         self.config = config or IndexConfig()
-        self._store = Store(path, create=create, readonly=readonly)
+        self._store = Store(path, create=create, readonly=readonly, lock_timeout=lock_timeout,
+                            on_wait=on_wait)
         try:
             self._fp = Fingerprinter(self.config, thesaurus, stopwords)
             self._store.check_or_set_signature(self._fp.signature())
@@ -224,16 +235,23 @@ class Index:
             raise ConfigError(f"{self.path}: index opened read-only")
         if batch_size < 1:
             raise ConfigError("batch_size must be at least 1")
-        counts = {"added": 0, "replaced": 0, "skipped": 0}
+        counts = {"added": 0, "replaced": 0, "skipped": 0, "no_fingerprint": 0}
         rejected: list[Rejection] = []
         batch: list[Record] = []
+        seen_ids: set[str] = set()
+        duplicates = 0
         consumed = 0
         for item in items:
             consumed += 1
             rec = _to_record(item)
             if isinstance(rec, Rejection):
                 rejected.append(rec)
+            elif rec.id in seen_ids:
+                duplicates += 1
+                rejected.append(Rejection(f"record {rec.id!r}",
+                                          "duplicate id within the input (the first is kept)"))
             else:
+                seen_ids.add(rec.id)
                 batch.append(rec)
             if len(batch) >= batch_size:
                 self._write_batch(batch, skip_existing, counts)
@@ -246,18 +264,13 @@ class Index:
         if progress and consumed:
             progress(consumed)
         return AddReport(counts["added"], counts["replaced"], counts["skipped"],
-                         tuple(rejected))
+                         tuple(rejected), duplicates, counts["no_fingerprint"])
 
     def _write_batch(self, batch: list[Record], skip_existing: bool,
                      counts: dict[str, int]) -> None:
-        prepared = []
-        seen: dict[str, int] = {}
-        for rec in batch:  # a later duplicate id in the same batch wins
-            seen[rec.id] = len(prepared)
-            text = rec.text
-            digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
-            prepared.append((rec, digest))
-        prepared = [prepared[i] for i in sorted(seen.values())]
+        # ids are unique within the input (add() rejects a repeated one)
+        prepared = [(rec, hashlib.blake2b(rec.text.encode("utf-8"), digest_size=16).digest())
+                    for rec in batch]
         fp = self._fp
         store = self._store
         with self._lock, store.transaction():
@@ -279,6 +292,11 @@ class Index:
                     counts["added"] += 1
                 todo.append((rec, digest))
             shingles, n_words, bag_h, bag_i = fp.index_many([rec.text for rec, _ in todo])
+            has = np.zeros(len(todo), dtype=bool)
+            has[[k for k in range(len(todo)) if len(shingles[k])]] = True
+            if len(bag_i):
+                has[np.asarray(bag_i, dtype=np.int64)] = True
+            counts["no_fingerprint"] += int((~has).sum())
             for k, (rec, digest) in enumerate(todo):
                 doc = next_doc + k
                 # the fingerprints are not stored (they are recomputed from the text to
@@ -538,34 +556,21 @@ def _all_unmatched(qwords: list[tuple[int, int, str]]) -> tuple[Span, ...]:
 
 
 def _to_record(item: _Item) -> Record | Rejection:
+    """The record of one :meth:`Index.add` item under the one record rule of
+    :mod:`urai.records` (lone surrogates and control characters repaired in place; ids that
+    are not strings or decimal integers, too long, or missing rejected with the reason)."""
     if isinstance(item, Rejection):
         return item
+    if isinstance(item, tuple) and len(item) == 2:
+        item = Record(*item)
+    if isinstance(item, dict):
+        try:
+            return make_record(item)
+        except ValueError as exc:
+            ident = item.get("id")
+            where = f"record {ident!r}"[:80] if isinstance(ident, str) else "record"
+            return Rejection(where, str(exc))
     if isinstance(item, Record):
-        rec = item
-    elif isinstance(item, tuple) and len(item) == 2:
-        rec = Record(item[0], item[1])
-    elif isinstance(item, dict):
-        ident, text = item.get("id"), item.get("text")
-        where = f"record {ident!r}" if ident is not None else "record"
-        if ident is None or (isinstance(ident, str) and not ident.strip()):
-            return Rejection(where, "missing id")
-        if not isinstance(ident, (str, int)):
-            return Rejection(where, "id must be a string")
-        if not isinstance(text, str):
-            why = "missing text" if text is None else "text must be a string"
-            return Rejection(str(ident), why)
-        meta = {}
-        for key in ("title", "url", "date"):
-            v = item.get(key)
-            meta[key] = None if v is None else str(v)
-        rec = Record(str(ident), text, **meta)
-    else:
-        return Rejection(repr(item)[:60], f"cannot index a {type(item).__name__}")
-    if not isinstance(rec.id, str) or not rec.id:
-        return Rejection(str(rec.id), "missing id")
-    if not isinstance(rec.text, str):
-        return Rejection(rec.id, "text must be a string")
-    if not rec.text.strip():
-        return Rejection(rec.id, "empty text")
-    return rec
+        return validate_record(item)
+    return Rejection(repr(item)[:60], f"cannot index a {type(item).__name__}")
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -63,13 +63,24 @@ CREATE TABLE IF NOT EXISTS postings_delta(
 """
 
 
+#: seconds a writer waits for another writer's lock (``Index(lock_timeout=...)``,
+#: ``urai index add --lock-timeout``)
+DEFAULT_LOCK_TIMEOUT = 600.0
+
+
 class Store:
     """Low-level access to an index file (no fingerprinting, no scoring)."""
 
     def __init__(self, path: str | Path, *, create: bool, readonly: bool = False,
-                 timeout: float = 30.0) -> None:
+                 timeout: float = 30.0, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+                 on_wait: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        #: how long a writer waits for another writer's lock before giving up (seconds)
+        self.lock_timeout = float(lock_timeout)
+        #: told once, in one line, when a writer starts waiting for the lock
+        self.on_wait = on_wait
+        self._timeout = float(timeout)
         if not self.path.exists():
             if not create or readonly:
                 raise ResourceError(
@@ -135,7 +146,7 @@ class Store:
 
     # -- transactions -----------------------------------------------------------------------
     def transaction(self) -> _Tx:
-        return _Tx(self.conn)
+        return _Tx(self)
 
     # -- documents --------------------------------------------------------------------------
     def doc_row(self, ident: str) -> tuple[int, bytes, bytes] | None:
@@ -245,14 +256,39 @@ class Store:
 
 
 class _Tx:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on error)."""
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on error).
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    When another process holds the write lock, the writer says so once (``Store.on_wait``)
+    and waits up to ``Store.lock_timeout`` seconds; then it gives up with one
+    :class:`ResourceError` naming the file and the option, never a ``database is locked``
+    traceback."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.conn = store.conn
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
-        return self.conn
+        st, conn = self.store, self.conn
+        try:
+            conn.execute("PRAGMA busy_timeout=500")
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if st.on_wait is not None:
+                st.on_wait(f"{st.path}: another process is writing to this index; waiting up "
+                           f"to {st.lock_timeout:g} s for its lock")
+            conn.execute(f"PRAGMA busy_timeout={max(1, int(st.lock_timeout * 1000))}")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                raise ResourceError(
+                    f"{st.path}: another process has held the index's write lock for more "
+                    f"than {st.lock_timeout:g} s; try again when it is done, or wait longer "
+                    "with --lock-timeout") from None
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={int(st._timeout * 1000)}")
+        return conn
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
