@@ -175,3 +175,32 @@ def test_trace_several_inputs_reports_bad_ones_and_goes_on(tmp_path: Path, corpu
     assert objs[0]["error"]["code"] == "bad_input"
     assert objs[1]["matches"][0]["id"] == "persija.txt"
     assert "1 of 2 inputs rejected" in cap.err
+
+
+def test_trace_works_on_a_corpus(tmp_path: Path, capsys) -> None:
+    """Issue 11: a JSON Lines query file is a corpus (one trace per record, in input order,
+    rejections as error objects, exit 2), with -o, -j and --resume as for check."""
+    db = tmp_path / "c.db"
+    src = tmp_path / "src.jsonl"
+    src.write_text("".join(json.dumps({"id": k, "text": t}) + "\n"
+                           for k, t in (("a", A), ("b", B), ("c", C))), encoding="utf-8")
+    assert main(["index", "add", "--db", str(db), "-q", str(src)]) == 0
+    capsys.readouterr()
+    q = tmp_path / "q.jsonl"
+    q.write_text(json.dumps({"id": "q1", "text": spin(B, rate=0.3, seed=2).text}) + "\n"
+                 + json.dumps({"id": "q2"}) + "\n"
+                 + json.dumps({"id": "q3", "text": A}) + "\n", encoding="utf-8")
+    assert main(["trace", "--db", str(db), "--json", str(q)]) == 2
+    rows = _json(capsys)
+    assert [r.get("id") for r in rows] == ["q1", None, "q3"]
+    assert rows[0]["verdict"] == "found" and rows[0]["matches"][0]["id"] == "b"
+    err = rows[1]["error"]
+    assert err["code"] == "bad_input" and "missing text" in err["message"]
+    assert rows[2]["matches"][0]["id"] == "a" and rows[2]["matches"][0]["passages"]
+    out = tmp_path / "out.jsonl"
+    assert main(["trace", "--db", str(db), "-o", str(out), "-j", "2", "-q", str(q)]) == 2
+    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["source"] for r in lines] == [r["source"] for r in rows]
+    assert [r.get("matches") for r in lines] == [r.get("matches") for r in rows]
+    assert main(["trace", "--db", str(db), "-o", str(out), "--resume", "-q", str(q)]) == 2
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 3  # nothing traced twice

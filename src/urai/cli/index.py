@@ -28,7 +28,7 @@ from urai.cli.common import (
     raise_for_rejected,
     stderr_is_tty,
 )
-from urai.errors import ConfigError, ResourceError
+from urai.errors import ConfigError, InputError, ResourceError
 from urai.trace.store import DEFAULT_LOCK_TIMEOUT
 
 
@@ -164,12 +164,31 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--whole-document", "whole", is_flag=True,
               help="Whole-document trace only (the behaviour before passages: a source must "
                    "explain --threshold of the query; no passages, no unmatched spans).")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
+              help="Write one JSON line per document to this file (a count goes to stderr).")
+@click.option("--resume", is_flag=True,
+              help="With --output: skip the documents already in that file.")
+@click.option("-j", "--jobs", type=int, default=1, show_default=True,
+              help="Worker processes (0: one per core).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.argument("files", nargs=-1)
+@field_options
 def trace(db: str, top: int, threshold: float | None, as_json: bool, diff: bool,
-          whole: bool, files: tuple[str, ...]) -> None:
-    """Find the indexed source of FILE... (or stdin, `-`)."""
+          whole: bool, output: str | None, resume: bool, jobs: int, quiet: bool,
+          files: tuple[str, ...], text_field: str, id_field: str, max_bytes: int) -> None:
+    """Find the indexed sources of FILE... (or stdin, `-`) and locate the copied passages.
+
+    A directory stands for its .txt, .html and .jsonl files and a JSON Lines file (.gz too)
+    for its documents, each traced on its own; with -o, --resume and -j as for `urai check`.
+    Exit code 0: every input was traced (found or not); 2: some were rejected.
+    """
+    from urai.corpus.sources import is_corpus
     from urai.trace.index import Index
 
+    if jobs < 0:
+        raise ConfigError(f"--jobs must be >= 0 (0: one per core), got {jobs}")
+    if resume and output is None:
+        raise ConfigError("--resume continues an --output file; give --output PATH too")
     if top < 1:
         raise ConfigError("--top must be at least 1")
     if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -177,6 +196,14 @@ def trace(db: str, top: int, threshold: float | None, as_json: bool, diff: bool,
     if not Path(db).exists():
         raise ResourceError(f"{db}: no such index; build it first with `urai index add --db {db} "
                         "FILE...`")
+    names = list(files) or ["-"]
+    if output is not None or jobs != 1 or any(is_corpus(n) for n in names):
+        if diff:
+            raise ConfigError("--diff shows one document at a time; leave it out for a corpus")
+        _trace_corpus(names, _TraceRunner(db, top, threshold, not whole), as_json=as_json,
+                      output=output, resume=resume, jobs=jobs, quiet=quiet,
+                      limits=fields_and_limits(text_field, id_field, max_bytes))
+        return
     with Index(db, create=False, readonly=True) as idx:
 
         def one(source: str, text: str) -> None:
@@ -213,6 +240,98 @@ def trace(db: str, top: int, threshold: float | None, as_json: bool, diff: bool,
                 _print_diff(al, res.matches[0].id)
 
         each_input(files, one, as_json=as_json)
+
+
+class _Traced:
+    """A trace result as a corpus job's result: ``verdict`` is ``found`` or ``no_source``."""
+
+    __slots__ = ("result",)
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+    @property
+    def verdict(self) -> str:
+        return "found" if self.result.matches else "no_source"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.result.to_dict()
+        d.pop("source", None)  # the job's item names the source
+        return {"verdict": self.verdict, **d}
+
+
+class _TraceRunner:
+    """``check(text)`` -> :class:`_Traced` over an index opened on first use, so that each
+    worker process opens its own read-only connection."""
+
+    def __init__(self, db: str, top: int, threshold: float | None, passages: bool) -> None:
+        self.db, self.top, self.threshold, self.passages = db, top, threshold, passages
+        self._idx: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"db": self.db, "top": self.top, "threshold": self.threshold,
+                "passages": self.passages, "_idx": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def check(self, text: str, *, html: bool | None = None) -> _Traced:
+        from urai.html import html_to_text, looks_like_html
+        from urai.trace.index import Index
+
+        if self._idx is None:
+            self._idx = Index(self.db, create=False, readonly=True)
+        if html or (html is None and looks_like_html(text)):
+            text = html_to_text(text)
+        if not text.strip():
+            raise InputError("empty text (nothing to trace)")
+        return _Traced(self._idx.trace(text, top=self.top, threshold=self.threshold,
+                                       passages=self.passages))
+
+
+def _trace_corpus(names: list[str], runner: _TraceRunner, *, as_json: bool,
+                  output: str | None, resume: bool, jobs: int, quiet: bool,
+                  limits: tuple[Any, Any]) -> None:
+    """Trace every document of a corpus: one result (or rejection) per document, in order."""
+    from urai.corpus.jobs import CheckJob
+    from urai.corpus.sinks import ResultsFile
+    from urai.corpus.sources import count_documents
+
+    fields, lim = limits
+    sink = ResultsFile(output, resume=resume) if output is not None else None
+    job = CheckJob(names, runner, jobs=jobs, done=sink.done if sink is not None else None,
+                   fields=fields, limits=lim, chunk_chars=None)
+    bar = None
+    if not quiet and stderr_is_tty():
+        from tqdm import tqdm
+
+        bar = tqdm(unit="doc", desc="tracing", file=sys.stderr, dynamic_ncols=True,
+                   total=count_documents(names))
+    try:
+        for item in job.run():
+            if bar is not None:
+                bar.update(1)
+            obj = item.to_dict()
+            if sink is not None:
+                sink.write(obj)
+            elif as_json:
+                echo_json(obj)
+            elif item.rejected:
+                click.echo(f"urai: rejected {obj['error']['message']}", err=True)
+            else:
+                best = item.result.result.best
+                click.echo(f"{item.source}: " + (
+                    "no source found" if best is None else
+                    f"{len(item.result.result.matches)} source(s), best {best.id} score "
+                    f"{best.score:.3f} coverage {best.coverage:.3f}"))
+    finally:
+        if bar is not None:
+            bar.close()
+        if sink is not None:
+            sink.close()
+    if output is not None:
+        click.echo(f"urai: {output}: {job.report.summary()}", err=True)
+    job.report.raise_for_outcome("above" if output is None else f"in {output}")
 
 
 def _side_by_side(left: str, right: str, mark: str, style: str | None) -> None:
