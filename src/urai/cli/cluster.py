@@ -22,7 +22,7 @@ __all__ = ["cluster"]
               help="Also write the originals and unique documents in the input's format.")
 @click.option("--threshold", type=float, default=0.3, show_default=True,
               help="Share of a member's words its original must explain.")
-@click.option("--original-rule", default="date,spun,centrality,id", show_default=True,
+@click.option("--original-rule", default="date,spun,centrality,derived,id", show_default=True,
               help="Order of the criteria that choose a family's original.")
 @click.option("--spun", "spun", type=click.Choice(["members", "all", "none"]),
               default="members", show_default=True,
