@@ -22,6 +22,7 @@ from typing import Any
 import click
 
 from urai.cli.common import (
+    check_corpus_flags,
     corpus_options,
     each_input,
     echo_json,
@@ -34,7 +35,6 @@ from urai.corpus.local import LongTextRunner
 from urai.corpus.sinks import ResultsFile
 from urai.corpus.sources import count_documents, is_corpus
 from urai.detect.detector import CheckResult
-from urai.errors import ConfigError
 from urai.records import InputLimits, RecordFields
 
 __all__ = ["check", "restore"]
@@ -204,10 +204,7 @@ class _Opts:
 
 
 def _run(files: tuple[str, ...], runner: Any, o: _Opts) -> None:
-    if o.jobs < 0:
-        raise ConfigError(f"--jobs must be >= 0 (0: one per core), got {o.jobs}")
-    if o.resume and o.output is None:
-        raise ConfigError("--resume continues an --output file; give --output PATH too")
+    check_corpus_flags(o.jobs, o.resume, o.output)
     names = list(files) or ["-"]
     with quiet_broken_pipe():
         if o.output is None and o.jobs == 1 and len(names) == 1 and not is_corpus(names[0]):

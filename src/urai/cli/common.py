@@ -158,6 +158,14 @@ def fields_and_limits(text_field: str, id_field: str, max_bytes: int,
         raise ConfigError(f"{exc} (--text-field/--id-field/--max-bytes)") from None
 
 
+def check_corpus_flags(jobs: int, resume: bool, output: str | None) -> None:
+    """The one-line errors of bad corpus options (exit code 2)."""
+    if jobs < 0:
+        raise ConfigError(f"--jobs must be >= 0 (0: one per core), got {jobs}")
+    if resume and output is None:
+        raise ConfigError("--resume continues an --output file; give --output PATH too")
+
+
 def corpus_options(fn: Any) -> Any:
     """The corpus options of ``check``, ``screen`` and ``restore``."""
     for opt in reversed([

@@ -21,6 +21,8 @@ from typing import Any
 import click
 
 from urai.cli.common import (
+    check_corpus_flags,
+    corpus_options,
     each_input,
     echo_json,
     field_options,
@@ -164,15 +166,8 @@ def stats(db: str, as_json: bool) -> None:
 @click.option("--whole-document", "whole", is_flag=True,
               help="Whole-document trace only (the behaviour before passages: a source must "
                    "explain --threshold of the query; no passages, no unmatched spans).")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
-              help="Write one JSON line per document to this file (a count goes to stderr).")
-@click.option("--resume", is_flag=True,
-              help="With --output: skip the documents already in that file.")
-@click.option("-j", "--jobs", type=int, default=1, show_default=True,
-              help="Worker processes (0: one per core).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.argument("files", nargs=-1)
-@field_options
+@corpus_options
 def trace(db: str, top: int, threshold: float | None, as_json: bool, diff: bool,
           whole: bool, output: str | None, resume: bool, jobs: int, quiet: bool,
           files: tuple[str, ...], text_field: str, id_field: str, max_bytes: int) -> None:
@@ -185,10 +180,7 @@ def trace(db: str, top: int, threshold: float | None, as_json: bool, diff: bool,
     from urai.corpus.sources import is_corpus
     from urai.trace.index import Index
 
-    if jobs < 0:
-        raise ConfigError(f"--jobs must be >= 0 (0: one per core), got {jobs}")
-    if resume and output is None:
-        raise ConfigError("--resume continues an --output file; give --output PATH too")
+    check_corpus_flags(jobs, resume, output)
     if top < 1:
         raise ConfigError("--top must be at least 1")
     if threshold is not None and not 0.0 <= threshold <= 1.0:
