@@ -193,3 +193,18 @@ def test_every_substitution_is_explained() -> None:
     assert "more likely than 'hawa'" in hawa.reason
     d = r.to_dict()["substitutions"][0]
     assert set(d) >= {"start", "end", "observed", "suggestion", "confidence", "evidence", "reason"}
+
+
+def test_a_reason_never_contradicts_the_change() -> None:
+    """Issue 11 (--explain): evidence against a restoration is named as such, never phrased
+    as if the model that prefers the observed word argued for the change."""
+    text = (Path(__file__).parent.parent / "examples" / "spun_article.txt").read_text()
+    subs = urai.check(text * 3).substitutions
+    assert subs
+    for s in subs:
+        assert "times less" not in s.reason, s.reason
+        lm, cz = s.evidence["lm_gain"], s.evidence["cloze_gain"]
+        if lm < 0 or cz < 0:
+            assert "against the change" in s.reason, s.reason
+        if lm > 0:
+            assert "more likely than" in s.reason, s.reason

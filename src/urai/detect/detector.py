@@ -630,17 +630,31 @@ def _times(log10_gain: float) -> str:
 
 
 def _reason(observed: str, suggestion: str, ev: Mapping[str, float]) -> str:
-    """One sentence: why ``suggestion`` is thought to be the original of ``observed``."""
-    why = (f"'{suggestion}' is {_times(ev['lm_gain'])} likely than '{observed}' in this "
-           "context by the language model")
-    if ev["cloze_gain"] != 0.0:
-        why += f" and {_times(ev['cloze_gain'])} by the cloze model"
-    fg = ev["frequency_gain"]
+    """One sentence: why ``suggestion`` is thought to be the original of ``observed``. The
+    evidence for the change and the evidence against it are named as such, so a reason never
+    reads as if a model that prefers the observed word had argued for the change."""
+    lm, cz, fg = ev["lm_gain"], ev["cloze_gain"], ev["frequency_gain"]
+    why = f"'{suggestion}' and '{observed}' are synonyms"
+    if lm > 0:
+        why += (f"; '{suggestion}' is {_times(lm)} likely than '{observed}' in this context "
+                "by the language model")
+        if cz > 0:
+            why += f" and {_times(cz)} by the cloze model"
+    elif cz > 0:
+        why += (f"; '{suggestion}' is {_times(cz)} likely than '{observed}' in this context "
+                "by the cloze model")
     if fg >= 0.5:
-        why += (f"; the two are synonyms and '{observed}' is the rarer word ({fg:.1f} lower "
-                "on the zipf frequency scale), the kind a spinner picks")
-    else:
-        why += "; the two are synonyms"
+        why += (f"; '{observed}' is the rarer word ({fg:.1f} lower on the zipf frequency "
+                "scale), the kind a spinner picks")
+    against = []
+    if lm < 0:
+        against.append(f"the language model prefers '{observed}' here "
+                       f"({_times(-lm).replace(' more', '')})")
+    if cz < 0:
+        against.append(f"the cloze model prefers '{observed}' "
+                       f"({_times(-cz).replace(' more', '')})")
+    if against:
+        why += "; against the change: " + " and ".join(against)
     return why + "."
 
 
