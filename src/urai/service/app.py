@@ -37,7 +37,8 @@ _CHECK_EXAMPLE: dict[int | str, dict[str, Any]] = {200: {
                            "confidence": 0.5535, "evidence": {
                                "lm_gain": 4.5878, "cloze_gain": 3.1511, "frequency_gain": 1.1,
                                "thesaurus_weight": 1.0},
-                           "reason": "'udara' is 10^4.6 times more likely than 'hawa' ..."}],
+                           "reason": "'udara' and 'hawa' are synonyms; 'udara' is 10^4.6 "
+                                     "times more likely than 'hawa' in this context ..."}],
         "restored_text": "Serangan udara yang dilancarkan koalisi ...",
         "features": {"changes_per_100": 3.125, "...": 0.0}}}}}}
 
