@@ -360,3 +360,17 @@ def test_a_writer_waits_for_the_lock_then_gives_up_with_one_line(tmp_path: Path)
         holder.close()
     with Index(db, lock_timeout=1.0) as idx:  # free again: the write goes through
         assert idx.add([Record("b", ARTICLES["mosul"])]).added == 1
+
+
+def test_progress_counts_every_item_whatever_the_batch_size(tmp_path: Path) -> None:
+    """``progress`` reports items read every PROGRESS_EVERY, not once per (large) batch, and
+    its calls add up to the input."""
+    from urai.trace.index import PROGRESS_EVERY
+
+    n = 2 * PROGRESS_EVERY + 7
+    calls: list[int] = []
+    with Index(tmp_path / "p.db") as idx:
+        rep = idx.add(((f"d{i}", f"{ARTICLES['banjir']} nomor {i}") for i in range(n)),
+                      batch_size=5000, progress=calls.append)
+    assert rep.added == n and sum(calls) == n
+    assert calls == [PROGRESS_EVERY, PROGRESS_EVERY, 7]

@@ -91,7 +91,7 @@ def add(db: str, skip_existing: bool, batch_size: int, lock_timeout: float, quie
     try:
         with Index(db, lock_timeout=lock_timeout, on_wait=waiting) as idx:
             report = idx.add(_iter_items(inputs, fields, limits), skip_existing=skip_existing,
-                             batch_size=min(batch_size, 256) if bar is not None else batch_size,
+                             batch_size=batch_size,
                              progress=(bar.update if bar is not None else None))
             total = len(idx)
     finally:
@@ -322,7 +322,7 @@ def _trace_corpus(names: list[str], runner: _TraceRunner, *, as_json: bool,
         if sink is not None:
             sink.close()
     if output is not None:
-        click.echo(f"urai: {output}: {job.report.summary()}", err=True)
+        click.echo(f"urai: {output}: {job.report.summary('traced')}", err=True)
     job.report.raise_for_outcome("above" if output is None else f"in {output}")
 
 

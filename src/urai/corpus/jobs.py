@@ -88,14 +88,15 @@ class JobReport:
     def total(self) -> int:
         return self.processed + self.rejected + self.skipped
 
-    def summary(self) -> str:
+    def summary(self, done: str = "checked") -> str:
         """``N checked (a spun, b clean, ...), R rejected, S already there``; verdicts other
-        than the check's (a runner of another command, e.g. ``found`` for trace) follow."""
+        than the check's (a runner of another command, e.g. ``found`` for trace) follow;
+        ``done`` names what was done (``traced`` for trace)."""
         order = [*VERDICT_ORDER, *sorted(set(self.verdicts) - set(VERDICT_ORDER))]
         parts = ", ".join(f"{self.verdicts[v]} {v.replace('_', ' ')}" for v in order
                           if self.verdicts[v])
         before = f" ({self.skipped_rejected} of them rejected)" if self.skipped_rejected else ""
-        return (f"{self.processed} checked ({parts or 'none'}), {self.rejected} rejected, "
+        return (f"{self.processed} {done} ({parts or 'none'}), {self.rejected} rejected, "
                 f"{self.skipped} already there{before}")
 
     def raise_for_outcome(self, where: str = "above") -> None:

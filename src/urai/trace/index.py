@@ -152,6 +152,10 @@ class IndexStats:
 _Item = Record | tuple[str, str] | dict | Rejection
 
 
+#: items :meth:`Index.add` reads between two ``progress`` calls
+PROGRESS_EVERY = 256
+
+
 class Index:
     """A source index in one SQLite file (created on first use unless ``create=False``).
 
@@ -228,8 +232,9 @@ class Index:
         Re-adding an id replaces it; with ``skip_existing`` an id whose text is unchanged is
         skipped. Items that cannot be indexed (no id, empty text, a :class:`Rejection`
         passed through from a reader) are reported in :attr:`AddReport.rejected`; each batch
-        of ``batch_size`` documents is one transaction. ``progress(n)`` is called after each
-        batch with the number of items it consumed.
+        of ``batch_size`` documents is one transaction. ``progress(n)`` is called every
+        :data:`PROGRESS_EVERY` items read (and at the end) with the number read since its last
+        call, whatever the batch size.
         """
         if self._store.readonly:
             raise ConfigError(f"{self.path}: index opened read-only")
@@ -256,8 +261,8 @@ class Index:
             if len(batch) >= batch_size:
                 self._write_batch(batch, skip_existing, counts)
                 batch = []
-                if progress:
-                    progress(consumed)
+            if progress and consumed >= PROGRESS_EVERY:
+                progress(consumed)
                 consumed = 0
         if batch:
             self._write_batch(batch, skip_existing, counts)
