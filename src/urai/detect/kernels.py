@@ -140,6 +140,8 @@ class EngineCore:
             None if tm is None else np.ascontiguousarray(tm.weights, dtype=np.float64),
             0.0 if tm is None else float(tm.bias))
         self._decode = c.decode
+        self._doc_groups, self._type_term, self._id_counts = (c.doc_groups, c.type_term,
+                                                              c.id_counts)
 
     def analyse(self, text: str) -> Analysis:
         (n_words, n_known, n_stop, toks, seq, pos_tok, pos_seq, pos_sent, ptr, cids, src, X,
@@ -158,7 +160,36 @@ class EngineCore:
             np.frombuffer(X, dtype=np.float64).reshape(-1, ev.N_FEATURES),
             np.frombuffer(obs, dtype=i64),
             None if z is None else np.frombuffer(z, dtype=np.float64),
-            np.frombuffer(lm_max, dtype=np.float64))
+            np.frombuffer(lm_max, dtype=np.float64), self)
+
+    # ---- document-level helpers (urai.detect.doclevel's reference, in one pass each) ------
+    def type_groups(self, an: Analysis, unk: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(inv, counts, known)`` of :func:`urai.detect.doclevel.type_groups` (groups
+        numbered by first appearance instead of by sorted key: the same partition)."""
+        n = len(an.cand_ids)
+        inv = np.empty(n, dtype=np.int64)
+        counts = np.empty(n, dtype=np.int64)
+        known = np.empty(n, dtype=np.bool_)
+        g = self._doc_groups(an.obs_ids, an.cand_pos, an.cand_ids, an.X, int(unk), inv, counts,
+                             known)
+        return inv, counts[:g], known
+
+    def type_term(self, inv: np.ndarray, counts: np.ndarray, z: np.ndarray, center: float,
+                  cap: float, weight: float) -> tuple[np.ndarray, np.ndarray]:
+        """``(type_term, others)`` of :func:`urai.detect.doclevel.document_bias`."""
+        n = len(z)
+        term = np.empty(n)
+        others = np.empty(n, dtype=np.int64)
+        self._type_term(inv, counts, np.ascontiguousarray(z, dtype=np.float64), float(center),
+                        float(cap), float(weight), term, others)
+        return term, others
+
+    def id_counts(self, seq: np.ndarray, of: np.ndarray) -> np.ndarray:
+        """How often each id of ``of`` occurs among the ids >= 0 of ``seq`` (float64)."""
+        out = np.empty(len(of))
+        self._id_counts(seq, np.ascontiguousarray(of, dtype=np.int64), out)
+        return out
 
     def refill(self, an: Analysis, context: np.ndarray, near: np.ndarray) -> None:
         self.analyzer.refill(an.X, np.ascontiguousarray(context, dtype=np.int64), an.pos_seq,
