@@ -131,6 +131,9 @@ class Analysis:
     #: :class:`urai.detect.kernels.EngineCore`; None: the reference code), which also serve
     #: its document-level helpers (:mod:`urai.detect.doclevel`)
     kernels: Any = None
+    #: the compiled kernels' memo of re-scored evidence (:meth:`EngineCore.refill
+    #: <urai.detect.kernels.EngineCore.refill>`), made on the first re-scoring
+    memo: Any = None
 
     @property
     def n_mutable(self) -> int:

@@ -192,9 +192,20 @@ class EngineCore:
         return out
 
     def refill(self, an: Analysis, context: np.ndarray, near: np.ndarray) -> None:
+        """Re-score the positions next to the changed seq indexes ``near`` against
+        ``context`` (:meth:`urai.detect.engine.Engine.fill_lm`). A position's new evidence
+        depends only on its own rows and its four neighbours, so the analysis keeps a memo of
+        what was computed against which neighbours (``an.memo``): when a later re-scoring
+        (the adaptive pass) puts the same neighbours around a position, its rows are copied
+        from there. Exact: the copied rows are the ones the computation gives."""
+        memo = an.memo
+        if memo is None and an.z is not None and an.lm_max is not None:
+            m, n = an.n_mutable, len(an.cand_ids)
+            memo = an.memo = (np.empty(4 * m, dtype=np.int64), np.empty(n * ev.N_FEATURES),
+                              np.empty(n), np.empty(m), np.zeros(m, dtype=np.uint8))
         self.analyzer.refill(an.X, np.ascontiguousarray(context, dtype=np.int64), an.pos_seq,
                              an.obs_ids, an.cand_ptr, an.cand_ids,
-                             np.ascontiguousarray(near, dtype=np.int64), an.z, an.lm_max)
+                             np.ascontiguousarray(near, dtype=np.int64), an.z, an.lm_max, memo)
 
     def decode(self, an: Analysis, z: np.ndarray, *, threshold: float, w_lm: np.ndarray,
                margin: float, context: np.ndarray | None) -> Decoded:
