@@ -15,6 +15,8 @@
 * ``--jobs J`` also times :class:`urai.corpus.local.BatchChecker` (what ``urai check --jobs J`` and
   ``urai.check_many(jobs=J)`` use) with J worker processes over the same documents, after one
   untimed pass, and prints its rate as a multiple of the single-process rate.
+* The load averages at the start and end of the timing are printed: other processes on the
+  machine slow both urai and the baseline, so the same-run ratio is the figure to compare.
 * ``--dump PATH`` writes every ``CheckResult.to_dict()`` (one JSON line per document);
   ``--compare A B`` checks two dumps: identical verdicts, substitutions (offsets, words) and
   restored text, and every probability/feature/confidence within ``--tol`` (default 1e-6;
@@ -76,6 +78,14 @@ def compare(pa: Path, pb: Path, tol: float) -> int:
     return 1 if errs else 0
 
 
+def _load() -> str:
+    """The 1/5/15-minute load averages, or "n/a" where the system has none."""
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
 def batch_rate(det: Detector, docs: list[str], jobs: int, repeat: int) -> float:
     """Documents per second of ``BatchChecker(det, jobs=jobs)`` over ``docs``: one untimed
     pass (worker start-up, per-word caches), then the best of ``repeat`` passes."""
@@ -116,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {platform.machine()} ({cpu_model()}), {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, 1 process, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
+    print(f"load average at start: {_load()} (a shared machine: compare rates within a run)")
     print(f"documents: {len(docs)} (~400 words; {a.docs} clean + {a.docs} spun at 20 %)")
     impl = status() if det.engine.core is not None else "Python/numpy reference"
     print(f"implementation: {impl}")
@@ -138,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         brate = best_rate(Baseline(det).run, docs, a.repeat)
         print(f"baseline (most frequent synonym): {brate:.0f} docs/s "
               f"(urai check: {rate / brate:.2f} x)")
+    print(f"load average at end: {_load()}")
     if a.dump:
         results = [det.check(d) for d in docs]
         with open(a.dump, "w", encoding="utf-8") as fh:
