@@ -422,9 +422,10 @@ static PyObject *new_bytes(Py_ssize_t n, void **data) {
 }
 
 /* analyse(text) -> (n_words, n_known, n_stop, tokens, seq, pos_tok, pos_seq, pos_sent,
- * cand_ptr, cand_ids, cand_src, X, obs_ids, z): bytearrays of int64 / float64 (X: n x 21);
- * tokens holds (start, end, kind) int64 triples; cand_src indexes ``surfaces``; z is the
- * token model's logit per row (None without token weights) */
+ * cand_ptr, cand_ids, cand_src, X, obs_ids, z, lm_max, cand_pos): bytearrays of int64 /
+ * float64 (X: n x 21); tokens holds (start, end, kind) int64 triples; cand_src indexes
+ * ``surfaces``; z is the token model's logit per row (None without token weights); cand_pos
+ * the position of each row */
 static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
     if (!PyUnicode_Check(text)) {
         PyErr_Format(PyExc_TypeError, "analyse() expects str, got %.100s",
@@ -439,7 +440,7 @@ static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
     const int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     const Py_ssize_t n = tk->n;
-    PyObject *out[12] = {NULL};
+    PyObject *out[13] = {NULL};
     int64_t *tok_seq = NULL, *tok_sent = NULL, *pos_tok = NULL;
     unsigned char *flag = NULL; /* 1: sentence start, 2: title-case headline */
     Py_ssize_t cap_pos = 0;
@@ -522,7 +523,7 @@ static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
         pos_tok[m++] = t;
         nc += an->infos[info].n;
     }
-    int64_t *o_ptok, *o_pseq, *o_psent, *o_ptr, *o_cids, *o_src, *o_obs;
+    int64_t *o_ptok, *o_pseq, *o_psent, *o_ptr, *o_cids, *o_src, *o_obs, *o_cpos;
     double *X;
     if (!(out[2] = new_bytes(sizeof(int64_t) * m, (void **)&o_ptok)) ||
         !(out[3] = new_bytes(sizeof(int64_t) * m, (void **)&o_pseq)) ||
@@ -531,7 +532,8 @@ static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
         !(out[6] = new_bytes(sizeof(int64_t) * nc, (void **)&o_cids)) ||
         !(out[7] = new_bytes(sizeof(int64_t) * nc, (void **)&o_src)) ||
         !(out[8] = new_bytes(sizeof(double) * nc * NF, (void **)&X)) ||
-        !(out[9] = new_bytes(sizeof(int64_t) * m, (void **)&o_obs)))
+        !(out[9] = new_bytes(sizeof(int64_t) * m, (void **)&o_obs)) ||
+        !(out[12] = new_bytes(sizeof(int64_t) * nc, (void **)&o_cpos)))
         goto error;
     o_ptr[0] = 0;
     for (Py_ssize_t j = 0; j < m; j++) {
@@ -550,6 +552,7 @@ static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
             double *x = X + (r0 + i) * NF;
             o_cids[r0 + i] = an->p_ids[q];
             o_src[r0 + i] = q;
+            o_cpos[r0 + i] = j;
             x[F_ZIPF_DELTA] = an->p_zd[q];
             x[F_ZIPF_OBS] = inf->zo;
             x[F_WEIGHT] = an->p_wt[q];
@@ -591,9 +594,9 @@ static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
             tkarr[3 * t + 2] = tk->kind[t];
         }
     }
-    PyObject *ret = Py_BuildValue("nnnNNNNNNNNNNNN", n_words, n_known, n_stop, out[0], out[1],
+    PyObject *ret = Py_BuildValue("nnnNNNNNNNNNNNNN", n_words, n_known, n_stop, out[0], out[1],
                                   out[2], out[3], out[4], out[5], out[6], out[7], out[8],
-                                  out[9], out[10], out[11]);
+                                  out[9], out[10], out[11], out[12]);
     PyMem_Free(spans);
     free(tok_seq);
     free(tok_sent);
@@ -606,7 +609,7 @@ static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
 nomem:
     PyErr_NoMemory();
 error:
-    for (int i = 0; i < 12; i++) Py_XDECREF(out[i]);
+    for (int i = 0; i < 13; i++) Py_XDECREF(out[i]);
     PyMem_Free(spans);
     free(tok_seq);
     free(tok_sent);

@@ -145,10 +145,9 @@ class EngineCore:
 
     def analyse(self, text: str) -> Analysis:
         (n_words, n_known, n_stop, toks, seq, pos_tok, pos_seq, pos_sent, ptr, cids, src, X,
-         obs, z, lm_max) = self.analyzer.analyse(text)
+         obs, z, lm_max, cand_pos) = self.analyzer.analyse(text)
         i64 = np.int64
         cand_ptr = np.frombuffer(ptr, dtype=i64)
-        counts = np.diff(cand_ptr)
         src_a = np.frombuffer(src, dtype=i64)
         return Analysis(
             LazyTokens(text, np.frombuffer(toks, dtype=i64).reshape(-1, 3)),
@@ -156,7 +155,7 @@ class EngineCore:
             np.frombuffer(pos_tok, dtype=i64), np.frombuffer(pos_seq, dtype=i64),
             np.frombuffer(pos_sent, dtype=i64), cand_ptr, np.frombuffer(cids, dtype=i64),
             LazyWords(self.analyzer.surfaces, src_a),  # type: ignore[arg-type]
-            np.repeat(np.arange(len(counts)), counts),
+            np.frombuffer(cand_pos, dtype=i64),
             np.frombuffer(X, dtype=np.float64).reshape(-1, ev.N_FEATURES),
             np.frombuffer(obs, dtype=i64),
             None if z is None else np.frombuffer(z, dtype=np.float64),
