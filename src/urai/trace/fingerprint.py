@@ -80,8 +80,11 @@ class IndexConfig:
     query fields (``df_cap``, ``verify``, ``threshold``, ``min_shared``, ``min_block``: the
     shortest aligned run that counts towards coverage; ``passage_words`` and
     ``passage_similarity``: a source whose coverage of the query is under ``threshold`` is
-    still a match when one located passage has that many query words at that similarity) may
-    differ between queries.
+    still a match when one located passage has that many query words at that similarity,
+    outside common text and text a better source explains; on folds 01-04, 25 words, the
+    issue's shortest passage, returned every source of 0.747 of the documents against 0.827
+    at 20, with the same plagiarism-free documents matched, 1 of 100, because a located
+    passage is often a few words shorter than the copy) may differ between queries.
     """
 
     shingle: int = 3
