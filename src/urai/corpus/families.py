@@ -57,10 +57,11 @@ ORIGINAL_RULES = ("date", "spun", "centrality", "derived", "id")
 ADDED_MAX_WORDS = 30
 #: a neighbour counts as explained "in full" from this share of its words on
 FULL_COVER = 0.995
-#: a member whose best-aligned other member explains this much more of it than the chosen
-#: original waits for that member's family (a text stitched from two sources joins the
-#: source it took more from)
-JOIN_MARGIN = 0.15
+#: a member that a member of another family (one the chosen original does not explain)
+#: explains by this much more than the chosen original waits for that family: a text
+#: stitched from two sources joins the source it took more from. 0.05 is a tie band for the
+#: alignment's noise, not fitted (0.15 before: a 60/40 stitched text joined the wrong source)
+JOIN_MARGIN = 0.05
 #: a member with a spun probability at or above this is "spun" for the original choice
 SPUN_CUT = 0.5
 
@@ -411,6 +412,10 @@ class _Resolver:
     containment: Callable[[int, int], float]
     out: list[Assignment] = field(default_factory=list)
     prepared: dict[int, Prepared] = field(default_factory=dict)
+    #: members that aligned with a chosen original but waited for a rival family (stitched
+    #: texts): they carry another family's text, so they are never chosen as an original
+    #: while the pool holds another member
+    deferred: set[int] = field(default_factory=set)
 
     def prep(self, d: int) -> Prepared:
         """A member's text prepared for alignment (once per member)."""
@@ -457,10 +462,19 @@ class _Resolver:
                 tot += e.cov_of(y) + e.cov_of(m)
         return tot / max(1, len(pool) - 1)
 
-    def best_cover(self, y: int, pool: set[int]) -> float:
-        """The largest share of ``y`` one member of ``pool`` explains (verified edges)."""
+    def rival_cover(self, y: int, orig: int, pool: set[int]) -> float:
+        """The largest share of ``y`` explained (verified edges) by a member of ``pool`` that
+        is *not* of ``orig``'s family: a member ``orig`` itself does not explain (its edge
+        with ``orig`` fails the threshold, or there is none). Members of the same family
+        (two copies from one farm share its swaps, so they explain each other better than
+        the original does) are no rivals."""
         best = 0.0
         for z in self.neighbours(y, pool):
+            if z == orig:
+                continue
+            ez = self.edge(z, orig)
+            if ez is not None and accepts(ez.cov_of(z), self.cfg.threshold):
+                continue
             e = self.edge(y, z)
             if e is not None:
                 best = max(best, e.cov_of(y))
@@ -500,7 +514,8 @@ class _Resolver:
         """Choose the original of ``pool``, let join whoever aligns with it; the rest."""
         rule = self.cfg.original_rule
         use_derived = "derived" in rule
-        orig = min(pool, key=lambda d: original_key(
+        eligible = (pool - self.deferred) or pool
+        orig = min(eligible, key=lambda d: original_key(
             self.members[d], self.centrality(d, pool), rule,
             use_derived and self.derived(d, pool)))
         joined: list[Assignment] = []
@@ -518,8 +533,9 @@ class _Resolver:
                     cov = round(al.coverage, 6)
                     if not accepts(cov, self.cfg.threshold):
                         continue
-                    if cov < self.best_cover(y, pool) - JOIN_MARGIN:
-                        continue  # another member explains it far better (stitched texts)
+                    if cov < self.rival_cover(y, orig, pool) - JOIN_MARGIN:
+                        self.deferred.add(y)  # another family's member explains it better
+                        continue
                     cont = self.containment(y, orig)
                     if cont < self.cfg.min_containment:
                         continue
