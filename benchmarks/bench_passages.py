@@ -224,6 +224,10 @@ def located_chars(queries: list[Query], answers: dict[str, list], same) -> tuple
 
 
 # -- runs --------------------------------------------------------------------------------------
+#: query id -> ids of the documents it only shares short text with (TraceResult.shared)
+SHARED: dict[str, list[str]] = {}
+
+
 def run_urai(idx: Index, queries: list[Query], passages: bool, top: int):
     out = {}
     times = []
@@ -234,6 +238,8 @@ def run_urai(idx: Index, queries: list[Query], passages: bool, top: int):
         res = idx.trace(q.text, top=top, passages=passages)
         times.append((time.perf_counter() - t0) * 1000)
         out[q.id] = [(m.id, m.passages) for m in res.matches]
+        if passages:
+            SHARED[q.id] = [x.id for x in res.shared]
     return out, times
 
 
@@ -509,6 +515,9 @@ def report(res, para, docs, free, long, ing, args, same) -> None:
         fa = res[n]["free"]
         rows["plagiarism-free documents matched"].append(
             f"{sum(bool(v) for v in fa.values())} of {len(free)}")
+        rows["plagiarism-free documents with shared text only (`shared`)"].append(
+            f"{sum(bool(SHARED.get(q.id)) and not fa[q.id] for q in free)} of {len(free)}"
+            if n == "urai" else "n/a")
     for k, v in rows.items():
         lines.append(f"| {k} | " + " | ".join(v) + " |")
     lines.append("")
