@@ -15,9 +15,10 @@
   articles), token precision/recall (reported substitutions vs gold edits by offset),
   restoration (share of gold edits restored exactly), restoration within the ceiling,
   over-correction (share of untouched words changed).
-* Same run, same texts: the detector as it was before this round (no document-level
-  evidence, adaptive offset -2: ``CheckConfig(doc_evidence=False, adaptive_offset=-2.0)``)
-  as the reference.
+* Same run, same texts, as references: the previous round's adaptive pass (the soft
+  document bias, ``CheckConfig(rescore=False)``) and the detector as it was before issue 13
+  (``CheckConfig(rescore=False, doc_evidence=False, adaptive_offset=-2.0)``); ``--reference
+  none|round1|all`` (default round1).
 """
 
 from __future__ import annotations
@@ -135,8 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=150)
     ap.add_argument("--leipzig", type=int, default=300, help="Leipzig texts of each length")
     ap.add_argument("--farms", type=int, default=10)
-    ap.add_argument("--no-reference", action="store_true",
-                    help="skip the run without document-level evidence")
+    ap.add_argument("--reference", choices=("none", "round1", "all"), default="round1",
+                    help="reference systems run on the same texts")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
 
@@ -157,10 +158,13 @@ def main(argv: list[str] | None = None) -> int:
 
     base = Detector()
     systems = {"urai": base}
-    if not args.no_reference:
+    if args.reference != "none":
+        # the previous round: the soft document bias instead of the re-scorer
+        systems["round 1 (soft document bias)"] = base.with_config(CheckConfig(rescore=False))
+    if args.reference == "all":
         # the detector as it was before issue 13: no document evidence, adaptive offset -2
-        systems["no doc evidence"] = base.with_config(CheckConfig(doc_evidence=False,
-                                                                  adaptive_offset=-2.0))
+        systems["no doc evidence"] = base.with_config(CheckConfig(
+            rescore=False, doc_evidence=False, adaptive_offset=-2.0))
     lines = [f"# bench_restore ({time.strftime('%Y-%m-%d %H:%M')}, {cpu_model()}, "
              f"{platform.python_version()})", "",
              f"{len(fold5)} fold-05 articles; {len(farms)} farms, dictionary overlap with "

@@ -52,6 +52,8 @@ class DocBias:
     #: None when the count term is off (:func:`candidate_counts` gives them for some rows)
     expected: np.ndarray | None
     seen: np.ndarray | None
+    #: the re-scorer's feature rows (:mod:`urai.detect.rescore`), when it made the bias
+    features: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
