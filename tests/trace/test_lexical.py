@@ -47,3 +47,21 @@ def test_rerank_finds_the_source_among_documents_with_the_same_votes(tmp_path: P
         assert res.best is not None and res.best.id == "source"
         # the decoys are no better than the source: they stay out of the matches
         assert [m.id for m in res.matches] == ["source"]
+
+
+def test_a_decided_vote_aligns_only_verify_candidates(tmp_path: Path) -> None:
+    # many documents share the query's fingerprints: without the re-ranking (a leader with
+    # more than RERANK_VOTES votes) no more than `verify` of them are aligned
+    text = ("Presiden Joko Widodo meresmikan Bendungan Karian di Lebak, Banten, pada Senin "
+            "bersama Gubernur Wahidin Halim dan Menteri PUPR Basuki Hadimuljono. ")
+    with Index(tmp_path / "v.db") as idx:
+        idx.add([(f"d{i}", text + f"Acara itu dihadiri {i} warga.") for i in range(20)])
+    with Index(tmp_path / "v.db", create=False, readonly=True,
+               config=IndexConfig(verify=2, rerank=50)) as idx:
+        cands = idx._candidates(text, len(text.split()), True, None)
+        assert cands and cands[0].shared > 3
+        assert len(cands) <= 2
+        from urai.trace.align import word_spans
+        from urai.trace.passages import prepare
+        prep = prepare(text, word_spans(text), idx._memo, idx._fp.stopwords, idx._weight)
+        assert len(idx._candidates(text, len(text.split()), True, prep)) <= 2

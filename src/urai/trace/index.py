@@ -572,7 +572,7 @@ class Index:
         pool = vote(post.values(), n_base, min_shared=1,
                     verify=cfg.rerank if rerank else verify, share=share, specific_ties=True)
         if not rerank or len(pool) <= verify or pool[0].shared > RERANK_VOTES:
-            return pool  # the vote has decided (or there is nothing to choose from)
+            return pool[:verify]  # the vote has decided (or there is nothing to choose from)
         assert prep is not None
         with self._lock:
             texts = self._store.texts_by_docs([c.doc for c in pool])
