@@ -183,6 +183,9 @@ def test_rescore_features_see_a_farms_counts() -> None:
     assert all(F[r, col["cand_missing"]] > 0.5 for r in rows)  # a text this long needs `dan`
     assert all(F[r, col["cand_seen"]] == 0.0 for r in rows)
     assert np.allclose(F[:, col["z"]], z)
+    some = np.flatnonzero(z >= np.median(z))  # a subset of rows: the same rows of F
+    F_some, o_some = rescore_features(an, z, 0.3, det.engine.unk, rows=some)
+    assert np.allclose(F_some, F[some]) and (o_some == others[some]).all()
     # the same rows in the clean text: `dan` present, `serta` absent
     an2 = det.engine.analyse_text(" ".join([TEXT] * 3))
     F2, _ = rescore_features(an2, det.model.token.logit(an2.X), 0.3, det.engine.unk)

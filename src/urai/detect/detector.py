@@ -102,6 +102,13 @@ class CheckConfig:
     #: the trained value of ``screen.json`` for the screen); a number applies to both
     spun_threshold: float | None = None
     clean_threshold: float = 0.2
+    #: a text of fewer than ``short_words`` words is ``spun`` only at or above
+    #: ``short_spun_threshold`` (when that is higher): short clean texts reach a high spun
+    #: probability more often (0.93: the smallest value at which at most 0.5 % of clean
+    #: 5-sentence excerpts of held-out training articles are called spun,
+    #: docs/benchmarks/restore.md); None: the spun threshold for every length
+    short_words: int = 150
+    short_spun_threshold: float | None = 0.93
     #: logit a word change must exceed (None: the trained value in ``detector.json``)
     change_threshold: float | None = None
     #: candidates per word (None: the trained value)
@@ -161,6 +168,13 @@ class CheckConfig:
         """The spun threshold the check uses (:data:`DEFAULT_SPUN_THRESHOLD` when unset)."""
         return DEFAULT_SPUN_THRESHOLD if self.spun_threshold is None else self.spun_threshold
 
+    def spun_threshold_for(self, words: int) -> float:
+        """The check's spun threshold for a text of ``words`` words."""
+        th = self.check_spun_threshold
+        if words < self.short_words and self.short_spun_threshold is not None:
+            th = max(th, self.short_spun_threshold)
+        return th
+
     def __post_init__(self) -> None:
         if isinstance(self.min_words, bool) or not isinstance(self.min_words, int) \
                 or self.min_words < 1:
@@ -170,6 +184,11 @@ class CheckConfig:
         if self.spun_threshold is not None:
             _num("spun_threshold", self.spun_threshold, 0.0, 1.0)
         _num("clean_threshold", self.clean_threshold, 0.0, 1.0)
+        if isinstance(self.short_words, bool) or not isinstance(self.short_words, int) \
+                or self.short_words < 0:
+            raise ConfigError(f"short_words must be an integer >= 0, got {self.short_words!r}")
+        if self.short_spun_threshold is not None:
+            _num("short_spun_threshold", self.short_spun_threshold, 0.0, 1.0)
         if self.clean_threshold > self.check_spun_threshold:
             raise ConfigError(
                 f"clean_threshold ({self.clean_threshold}) must not exceed spun_threshold "
@@ -497,7 +516,7 @@ class Detector:
         if refusal is not None:
             return CheckResult(None, refusal, (), text, features, nw, text, is_html)
         p = float(self.model.doc.prob(feats[None, :])[0])
-        if p >= cfg.check_spun_threshold:
+        if p >= cfg.spun_threshold_for(nw):
             verdict = "spun"
         elif p < cfg.clean_threshold:
             verdict = "clean"
@@ -514,10 +533,14 @@ class Detector:
                                     (bias.expected[rows], bias.seen[rows], None))
                 counts = dict(zip(rows.tolist(), zip(exp_c.tolist(), seen_c.tolist(),
                                                      strict=True), strict=True))
-                if bias.features is not None and self.rescorer is not None:
+                if bias.features is not None and bias.feature_rows is not None \
+                        and self.rescorer is not None:
                     # the re-scorer's part of the type's other occurrences, for the reasons
+                    fr = bias.feature_rows
+                    at = np.minimum(np.searchsorted(fr, rows), max(len(fr) - 1, 0))
+                    ok = (fr[at] == rows) if len(fr) else np.zeros(len(rows), dtype=bool)
                     tt = np.zeros(len(bias.bias))
-                    tt[rows] = self.rescorer.type_term(bias.features[rows])
+                    tt[rows[ok]] = self.rescorer.type_term(bias.features[at[ok]])
                     bias.type_term = tt
             for (s, e), row, conf, ev_row in zip(token_spans(an.tokens, an.pos_tok[sel].tolist()),
                                                  rows.tolist(), dec.confidence[sel].tolist(),

@@ -80,7 +80,7 @@ TYPE_CENTER = -2.0
 TYPE_CAP = 4.0
 #: rows whose first-pass logit is below this are not re-scored (they keep it: far below any
 #: change cost and the decoder's margin, they can neither change nor compete)
-SCORE_FLOOR = -7.0
+SCORE_FLOOR = -5.0
 
 RESCORE_FEATURES: tuple[str, ...] = (
     "z", "z_margin", "z_gap", "is_best", "rho_logit", "z_x_rho",
@@ -99,58 +99,61 @@ _TOKEN_COLUMNS = {"uni_delta": UNI_DELTA, "zipf_delta": ZIPF_DELTA, "zipf_obs": 
 
 
 def rescore_features(an: Analysis, z: np.ndarray, rho: float, unk: int = -1,
-                     groups: TypeGroups | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``(F, others)``: the :data:`RESCORE_FEATURES` matrix of every candidate row of ``an``
-    given its logits ``z`` and the document's expected spun share ``rho``, and per row the
-    number of other occurrences of its (observed, candidate) type."""
+                     groups: TypeGroups | None = None, rows: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """``(F, others)``: the :data:`RESCORE_FEATURES` matrix of the candidate ``rows`` of
+    ``an`` (default: all) given every row's logit ``z`` and the document's expected spun
+    share ``rho``, and per row the number of other occurrences of its (observed, candidate)
+    type. Position and type statistics are over all rows."""
     n = len(z)
-    F = np.zeros((n, len(RESCORE_FEATURES)))
-    if n == 0:
-        return F, np.zeros(0, dtype=np.int64)
+    r = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
+    F = np.zeros((len(r), len(RESCORE_FEATURES)))
+    if n == 0 or not len(r):
+        return F, np.zeros(len(r), dtype=np.int64)
     col = {f: i for i, f in enumerate(RESCORE_FEATURES)}
     ptr = an.cand_ptr
-    pos = an.cand_pos
     zmax = np.maximum.reduceat(z, ptr[:-1])
     cnt = np.diff(ptr)
-    # second best of each position: the best after masking the best row
-    best_row = np.full(len(cnt), -1, dtype=np.int64)
-    is_max = z == zmax[pos]
-    rows = np.arange(n)
-    first = np.minimum.reduceat(np.where(is_max, rows, n), ptr[:-1])
-    best_row[:] = first
+    # best and second best of each position
+    best_row = np.minimum.reduceat(np.where(z == zmax[an.cand_pos], np.arange(n), n), ptr[:-1])
     masked = z.copy()
     masked[best_row] = -np.inf
-    second = np.maximum.reduceat(masked, ptr[:-1])
-    second = np.where(cnt > 1, second, zmax - 10.0)
-    is_best = rows == best_row[pos]
+    second = np.where(cnt > 1, np.maximum.reduceat(masked, ptr[:-1]), zmax - 10.0)
+    pos = an.cand_pos[r]
+    zr = z[r]
+    is_best = r == best_row[pos]
     rho = float(np.clip(rho, 1e-3, 0.999))
     rl = float(np.log(rho / (1.0 - rho)))
-    F[:, col["z"]] = z
-    F[:, col["z_margin"]] = z - zmax[pos]
+    F[:, col["z"]] = zr
+    F[:, col["z_margin"]] = zr - zmax[pos]
     F[:, col["z_gap"]] = np.where(is_best, np.minimum(zmax[pos] - second[pos], 10.0), 0.0)
     F[:, col["is_best"]] = is_best
     F[:, col["rho_logit"]] = rl
-    F[:, col["z_x_rho"]] = z * rl
+    F[:, col["z_x_rho"]] = zr * rl
     g = groups if groups is not None else type_groups(an, unk)
     ev = np.clip(z - TYPE_CENTER, -TYPE_CAP, TYPE_CAP)
     sums = np.bincount(g.inv, weights=ev, minlength=len(g.counts))
-    others = g.counts[g.inv] - 1
-    tsum = sums[g.inv] - ev
+    all_best = np.zeros(n)
+    all_best[best_row] = 1.0
+    best_in = np.bincount(g.inv, weights=all_best, minlength=len(g.counts))
+    gi = g.inv[r]
+    others = g.counts[gi] - 1
+    tsum = sums[gi] - ev[r]
     F[:, col["type_others"]] = np.log1p(others)
     F[:, col["type_sum"]] = tsum
     F[:, col["type_mean"]] = tsum / np.maximum(others, 1)
-    best_in = np.bincount(g.inv, weights=is_best.astype(np.float64), minlength=len(g.counts))
-    F[:, col["type_best"]] = (best_in[g.inv] - is_best) / np.maximum(others, 1)
-    expected, seen, k_o = candidate_counts(an, rows, with_observed=True)
+    F[:, col["type_best"]] = (best_in[gi] - is_best) / np.maximum(others, 1)
+    expected, seen, k_o = candidate_counts(an, r, with_observed=True)
     nw = max(an.n_words, 1)
-    exp_obs = nw * np.power(10.0, an.X[:, UNI_OBS])
-    known = g.known
+    Xr = an.X[r]
+    exp_obs = nw * np.power(10.0, Xr[:, UNI_OBS])
+    known = g.known[r]
     F[:, col["obs_count"]] = np.log(k_o)
     F[:, col["obs_excess"]] = np.where(known, np.log((k_o + 0.5) / (exp_obs + 0.5)), 0.0)
     F[:, col["cand_seen"]] = np.where(known, np.log1p(seen), 0.0)
     F[:, col["cand_missing"]] = np.where(known & (seen == 0), np.log1p(expected), 0.0)
     for name, c in _TOKEN_COLUMNS.items():
-        F[:, col[name]] = an.X[:, c]
+        F[:, col[name]] = Xr[:, c]
     F[:, col["log_words"]] = np.log(nw)
     return F, others
 
@@ -222,14 +225,17 @@ class Rescorer:
     def bias(self, an: Analysis, z: np.ndarray, rho: float, unk: int = -1,
              groups: TypeGroups | None = None) -> DocBias:
         """The re-scored logit of every row as a bias on ``z`` (``z + bias`` is the
-        re-scorer's log-odds); the feature rows are kept for :meth:`type_term`."""
-        F, others = rescore_features(an, z, rho, unk, groups)
+        re-scorer's log-odds); the feature rows of the re-scored rows are kept for
+        :meth:`type_term`."""
+        # rows far below any change cost stay as they are (most rows)
+        live = np.flatnonzero(z >= SCORE_FLOOR)
+        F, others_live = rescore_features(an, z, rho, unk, groups, live)
         zeros = np.zeros(len(z))
         bias = zeros.copy()
-        # rows far below any change cost stay as they are (most rows: ~9 in 10)
-        live = np.flatnonzero(z >= SCORE_FLOOR)
-        bias[live] = self.model.logit(F[live]) - z[live]
-        return DocBias(bias, zeros, zeros, others, None, None, F)
+        bias[live] = self.model.logit(F) - z[live]
+        others = np.zeros(len(z), dtype=np.int64)
+        others[live] = others_live
+        return DocBias(bias, zeros, zeros, others, None, None, F, live)
 
     def type_term(self, F: np.ndarray) -> np.ndarray:
         """What the other occurrences of each row's type added to its log-odds: the model
@@ -239,7 +245,8 @@ class Rescorer:
         G = F.copy()
         for f in _TYPE_FEATURES:
             G[:, RESCORE_FEATURES.index(f)] = 0.0
-        return self.model.logit(F) - self.model.logit(G)
+        both = self.model.logit(np.vstack([F, G]))  # one call: the fixed cost once
+        return both[:len(F)] - both[len(F):]
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": "urai-rescorer", "version": 1, "model": self.model.to_dict(),
