@@ -64,12 +64,15 @@ def rss_tree(pid: int) -> int:
     return tot
 
 
-def run_measured(code: str, env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """Run ``python -c code`` with nice; (seconds, peak RSS bytes, stdout)."""
+def run_measured(code: str, env: dict[str, str] | None = None, python: str | None = None,
+                 argv: list[str] | None = None) -> tuple[float, int, str]:
+    """Run ``python -c code`` (or ``python argv...``) with nice; (seconds, peak RSS bytes,
+    stdout). ``python``: another interpreter (a peer installed in its own virtualenv)."""
     t0 = time.perf_counter()
     with tempfile.TemporaryFile("w+", encoding="utf-8") as fo, \
             tempfile.TemporaryFile("w+", encoding="utf-8") as fe:
-        p = subprocess.Popen(["nice", sys.executable, "-c", code], stdout=fo, stderr=fe,
+        cmd = [python or sys.executable, *(argv if argv is not None else ["-c", code])]
+        p = subprocess.Popen(["nice", *cmd], stdout=fo, stderr=fe,
                              text=True, env={**os.environ, **(env or {})})
         peak = 0
         while p.poll() is None:
@@ -155,7 +158,8 @@ def run_urai(crawl: Path, out: Path, engine: str, jobs: int) -> tuple[dict, floa
     return {"rows": rows, "stages": json.loads(stdout.strip().splitlines()[-1])}, secs, peak
 
 
-def run_datatrove(crawl: Path, work: Path, jobs: int) -> tuple[dict[str, str], float, int]:
+def run_datatrove(crawl: Path, work: Path, jobs: int, python: str | None = None
+                  ) -> tuple[dict[str, str], float, int]:
     code = f"""
 import json
 from datatrove.executor import LocalPipelineExecutor
@@ -179,7 +183,7 @@ LocalPipelineExecutor(pipeline=[rd(), MinhashDedupFilter(input_folder=W + "/remo
     exclusion_writer=JsonlWriter(W + "/removed"), load_cluster_ids=True),
     JsonlWriter(W + "/kept")], tasks={jobs}, workers={jobs}, logging_dir=W + "/l4").run()
 """
-    secs, peak, _ = run_measured(code)
+    secs, peak, _ = run_measured(code, python=python)
     import gzip
 
     pred: dict[str, str] = {}
@@ -192,6 +196,27 @@ LocalPipelineExecutor(pipeline=[rd(), MinhashDedupFilter(input_folder=W + "/remo
                     cid = d.get("metadata", {}).get("minhash_cluster_id")
                     pred[d["id"]] = f"c{cid}" if cid is not None and cid != -1 else d["id"]
     return pred, secs, peak
+
+
+def run_text_dedup(crawl: Path, work: Path, python: str | None = None
+                   ) -> tuple[dict[str, str], float, int]:
+    """text-dedup's MinHash (``python -m text_dedup.minhash``, its defaults: 5-grams, 250
+    permutations, threshold 0.7) on the crawl as a local JSON dataset; ``--debug`` makes it
+    write its union-find (``uf.pkl``), from which the clusters are read (row -> root row)."""
+    argv = ["-m", "text_dedup.minhash", "--path", "json", "--data_files", str(crawl),
+            "--split", "train", "--cache_dir", str(work / "cache"), "--output",
+            str(work / "out"), "--column", "text", "--debug"]
+    secs, peak, _ = run_measured("", {"HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"},
+                                 python=python, argv=argv)
+    code = f"""
+import json, pickle
+uf = pickle.load(open({str(work / "out" / "uf.pkl")!r}, "rb"))
+print(json.dumps({{i: uf.find(i) for i in list(uf.parent)}}))
+"""
+    _, _, out = run_measured(code, python=python)
+    root = {int(k): v for k, v in json.loads(out.strip().splitlines()[-1]).items()}
+    ids = [json.loads(line)["id"] for line in open(crawl, encoding="utf-8")]
+    return {d: ids[root.get(i, i)] for i, d in enumerate(ids)}, secs, peak
 
 
 def run_rensa(crawl: Path) -> tuple[dict[str, str], float, int]:
@@ -255,6 +280,10 @@ def main() -> None:
     ap.add_argument("--spark", action="store_true", help="also the Spark engine (2 cores)")
     ap.add_argument("--peers", action="store_true", help="datatrove and rensa in the same run")
     ap.add_argument("--crawl", type=Path, default=None, help="reuse a crawlgen directory")
+    ap.add_argument("--datatrove-python", default=None,
+                    help="the python of a virtualenv with datatrove[processing] and spacy")
+    ap.add_argument("--text-dedup-python", default=None,
+                    help="the python of a virtualenv with text-dedup")
     ap.add_argument("--out", type=Path, default=None, help="append the table to this file")
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
@@ -289,7 +318,10 @@ def main() -> None:
                                               if isinstance(v, float)}, file=sys.stderr)
     if a.peers:
         for name, fn in (("datatrove MinHash (default)", lambda: run_datatrove(
-                crawl, tmp / "dt", 2)), ("rensa MinHashLSH t=0.5", lambda: run_rensa(crawl))):
+                crawl, tmp / "dt", 2, a.datatrove_python)),
+                ("text-dedup MinHash (default)", lambda: run_text_dedup(
+                    crawl, tmp / "td", a.text_dedup_python)),
+                ("rensa MinHashLSH t=0.5", lambda: run_rensa(crawl))):
             try:
                 pred, secs, peak = fn()
             except (SystemExit, ImportError) as exc:

@@ -224,6 +224,10 @@ def located_chars(queries: list[Query], answers: dict[str, list], same) -> tuple
 
 
 # -- runs --------------------------------------------------------------------------------------
+#: query id -> ids of the documents it only shares short text with (TraceResult.shared)
+SHARED: dict[str, list[str]] = {}
+
+
 def run_urai(idx: Index, queries: list[Query], passages: bool, top: int):
     out = {}
     times = []
@@ -234,6 +238,8 @@ def run_urai(idx: Index, queries: list[Query], passages: bool, top: int):
         res = idx.trace(q.text, top=top, passages=passages)
         times.append((time.perf_counter() - t0) * 1000)
         out[q.id] = [(m.id, m.passages) for m in res.matches]
+        if passages:
+            SHARED[q.id] = [x.id for x in res.shared]
     return out, times
 
 
@@ -418,21 +424,31 @@ def write_gate(path: Path, seed: int) -> None:
 
 
 def tune(db: Path, para, docs, free, same) -> None:
-    """Detection vs. false matches over a grid of (passage_words, passage_similarity)."""
-    for pw in (20,):
-        for ps in (0.6, 0.7):
+    """Detection vs. false matches over a grid of (passage_words, passage_similarity, the
+    extra similarity of a bag-only ``paraphrased`` passage)."""
+    from urai.trace import scoring
+
+    default = scoring.PARAPHRASE_MARGIN
+    for pw, ps, margin in ((20, 0.6, 0.1), (20, 0.6, 0.15), (20, 0.6, 0.2), (25, 0.6, 0.15),
+                           (30, 0.6, 0.15)):
+        scoring.PARAPHRASE_MARGIN = margin
+        try:
             cfg = IndexConfig(passage_words=pw, passage_similarity=ps)
             with Index(db, create=False, readonly=True, config=cfg) as idx:
                 pa, _ = run_urai(idx, para, True, 10)
                 fa, _ = run_urai(idx, free, True, 10)
                 da, _ = run_urai(idx, docs, True, 10)
-            r = recall_table(para, pa, same)
-            n_false = sum(bool(v) for v in fa.values())
-            lr, lp = located_chars(docs, da, same)
-            print(f"passage_words {pw:3d} sim {ps:.2f}: recall@1 {r['all']:.3f} "
-                  + " ".join(f"{k[4:]}={v:.2f}" for k, v in r.items() if k.startswith("obf:"))
-                  + f" | free docs matched {n_false}/{len(free)} | docs located R {lr:.3f} "
-                  f"P {lp:.3f}", flush=True)
+        finally:
+            scoring.PARAPHRASE_MARGIN = default
+        r = recall_table(para, pa, same)
+        n_false = sum(bool(v) for v in fa.values())
+        lr, lp = located_chars(docs, da, same)
+        found = [[any(same(m, c.source_id) for m, _ in da[q.id]) for c in q.cases] for q in docs]
+        every = float(np.mean([all(f) for f in found]))
+        print(f"passage_words {pw:3d} sim {ps:.2f} margin {margin:.2f}: recall@1 {r['all']:.3f} "
+              + " ".join(f"{k[4:]}={v:.2f}" for k, v in r.items() if k.startswith(("obf:", "len:")))
+              + f" | free docs matched {n_false}/{len(free)} | docs located R {lr:.3f} "
+              f"P {lp:.3f}, every source returned {every:.3f}", flush=True)
 
 
 def report(res, para, docs, free, long, ing, args, same) -> None:
@@ -499,6 +515,9 @@ def report(res, para, docs, free, long, ing, args, same) -> None:
         fa = res[n]["free"]
         rows["plagiarism-free documents matched"].append(
             f"{sum(bool(v) for v in fa.values())} of {len(free)}")
+        rows["plagiarism-free documents with shared text only (`shared`)"].append(
+            f"{sum(bool(SHARED.get(q.id)) and not fa[q.id] for q in free)} of {len(free)}"
+            if n == "urai" else "n/a")
     for k, v in rows.items():
         lines.append(f"| {k} | " + " | ".join(v) + " |")
     lines.append("")

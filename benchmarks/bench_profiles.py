@@ -11,6 +11,8 @@
   the same copies without a profile in the same run as the reference.
 * Attribution: ``urai.detect.profile.attribute`` over the farms' profiles (N = 5 / 20 / 100)
   for every fold-05 copy; accuracy = share whose best profile is the farm that spun it.
+* Same run: the previous round's check (``CheckConfig(rescore=False,
+  short_spun_threshold=None)``) without a profile and with N = 20, as the reference.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from machine import cpu_model  # noqa: E402
 from urai.build.common import training_articles  # noqa: E402
 from urai.build.corpora import iter_indosum_articles  # noqa: E402
 from urai.corpus.profiling import learn_profile  # noqa: E402
-from urai.detect.detector import Detector  # noqa: E402
+from urai.detect.detector import CheckConfig, Detector  # noqa: E402
 from urai.detect.profile import attribute  # noqa: E402
 from urai.lang.tokenize import tokenize  # noqa: E402
 
@@ -70,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             profiles[n].append(learn_profile(pairs[:n], name=farms[k].name))
     learn_s = time.perf_counter() - t0
     det = Detector()
+    round1 = det.with_config(CheckConfig(rescore=False, short_spun_threshold=None))
     lines = [f"# bench_profiles ({time.strftime('%Y-%m-%d %H:%M')}, {cpu_model()}, "
              f"{platform.python_version()})", "",
              f"{len(farms)} farms; profiles learned from N training-fold pairs per farm "
@@ -84,17 +87,19 @@ def main(argv: list[str] | None = None) -> int:
         by_farm: dict[int, list] = {}
         for i, sr in enumerate(spun):
             by_farm.setdefault(i % len(spinners), []).append(sr)
-        for n in (None, *NS):
+        runs = [(det, n, "" if n is None else f"N = {n}") for n in (None, *NS)]
+        runs += [(round1, None, "round 1: none"), (round1, 20, "round 1: N = 20")]
+        for d, n, label in runs:
             tally = None
             for k, docs in by_farm.items():
-                t = score(det, docs, profiles[n][k] if n else None)
+                t = score(d, docs, profiles[n][k] if n else None)
                 if tally is None:
                     tally = t
                 else:
                     tally.add(t)
             assert tally is not None
             r = tally.row(0, 1)
-            label = "none" if n is None else f"N = {n}"
+            label = label or "none"
             lines.append(f"| {q} | {label} | {r['token_p']:.3f} | {r['token_r']:.3f} | "
                          f"{r['restored']:.3f} | {r['ceiling']:.3f} | {100 * r['over']:.2f}% "
                          f"| {tally.docs / tally.seconds:.0f} |")

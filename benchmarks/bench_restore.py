@@ -15,9 +15,11 @@
   articles), token precision/recall (reported substitutions vs gold edits by offset),
   restoration (share of gold edits restored exactly), restoration within the ceiling,
   over-correction (share of untouched words changed).
-* Same run, same texts: the detector as it was before this round (no document-level
-  evidence, adaptive offset -2: ``CheckConfig(doc_evidence=False, adaptive_offset=-2.0)``)
-  as the reference.
+* Same run, same texts, as references: the check without the short-text spun threshold
+  (``CheckConfig(short_spun_threshold=None)``), the previous round's adaptive pass (the soft
+  document bias, ``CheckConfig(rescore=False, short_spun_threshold=None)``) and the detector
+  as it was before issue 13 (the same with ``doc_evidence=False, adaptive_offset=-2.0``);
+  ``--reference none|round1|all`` (default round1).
 """
 
 from __future__ import annotations
@@ -134,9 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--articles", type=int, default=150)
     ap.add_argument("--leipzig", type=int, default=300, help="Leipzig texts of each length")
+    ap.add_argument("--leipzig-short", type=int, default=None,
+                    help="Leipzig 5-sentence texts (default: --leipzig; 5000 = all)")
     ap.add_argument("--farms", type=int, default=10)
-    ap.add_argument("--no-reference", action="store_true",
-                    help="skip the run without document-level evidence")
+    ap.add_argument("--reference", choices=("none", "round1", "all"), default="round1",
+                    help="reference systems run on the same texts")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
 
@@ -153,14 +157,23 @@ def main(argv: list[str] | None = None) -> int:
     for rate in RANDOM_RATES:
         cells[f"random {rate:.0%}"] = [ev.spin(t, rate, 7 + i) for i, t in enumerate(fold5)]
     long_l = leipzig_texts(shared, 20, args.leipzig)
-    short_l = leipzig_texts(shared, 5, args.leipzig)
+    short_l = leipzig_texts(shared, 5, args.leipzig if args.leipzig_short is None
+                            else args.leipzig_short)
 
     base = Detector()
     systems = {"urai": base}
-    if not args.no_reference:
+    if args.reference != "none":
+        # the previous round: the soft document bias instead of the re-scorer
+        systems["round 1 (soft document bias)"] = base.with_config(CheckConfig(
+            rescore=False, short_spun_threshold=None))
+    if args.reference != "none":
+        # the check without the short-text spun threshold (round 2 adds it)
+        systems["no short-text threshold"] = base.with_config(CheckConfig(
+            short_spun_threshold=None))
+    if args.reference == "all":
         # the detector as it was before issue 13: no document evidence, adaptive offset -2
-        systems["no doc evidence"] = base.with_config(CheckConfig(doc_evidence=False,
-                                                                  adaptive_offset=-2.0))
+        systems["no doc evidence"] = base.with_config(CheckConfig(
+            rescore=False, short_spun_threshold=None, doc_evidence=False, adaptive_offset=-2.0))
     lines = [f"# bench_restore ({time.strftime('%Y-%m-%d %H:%M')}, {cpu_model()}, "
              f"{platform.python_version()})", "",
              f"{len(fold5)} fold-05 articles; {len(farms)} farms, dictionary overlap with "

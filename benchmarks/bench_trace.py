@@ -137,17 +137,18 @@ def build_urai(db: Path, pool, gen, n_docs: int, reuse: bool) -> dict:
 
 
 def run_urai(db: Path, queries, dup_of: dict[str, str], threshold: float | None = None,
-             config: IndexConfig | None = None):
+             config: IndexConfig | None = None, passages: bool = True):
+    """One row per query: (type, expected ids, matched ids, coverages, ms, shared ids)."""
     rows = []
     with Index(db, create=False, readonly=True, config=config) as idx:
         for q in queries[:5]:  # warm-up (thesaurus caches, page cache)
-            idx.trace(q[1])
+            idx.trace(q[1], passages=passages)
         for qtype, text, expect in queries:
             t0 = time.perf_counter()
-            res = idx.trace(text, threshold=threshold)
+            res = idx.trace(text, threshold=threshold, passages=passages)
             dt_ms = (time.perf_counter() - t0) * 1000
             rows.append((qtype, expect, [m.id for m in res.matches],
-                         [m.coverage for m in res.matches], dt_ms))
+                         [m.coverage for m in res.matches], dt_ms, [x.id for x in res.shared]))
     return rows
 
 
@@ -163,7 +164,8 @@ def summarise(rows, dup_of) -> dict[str, dict[str, float]]:
     for t in types:
         rs = [r for r in rows if r[0] == t]
         if t == "unrelated":
-            out[t] = {"n": len(rs), "false_match_rate": sum(bool(r[2]) for r in rs) / len(rs)}
+            out[t] = {"n": len(rs), "false_match_rate": sum(bool(r[2]) for r in rs) / len(rs),
+                      "shared_rate": sum(bool(r[5:] and r[5]) for r in rs) / len(rs)}
             returned += sum(len(r[2]) for r in rs)
             continue
         if t == "stitched":
@@ -250,6 +252,8 @@ def table(results: dict, out: Path, args) -> str:
         row(label, lambda r, t=t, key=key: f"{r['q'][t][key]:.3f}")
     row("false-match rate, unrelated same-topic",
         lambda r: f"{r['q']['unrelated']['false_match_rate']:.3f}")
+    row("unrelated with shared text only (TraceResult.shared)",
+        lambda r: f"{r['q']['unrelated']['shared_rate']:.3f}" if r.get("sh") else None)
     row("precision of returned matches", lambda r: f"{r['q']['_all']['precision']:.3f}")
     row("ingest docs/s (1 process = 1 core)", lambda r: f"{r['ingest']:.0f}")
     row("query latency p50 / p95 (ms)",
@@ -267,6 +271,8 @@ def main() -> None:
     ap.add_argument("--keep-db", type=Path, default=None,
                     help="index path to keep (and reuse on a re-run: resumable)")
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--no-whole", action="store_true",
+                    help="no whole-document (passages=False) run beside the default trace")
     ap.add_argument("--baseline-max-docs", type=int, default=100_000)
     ap.add_argument("--tune", action="store_true",
                     help="threshold study: queries from folds 01-04, coverage distributions")
@@ -314,7 +320,12 @@ def main() -> None:
     rows = run_urai(db, queries, dup)
     results = {f"urai ({args.docs:,} docs)": {"q": summarise(rows, dup),
                                              "ingest": ing["docs_per_s"],
-                                             "size": ing["size_bytes"]}}
+                                             "size": ing["size_bytes"], "sh": True}}
+    if not args.no_whole:  # the whole-document trace (--whole-document) in the same run
+        wrows = run_urai(db, queries, dup, passages=False)
+        results[f"urai --whole-document ({args.docs:,} docs)"] = {
+            "q": summarise(wrows, dup), "ingest": ing["docs_per_s"],
+            "size": ing["size_bytes"], "wd": True}
     if not args.no_baseline:
         bdocs = min(args.docs, args.baseline_max_docs)
         print(f"datasketch baseline at {bdocs} docs", file=sys.stderr)

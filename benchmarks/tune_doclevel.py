@@ -38,18 +38,21 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--articles", type=int, default=40)
     ap.add_argument("--grid", default="full",
-                    choices=("full", "small", "tie", "adapt", "centre", "iso", "iso2"))
+                    choices=("full", "small", "tie", "adapt", "centre", "iso", "iso2", "rescore"))
     ap.add_argument("--heldout", action="store_true",
                     help="cross-fitted: an LM trained on quarters 0-1 of the training articles "
                          "(+ kumparan), evaluated on quarter 2-3 articles (the shipped cloze "
                          "model has seen them: only the LM is held out)")
+    ap.add_argument("--lm", default=None,
+                    help="with --heldout: that LM, saved (NgramLM.save), instead of training it")
     args = ap.parse_args(argv)
     shared = shared_data_dir()
     if args.heldout:
         from urai.build.common import half_of, heldout_lm
 
         every = training_articles(shared)
-        lm = heldout_lm(shared, [t for aid, t in every if half_of(aid) < 2])
+        lm = (heldout_lm(shared, [t for aid, t in every if half_of(aid) < 2])
+              if args.lm is None else args.lm)
         arts = [t for aid, t in every if half_of(aid) >= 2][-args.articles:]
         base = Detector(lm=lm)
     else:
@@ -59,10 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     ev = eval_spinner()
     farm = [farms[i % len(farms)].spin_consistent(t, 0.8, 500 + i) for i, t in enumerate(arts)]
     rnd = [ev.spin(t, 0.35, 500 + i) for i, t in enumerate(arts)]
-    grid = [dict(doc_evidence=False)]
+    grid = [dict(doc_evidence=False, rescore=False)]
     weights = (0.25, 0.5) if args.grid == "small" else (0.2, 0.35, 0.5)
     centers = (-3.0, -2.0) if args.grid == "small" else (-3.0, -2.0, -1.0)
-    if args.grid == "iso2":  # finer: the default type term at costs near the 1 % bound
+    if args.grid == "rescore":  # the re-scorer's change cost against the soft bias (round 1)
+        grid.append(dict(rescore=False))
+        grid += [dict(rescore_offset=o) for o in (-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5)]
+    elif args.grid == "iso2":  # finer: the default type term at costs near the 1 % bound
         grid += [dict(type_weight=0.25, type_center=c, adaptive_offset=o)
                  for c, o in ((-2.0, -1.75), (-2.0, -1.9), (-2.5, -1.75), (-1.5, -2.0))]
     elif args.grid == "iso":  # with and without the type term at several change costs
@@ -88,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
           "random over | clean spun/uncertain | clean words changed |")
     print("|---|---|---|---|---|---|---|---|---|")
     for g in grid:
+        if args.grid != "rescore":
+            g.setdefault("rescore", False)  # the grids of round 1 (the soft document bias)
         det = base.with_config(CheckConfig(**g))
         f = score(det, farm).row(0, 1)
         r = score(det, rnd).row(0, 1)

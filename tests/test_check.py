@@ -208,3 +208,26 @@ def test_a_reason_never_contradicts_the_change() -> None:
             assert "against the change" in s.reason, s.reason
         if lm > 0:
             assert "more likely than" in s.reason, s.reason
+
+
+def test_short_texts_need_the_short_spun_threshold() -> None:
+    cfg = CheckConfig()
+    assert cfg.spun_threshold_for(100) == max(cfg.check_spun_threshold, 0.93)
+    assert cfg.spun_threshold_for(150) == cfg.check_spun_threshold
+    assert CheckConfig(short_spun_threshold=None).spun_threshold_for(30) == 0.85
+    assert CheckConfig(spun_threshold=0.97).spun_threshold_for(30) == 0.97  # never lower
+    for bad in ({"short_words": -1}, {"short_words": 1.5}, {"short_spun_threshold": 2.0}):
+        with pytest.raises(ConfigError):
+            CheckConfig(**bad)
+    # a short heavily spun text: the same probability, the verdict follows the threshold
+    sp = Spinner()
+    text = sp.spin(" ".join([CLEAN] * 2), 0.5, 3).text
+    det = default_detector()
+    a = det.check(text)
+    assert a.words < 150 and a.spun_probability is not None
+    strict = det.with_config(CheckConfig(short_spun_threshold=1.0)).check(text)
+    loose = det.with_config(CheckConfig(short_spun_threshold=None)).check(text)
+    assert strict.spun_probability == loose.spun_probability == a.spun_probability
+    assert strict.verdict != "spun"
+    assert loose.verdict == ("spun" if a.spun_probability >= 0.85 else loose.verdict)
+    assert a.verdict == ("spun" if a.spun_probability >= 0.93 else a.verdict)

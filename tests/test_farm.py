@@ -1,5 +1,6 @@
-"""Farm mode (one substitute per word type, each occurrence with probability q) and the
-document-level evidence of the check (:mod:`urai.detect.doclevel`)."""
+"""Farm mode (one substitute per word type, each occurrence with probability q), the
+document-level evidence of the check (:mod:`urai.detect.doclevel`) and the document-aware
+re-scorer of its adaptive pass (:mod:`urai.detect.rescore`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ import pytest
 
 from urai.detect.detector import CheckConfig, Detector, default_detector
 from urai.detect.doclevel import document_bias
-from urai.errors import ConfigError
+from urai.detect.features import LogisticModel
+from urai.detect.rescore import (
+    RESCORE_FEATURES,
+    Rescorer,
+    TreeModel,
+    default_rescorer,
+    load_rescorer,
+    rescore_features,
+)
+from urai.errors import ConfigError, ResourceError
 from urai.lang.tokenize import tokenize
 from urai.simulate.spinner import Spinner
 
@@ -74,7 +84,7 @@ def test_doc_evidence_explains_consistent_swaps() -> None:
     text = sp.spin_consistent(" ".join([TEXT] * 3), 1.0, 1).text
     det = Detector()
     on = det.check(text)
-    off = det.with_config(CheckConfig(doc_evidence=False)).check(text)
+    off = det.with_config(CheckConfig(doc_evidence=False, rescore=False)).check(text)
     assert on.verdict == off.verdict  # the verdict comes from the first pass either way
     assert on.spun_probability == off.spun_probability
     serta_on = [s for s in on.substitutions if s.observed.lower() == "serta"]
@@ -88,13 +98,110 @@ def test_doc_evidence_explains_consistent_swaps() -> None:
 def test_clean_text_gets_no_document_evidence() -> None:
     det = Detector()
     a = det.check(" ".join([TEXT] * 3))
-    b = det.with_config(CheckConfig(doc_evidence=False)).check(" ".join([TEXT] * 3))
+    b = det.with_config(CheckConfig(doc_evidence=False, rescore=False)).check(
+        " ".join([TEXT] * 3))
     assert [(s.start, s.suggestion) for s in a.substitutions] == \
         [(s.start, s.suggestion) for s in b.substitutions]
 
 
 def test_config_validates_the_new_settings() -> None:
     for bad in ({"type_weight": -1.0}, {"doc_evidence": 1}, {"profile_min_probability": 2.0},
-                {"absence_cap": "x"}):
+                {"absence_cap": "x"}, {"rescore": "yes"}, {"rescore_offset": 50.0}):
         with pytest.raises(ConfigError):
             CheckConfig(**bad)
+
+
+def test_tree_model_evaluates_its_trees() -> None:
+    rng = np.random.default_rng(0)
+    d = len(RESCORE_FEATURES)
+    T = 7
+    sf = rng.integers(0, d, size=(T, 3))
+    sv = rng.normal(size=(T, 3))
+    leaf = rng.normal(size=(T, 4))
+    m = TreeModel(RESCORE_FEATURES, sf, sv, leaf, 0.3)
+    X = rng.normal(size=(50, d))
+    want = np.full(50, 0.3)
+    for i in range(50):
+        for t in range(T):
+            r = X[i, sf[t, 0]] > sv[t, 0]
+            c = 2 if r else 1
+            want[i] += leaf[t, 2 * r + (X[i, sf[t, c]] > sv[t, c])]
+    assert np.allclose(m.logit(X), want)
+    with pytest.raises(ValueError):
+        TreeModel(RESCORE_FEATURES, sf + d, sv, leaf, 0.0)
+
+
+def test_boosted_trees_learn_an_interaction_a_logistic_model_cannot() -> None:
+    from urai.build.train_rescorer import fit_trees
+    from urai.detect.features import fit_logistic
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(4000, len(RESCORE_FEATURES)))
+    # a band of one feature (not monotone) and a second feature (an interaction)
+    y = ((np.abs(X[:, 0]) < 0.6) & (X[:, 1] > 0)).astype(float)
+    trees = fit_trees(X, y, trees=30, rate=0.5, l2=1.0)
+    lin = fit_logistic(X, y, RESCORE_FEATURES)
+    acc_t = float(((trees.logit(X) > 0) == (y > 0)).mean())
+    acc_l = float(((lin.logit(X) > 0) == (y > 0)).mean())
+    base = max(y.mean(), 1 - y.mean())
+    assert acc_t > 0.95 and acc_l < base + 0.02
+
+
+def test_rescorer_file_round_trip_and_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rs = default_rescorer()
+    p = tmp_path / "r.json"
+    rs.save(p)
+    back = load_rescorer(p)
+    assert back.threshold == rs.threshold
+    X = np.random.default_rng(2).normal(size=(20, len(RESCORE_FEATURES)))
+    assert np.allclose(back.model.logit(X), rs.model.logit(X), atol=1e-4)
+    lin = Rescorer(LogisticModel(RESCORE_FEATURES, np.ones(len(RESCORE_FEATURES)), -1.0), 0.5)
+    lin.save(p)
+    assert np.allclose(load_rescorer(p).model.logit(X), X.sum(axis=1) - 1.0)
+    p.write_text('{"format": "urai-rescorer", "version": 9}', encoding="utf-8")
+    with pytest.raises(ResourceError):
+        load_rescorer(p)
+    with pytest.raises(ResourceError):
+        load_rescorer(tmp_path / "missing.json")
+
+
+def test_rescore_features_see_a_farms_counts() -> None:
+    # every `dan` written as `serta`: `serta` far above its natural count, `dan` missing
+    sp = Spinner({"dan": ["serta"]})
+    text = sp.spin_consistent(" ".join([TEXT] * 3), 1.0, 0).text
+    det = default_detector()
+    an = det.engine.analyse_text(text)
+    z = det.model.token.logit(an.X)
+    F, others = rescore_features(an, z, 0.3, det.engine.unk)
+    col = {f: i for i, f in enumerate(RESCORE_FEATURES)}
+    rows = [r for r in range(len(z)) if an.cand_words[r] == "dan"
+            and an.tokens[int(an.pos_tok[an.cand_pos[r]])].norm == "serta"]
+    assert rows
+    n_serta = sum(t.norm == "serta" for t in tokenize(text))
+    assert all(others[r] == n_serta - 1 for r in rows)
+    assert all(F[r, col["obs_excess"]] > 1.0 for r in rows)  # serta ~ 10x its natural count
+    assert all(F[r, col["cand_missing"]] > 0.5 for r in rows)  # a text this long needs `dan`
+    assert all(F[r, col["cand_seen"]] == 0.0 for r in rows)
+    assert np.allclose(F[:, col["z"]], z)
+    some = np.flatnonzero(z >= np.median(z))  # a subset of rows: the same rows of F
+    F_some, o_some = rescore_features(an, z, 0.3, det.engine.unk, rows=some)
+    assert np.allclose(F_some, F[some]) and (o_some == others[some]).all()
+    # the same rows in the clean text: `dan` present, `serta` absent
+    an2 = det.engine.analyse_text(" ".join([TEXT] * 3))
+    F2, _ = rescore_features(an2, det.model.token.logit(an2.X), 0.3, det.engine.unk)
+    assert (F2[:, col["cand_missing"]] <= F[:, col["cand_missing"]].max()).all()
+
+
+def test_rescorer_decides_the_adaptive_pass() -> None:
+    sp = Spinner({"dan": ["serta"], "akan": ["bakal"], "warga": ["penduduk"]})
+    text = sp.spin_consistent(" ".join([TEXT] * 3), 1.0, 1).text
+    det = Detector()
+    assert det.rescorer is not None
+    on = det.check(text)
+    off = det.with_config(CheckConfig(rescore=False)).check(text)
+    assert on.verdict == off.verdict and on.spun_probability == off.spun_probability
+    # a much higher change cost leaves fewer changes: the re-scorer's threshold is used
+    strict = det.with_config(CheckConfig(rescore_offset=8.0)).check(text)
+    assert len(strict.substitutions) <= len(on.substitutions)
+    for s in on.substitutions:
+        assert s.reason and "document_gain" in s.evidence

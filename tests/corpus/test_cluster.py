@@ -259,3 +259,27 @@ def test_original_of_an_undated_pair_is_read_from_its_direction(tmp_path: Path) 
             config=ClusterConfig(spun="none", original_rule=("date", "spun", "centrality")))
     rows = rows_of(tmp_path / "out2")
     assert rows["z-orig-a"]["original_id"] == "a-headline"
+
+
+def test_stitched_text_joins_the_source_it_took_more_from(tmp_path: Path) -> None:
+    """A text of 45% of ``a`` and 55% of ``c``: ``a`` (dated, chosen first) explains 45% of
+    it, ``c`` 55%, so it joins ``c`` (with the old margin of 0.15 it joined ``a``). It is
+    dated and ``c`` is not, yet it is not chosen as ``c``'s original (it carries another
+    family's text)."""
+    import random
+
+    from urai.simulate.spinner import spin
+
+    rng = random.Random(9)
+    a, c = article(rng, 16), article(rng, 16)
+    wa, wc = a.split(), c.split()
+    stitched = " ".join(wa[: len(wa) * 45 // 100] + wc[len(wc) * 45 // 100:])
+    recs = [{"id": "a", "text": a, "date": "2021-03-01"},
+            {"id": "a-copy", "text": spin(a, 0.2, seed=1).text, "date": "2021-03-03"},
+            {"id": "c", "text": c}, {"id": "b", "text": stitched, "date": "2021-03-05"}]
+    cluster([str(write_jsonl(tmp_path / "x.jsonl", recs))], tmp_path / "out",
+            config=ClusterConfig(spun="none"))
+    rows = rows_of(tmp_path / "out")
+    assert rows["a-copy"]["original_id"] == "a" and rows["a"]["role"] == "original"
+    assert rows["b"]["original_id"] == "c" and rows["b"]["role"] == "copy", rows["b"]
+    assert rows["c"]["role"] == "original"

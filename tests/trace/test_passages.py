@@ -111,6 +111,28 @@ def test_two_sources_each_with_their_passage(index: Index) -> None:
     assert by_id["voli"].passages[0].query_start >= len(a) + len(FILLER)
 
 
+def test_one_shared_sentence_is_shared_text_not_a_source(index: Index) -> None:
+    # a single real sentence (16 words) that two reports of one story both quote: too short
+    # to call the indexed article a source, still reported, located, in ``shared``
+    sent = SOURCE[SOURCE.index("Petugas"): SOURCE.index("Pemerintah")].strip()
+    text = FILLER * 2 + sent + " " + FILLER * 2  # coverage under 0.2: no whole/half copy
+    res = index.trace(text)
+    assert res.matches == ()
+    assert [x.id for x in res.shared] == ["banjir"]
+    (p,) = res.shared[0].passages
+    assert abs(p.query_start - 2 * len(FILLER)) <= 2 and p.query_words == len(sent.split())
+    assert SOURCE[p.source_start: p.source_end] == text[p.query_start: p.query_end]
+    # no source explains it, so it is still unmatched
+    assert sum(u.words for u in res.unmatched) == len(word_spans(text))
+    d = json.loads(json.dumps(res.to_dict()))
+    assert d["shared"][0]["id"] == "banjir" and d["shared"][0]["passages"][0]["kind"]
+    # two such sentences from different places of the source are not one passage either
+    other = SOURCE[SOURCE.index("Kepala dinas"):].strip()
+    assert index.trace(sent + " " + FILLER * 8 + " " + other).matches == ()
+    # the same sentences in a row (a 40-word passage) are a source
+    assert index.trace(FILLER * 3 + SOURCE[SOURCE.index("Petugas"):]).best.id == "banjir"
+
+
 def test_whole_document_mode_is_todays_trace(index: Index) -> None:
     spun = spin(SOURCE, 0.3, seed=3).text
     res = index.trace(spun, passages=False)
@@ -123,7 +145,7 @@ def test_whole_document_mode_is_todays_trace(index: Index) -> None:
 def test_to_dict_shapes_are_json(index: Index) -> None:
     res = index.trace(FILLER + SOURCE)
     d = json.loads(json.dumps(res.to_dict()))
-    assert set(d) == {"source", "matches", "unmatched"}
+    assert set(d) == {"source", "matches", "unmatched", "shared"}
     p = d["matches"][0]["passages"][0]
     assert {"query_start", "query_end", "source_start", "source_end", "kind", "similarity",
             "swaps"} <= set(p)

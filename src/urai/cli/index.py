@@ -219,6 +219,14 @@ def trace(db: str, top: int, threshold: float | None, as_json: bool, diff: bool,
                     click.echo(f"     {p.kind:<11} query [{p.query_start}, {p.query_end}) <- "
                                f"source [{p.source_start}, {p.source_end})  similarity "
                                f"{p.similarity:.2f}, {p.swaps} swaps, {p.query_words} words")
+            for x in res.shared:
+                words = sum(p.query_words for p in x.passages)
+                click.echo(f"  shared with {x.id}: {len(x.passages)} short passages, {words} "
+                           "words (too little to call it a source)")
+                for p in x.passages:
+                    click.echo(f"     {p.kind:<11} query [{p.query_start}, {p.query_end}) <- "
+                               f"source [{p.source_start}, {p.source_end})  similarity "
+                               f"{p.similarity:.2f}, {p.query_words} words")
             if res.matches and res.unmatched:
                 words = sum(u.words for u in res.unmatched)
                 click.echo(f"  unmatched: {len(res.unmatched)} spans, {words} words with no "

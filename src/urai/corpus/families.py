@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import inspect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -43,7 +44,8 @@ from urai.trace.scoring import accepts, match_score, vote
 
 __all__ = ["ClusterConfig", "ORIGINAL_RULES", "Signature", "Edge", "Member", "Assignment",
            "signature", "normalise", "text_hash", "parse_date", "choose_candidates",
-           "verify_pair", "swaps_of", "original_key", "resolve_component", "family_id_of",
+           "verify_pair", "text_keys", "prepare", "Prepared", "align_prepared",
+           "explained_shares", "swaps_of", "original_key", "resolve_component", "family_id_of",
            "connected_components"]
 
 #: the criteria :attr:`ClusterConfig.original_rule` may combine, in any order
@@ -55,10 +57,11 @@ ORIGINAL_RULES = ("date", "spun", "centrality", "derived", "id")
 ADDED_MAX_WORDS = 30
 #: a neighbour counts as explained "in full" from this share of its words on
 FULL_COVER = 0.995
-#: a member whose best-aligned other member explains this much more of it than the chosen
-#: original waits for that member's family (a text stitched from two sources joins the
-#: source it took more from)
-JOIN_MARGIN = 0.15
+#: a member that a member of another family (one the chosen original does not explain)
+#: explains by this much more than the chosen original waits for that family: a text
+#: stitched from two sources joins the source it took more from. 0.05 is a tie band for the
+#: alignment's noise, not fitted (0.15 before: a 60/40 stitched text joined the wrong source)
+JOIN_MARGIN = 0.05
 #: a member with a spun probability at or above this is "spun" for the original choice
 SPUN_CUT = 0.5
 
@@ -218,25 +221,88 @@ class Edge:
         return self.cov_a if member == self.a else self.cov_b
 
 
-def _source_words(al: Alignment, source: str) -> int:
+#: word -> synonym-canonical key, shared by all alignments of a process (cleared when big)
+_CANON: dict[int, dict[str, str]] = {}
+_CANON_MAX = 400_000
+#: the alignment's anchor and swap sizes (``align``'s defaults, the one definition)
+_ANCHOR = inspect.signature(align).parameters["anchor"].default
+_MAX_SWAP = inspect.signature(align).parameters["max_swap"].default
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A text ready for alignment: its words (:func:`urai.trace.align.word_spans`) and their
+    synonym-canonical keys, computed once per document instead of once per aligned pair."""
+
+    text: str
+    words: list[tuple[int, int, str]]
+    keys: list[str]
+
+
+def _keys_of(words: list[tuple[int, int, str]], thesaurus: ThesaurusLike | None) -> list[str]:
+    if thesaurus is None:
+        return [w for _, _, w in words]
+    cache = _CANON.get(id(thesaurus))
+    if cache is None or len(cache) > _CANON_MAX:
+        cache = _CANON[id(thesaurus)] = {}
+    canon = thesaurus.canonical
+    keys = []
+    for _, _, w in words:
+        k = cache.get(w)
+        if k is None:
+            k = cache[w] = canon(w)
+        keys.append(k)
+    return keys
+
+
+def text_keys(text: str, thesaurus: ThesaurusLike | None) -> list[str]:
+    """The synonym-canonical keys :func:`urai.trace.align.align` compares, word by word (with
+    a per-process cache of the thesaurus look-ups; equal keys share one string)."""
     from urai.trace.align import word_spans
 
-    n = 0
-    for op in al.ops:
-        if op.kind in ("copy", "swap") and op.s_end > op.s_start:
-            n += len(word_spans(source[op.s_start:op.s_end]))
-    return n
+    return _keys_of(word_spans(text), thesaurus)
 
 
-def verify_pair(a: int, text_a: str, b: int, text_b: str, thesaurus: ThesaurusLike | None,
-                cfg: ClusterConfig) -> Edge:
-    """Align ``a`` (query) with ``b`` (source) once; both documents' explained shares."""
+def prepare(text: str, thesaurus: ThesaurusLike | None) -> Prepared:
+    """``text`` with its words and keys, for :func:`align_prepared`."""
     from urai.trace.align import word_spans
 
-    sw = word_spans(text_b)
-    al = align(text_a, text_b, thesaurus, min_block=cfg.min_block, _source_words=sw)
-    cov_b = _source_words(al, text_b) / len(sw) if sw else 0.0
-    return Edge(a, b, round(al.coverage, 6), round(min(1.0, cov_b), 6))
+    words = word_spans(text)
+    return Prepared(text, words, _keys_of(words, thesaurus))
+
+
+def explained_shares(qk: list[str], sk: list[str], cfg: ClusterConfig) -> tuple[float, float]:
+    """``(share of the query's words, share of the source's words)`` that the alignment of
+    the two key sequences explains (copied or swapped): the blocks of
+    :func:`urai.trace.align.align` without building its ops (``coverage`` is the first)."""
+    from urai.trace.align import _blocks
+
+    q = s = 0
+    for b in _blocks(qk, sk, _ANCHOR, _MAX_SWAP, cfg.min_block):
+        for q0, q1, s0, s1, _ in b.pairs:
+            q += q1 - q0
+            s += s1 - s0
+    return (q / len(qk) if qk else 0.0), (min(1.0, s / len(sk)) if sk else 0.0)
+
+
+def verify_pair(a: int, text_a: str | list[str], b: int, text_b: str | list[str],
+                thesaurus: ThesaurusLike | None, cfg: ClusterConfig) -> Edge:
+    """Align ``a`` (query) with ``b`` (source) once; both documents' explained shares. A
+    text may be given as its :func:`text_keys` (a document in several pairs)."""
+    qk = text_keys(text_a, thesaurus) if isinstance(text_a, str) else text_a
+    sk = text_keys(text_b, thesaurus) if isinstance(text_b, str) else text_b
+    cov_a, cov_b = explained_shares(qk, sk, cfg)
+    return Edge(a, b, round(cov_a, 6), round(cov_b, 6))
+
+
+def align_prepared(q: Prepared, s: Prepared, thesaurus: ThesaurusLike | None,
+                   cfg: ClusterConfig) -> Alignment:
+    """:func:`urai.trace.align.align` of two prepared texts (the same alignment)."""
+    from urai.trace.align import align_blocks
+
+    return align_blocks(q.text, s.text, thesaurus, min_block=cfg.min_block,
+                        _query_words=q.words, _source_words=s.words, _query_keys=q.keys,
+                        _source_keys=s.keys)[0]
 
 
 def is_edge(e: Edge, cfg: ClusterConfig) -> bool:
@@ -345,6 +411,18 @@ class _Resolver:
     cfg: ClusterConfig
     containment: Callable[[int, int], float]
     out: list[Assignment] = field(default_factory=list)
+    prepared: dict[int, Prepared] = field(default_factory=dict)
+    #: members that aligned with a chosen original but waited for a rival family (stitched
+    #: texts): they carry another family's text, so they are never chosen as an original
+    #: while the pool holds another member
+    deferred: set[int] = field(default_factory=set)
+
+    def prep(self, d: int) -> Prepared:
+        """A member's text prepared for alignment (once per member)."""
+        p = self.prepared.get(d)
+        if p is None:
+            p = self.prepared[d] = prepare(self.text(d), self.thesaurus)
+        return p
 
     def edge(self, x: int, y: int) -> Edge | None:
         a, b = (x, y) if self.members[x].id < self.members[y].id else (y, x)
@@ -384,10 +462,19 @@ class _Resolver:
                 tot += e.cov_of(y) + e.cov_of(m)
         return tot / max(1, len(pool) - 1)
 
-    def best_cover(self, y: int, pool: set[int]) -> float:
-        """The largest share of ``y`` one member of ``pool`` explains (verified edges)."""
+    def rival_cover(self, y: int, orig: int, pool: set[int]) -> float:
+        """The largest share of ``y`` explained (verified edges) by a member of ``pool`` that
+        is *not* of ``orig``'s family: a member ``orig`` itself does not explain (its edge
+        with ``orig`` fails the threshold, or there is none). Members of the same family
+        (two copies from one farm share its swaps, so they explain each other better than
+        the original does) are no rivals."""
         best = 0.0
         for z in self.neighbours(y, pool):
+            if z == orig:
+                continue
+            ez = self.edge(z, orig)
+            if ez is not None and accepts(ez.cov_of(z), self.cfg.threshold):
+                continue
             e = self.edge(y, z)
             if e is not None:
                 best = max(best, e.cov_of(y))
@@ -395,9 +482,7 @@ class _Resolver:
 
     def extra_words(self, m: int, y: int, e: Edge) -> int:
         """Words of ``m`` that ``y`` does not explain (edge shares, so no new alignment)."""
-        from urai.trace.align import word_spans
-
-        return round((1.0 - e.cov_of(m)) * len(word_spans(self.text(m))))
+        return round((1.0 - e.cov_of(m)) * len(self.prep(m).words))
 
     def derived(self, m: int, pool: set[int]) -> bool:
         """Whether ``m`` reads as made from another member ``y`` of the pair it forms with
@@ -429,13 +514,14 @@ class _Resolver:
         """Choose the original of ``pool``, let join whoever aligns with it; the rest."""
         rule = self.cfg.original_rule
         use_derived = "derived" in rule
-        orig = min(pool, key=lambda d: original_key(
+        eligible = (pool - self.deferred) or pool
+        orig = min(eligible, key=lambda d: original_key(
             self.members[d], self.centrality(d, pool), rule,
             use_derived and self.derived(d, pool)))
         joined: list[Assignment] = []
         seen = {orig}
         frontier = [orig]
-        otext = self.text(orig)
+        oprep = self.prep(orig)
         while frontier:
             nxt: list[int] = []
             for x in frontier:
@@ -443,12 +529,13 @@ class _Resolver:
                     if y in seen:
                         continue
                     seen.add(y)
-                    al = align(self.text(y), otext, self.thesaurus, min_block=self.cfg.min_block)
+                    al = align_prepared(self.prep(y), oprep, self.thesaurus, self.cfg)
                     cov = round(al.coverage, 6)
                     if not accepts(cov, self.cfg.threshold):
                         continue
-                    if cov < self.best_cover(y, pool) - JOIN_MARGIN:
-                        continue  # another member explains it far better (stitched texts)
+                    if cov < self.rival_cover(y, orig, pool) - JOIN_MARGIN:
+                        self.deferred.add(y)  # another family's member explains it better
+                        continue
                     cont = self.containment(y, orig)
                     if cont < self.cfg.min_containment:
                         continue

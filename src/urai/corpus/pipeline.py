@@ -49,6 +49,7 @@ from urai.corpus.families import (
     parse_date,
     resolve_component,
     signature,
+    text_keys,
     verify_pair,
 )
 from urai.corpus.readers import Doc, FieldMap, read_inputs
@@ -171,6 +172,16 @@ class TextStore:
             self.cache[seq] = t
         return t
 
+    def get_many(self, seqs: list[int]) -> dict[int, str]:
+        """Texts of ``seqs`` (one query per 900 of them)."""
+        out: dict[int, str] = {}
+        for lo in range(0, len(seqs), 900):
+            part = seqs[lo:lo + 900]
+            rows = self.conn.execute(f"SELECT seq, z FROM t WHERE seq IN "
+                                     f"({','.join('?' * len(part))})", part).fetchall()
+            out.update((s, zlib.decompress(z).decode("utf-8")) for s, z in rows)
+        return out
+
     def close(self) -> None:
         self.conn.close()
 
@@ -220,13 +231,15 @@ def _sig_shard(args: tuple[int, str, str]) -> int:
 
 def _verify_chunk(args: tuple[int, np.ndarray, np.ndarray, str]) -> int:
     i, a, b, out = args
-    store = _store()
     th = _fingerprinter().thesaurus
     cfg = _STATE["cfg"]
+    texts = _store().get_many(np.union1d(a, b).tolist())
+    keys = {s: text_keys(t, th) for s, t in texts.items()}  # once per document, not per pair
+    del texts
     ca = np.empty(len(a))
     cb = np.empty(len(a))
     for k, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
-        e = verify_pair(x, store.get(x), y, store.get(y), th, cfg)
+        e = verify_pair(x, keys[x], y, keys[y], th, cfg)
         ca[k], cb[k] = e.cov_a, e.cov_b
     _save_npz(Path(out), a=a, b=b, ca=ca, cb=cb)
     return i
@@ -252,15 +265,17 @@ def resolve_one(comp: list[int]) -> list[tuple[Assignment, float | None]]:
     cfg: ClusterConfig = _STATE["cfg"]
     store = _store()
     return resolve_with(comp, cfg, store.get, _fingerprinter(), _STATE["ids"], _STATE["dates"],
-                        _STATE["spun"], _STATE["edges_of"](comp))
+                        _STATE["spun"], _STATE["edges_of"](comp), _STATE["fps"])
 
 
 def resolve_with(comp: list[int], cfg: ClusterConfig, text: Callable[[int], str], fp: Any,
-                 ids: Any, dates: Any, spun_all: Any, edges: list[Edge]
+                 ids: Any, dates: Any, spun_all: Any, edges: list[Edge],
+                 fps: Callable[[int], tuple[np.ndarray, np.ndarray]] | None = None
                  ) -> list[tuple[Assignment, float | None]]:
     """:func:`~urai.corpus.families.resolve_component` with the spun probabilities (the
-    screen, for ``spun="members"``) and containment from fingerprints: shared by the local
-    and the Spark executor."""
+    screen, for ``spun="members"``) and containment from fingerprints (``fps(doc)``: the
+    signature stage's base and query fingerprints; recomputed from the text without it):
+    shared by the local and the Spark executor."""
     members = []
     for d in comp:
         sp = spun_all[d] if spun_all is not None else None
@@ -273,8 +288,11 @@ def resolve_with(comp: list[int], cfg: ClusterConfig, text: Callable[[int], str]
 
     def sig(d: int) -> tuple[np.ndarray, np.ndarray]:
         if d not in sigs:
-            t = text(d)
-            sigs[d] = (fp.fingerprints(t), fp.fingerprints(t, query=True))
+            if fps is not None:
+                sigs[d] = fps(d)
+            else:
+                t = text(d)
+                sigs[d] = (fp.fingerprints(t), fp.fingerprints(t, query=True))
         return sigs[d]
 
     def containment(copy: int, orig: int) -> float:
@@ -443,7 +461,7 @@ class LocalExecutor:
         self._timed("verify", t0)
 
         t0 = time.perf_counter()
-        assigned = self._resolve(edges, spun, is_rep)
+        assigned = self._resolve(edges, spun, is_rep, sig)
         if cfg.spun == "all":
             add_unique_spun(assigned, {s: (None if np.isnan(x) else float(x))
                                        for s, x in enumerate(spun.tolist())}, dups)
@@ -545,8 +563,8 @@ class LocalExecutor:
                          zip(e["a"], e["b"], e["ca"], e["cb"], strict=True))
         return edges
 
-    def _resolve(self, edges: list[Edge], spun: np.ndarray, is_rep: np.ndarray
-                 ) -> list[dict[str, Any]]:
+    def _resolve(self, edges: list[Edge], spun: np.ndarray, is_rep: np.ndarray,
+                 sig: list[Any]) -> list[dict[str, Any]]:
         cfg = self.cfg
         good = [e for e in edges if is_edge(e, cfg)]
         nodes = sorted({x for e in good for x in (e.a, e.b)})
@@ -559,7 +577,7 @@ class LocalExecutor:
             return [e for x in comp for e in by_node.get(x, ())]
 
         _STATE.update(spun=[None if np.isnan(x) else float(x) for x in spun] if len(spun)
-                      else [], edges_of=edges_of)
+                      else [], edges_of=edges_of, fps=MemberFingerprints(sig, nodes))
         chunks: list[list[list[int]]] = [[]]
         size = 0
         for c in comps:
@@ -582,6 +600,29 @@ class LocalExecutor:
         for t in tasks:
             out.extend(json.loads(x) for x in Path(t[2]).read_text().splitlines())
         return out
+
+
+class MemberFingerprints:
+    """The signature stage's base and query fingerprints of the component members (two CSR
+    arrays, shared read-only by the forked workers): the resolve stage's containment reads
+    them instead of fingerprinting every member again."""
+
+    def __init__(self, sig: list[Any], nodes: list[int]) -> None:
+        want = np.array(nodes, dtype=np.int64)
+        self.nodes = want
+        parts: dict[str, list[np.ndarray]] = {"b": [], "q": []}
+        for s in sig:
+            seq = s["seq"]
+            rows = np.flatnonzero(np.isin(seq, want))
+            for key, off, flat in (("b", s["fo"], s["ff"]), ("q", s["qo"], s["qf"])):
+                parts[key].extend(flat[off[r]:off[r + 1]] for r in rows.tolist())
+        # sig shards hold increasing seqs, so the rows come in the order of ``nodes``
+        self.bo, self.bf = _csr(parts["b"])
+        self.qo, self.qf = _csr(parts["q"])
+
+    def __call__(self, doc: int) -> tuple[np.ndarray, np.ndarray]:
+        i = int(np.searchsorted(self.nodes, doc))
+        return (self.bf[self.bo[i]:self.bo[i + 1]], self.qf[self.qo[i]:self.qo[i + 1]])
 
 
 def _exact_duplicates(digest: np.ndarray, dates: list[float | None], ids: list[str]

@@ -52,6 +52,7 @@ from urai.detect.features import (
 )
 from urai.detect.kernels import token_spans
 from urai.detect.profile import Profile, load_profile
+from urai.detect.rescore import Rescorer, default_rescorer, load_rescorer
 from urai.errors import ConfigError, InputError
 from urai.html import html_to_text, looks_like_html
 from urai.lang.cloze import default_cloze, load_cloze
@@ -101,6 +102,13 @@ class CheckConfig:
     #: the trained value of ``screen.json`` for the screen); a number applies to both
     spun_threshold: float | None = None
     clean_threshold: float = 0.2
+    #: a text of fewer than ``short_words`` words is ``spun`` only at or above
+    #: ``short_spun_threshold`` (when that is higher): short clean texts reach a high spun
+    #: probability more often (0.93: the smallest value at which at most 0.5 % of clean
+    #: 5-sentence excerpts of held-out training articles are called spun,
+    #: docs/benchmarks/restore.md); None: the spun threshold for every length
+    short_words: int = 150
+    short_spun_threshold: float | None = 0.93
     #: logit a word change must exceed (None: the trained value in ``detector.json``)
     change_threshold: float | None = None
     #: candidates per word (None: the trained value)
@@ -147,11 +155,25 @@ class CheckConfig:
     #: add the expected natural occurrences of a word to its kept count (a small profile
     #: may never have seen a common word unchanged)
     profile_natural_prior: bool = False
+    #: in the adaptive pass, decide with the document-aware re-scorer
+    #: (:mod:`urai.detect.rescore`, ``rescorer.json``) instead of the soft type bias; the
+    #: change cost is the re-scorer's trained threshold plus ``rescore_offset`` (-0.5: the
+    #: highest farm-mode restoration with over-correction <= 1 % in farm and random mode on
+    #: held-out training quarters, ``benchmarks/tune_doclevel.py --heldout --grid rescore``)
+    rescore: bool = True
+    rescore_offset: float = -0.25
 
     @property
     def check_spun_threshold(self) -> float:
         """The spun threshold the check uses (:data:`DEFAULT_SPUN_THRESHOLD` when unset)."""
         return DEFAULT_SPUN_THRESHOLD if self.spun_threshold is None else self.spun_threshold
+
+    def spun_threshold_for(self, words: int) -> float:
+        """The check's spun threshold for a text of ``words`` words."""
+        th = self.check_spun_threshold
+        if words < self.short_words and self.short_spun_threshold is not None:
+            th = max(th, self.short_spun_threshold)
+        return th
 
     def __post_init__(self) -> None:
         if isinstance(self.min_words, bool) or not isinstance(self.min_words, int) \
@@ -162,6 +184,11 @@ class CheckConfig:
         if self.spun_threshold is not None:
             _num("spun_threshold", self.spun_threshold, 0.0, 1.0)
         _num("clean_threshold", self.clean_threshold, 0.0, 1.0)
+        if isinstance(self.short_words, bool) or not isinstance(self.short_words, int) \
+                or self.short_words < 0:
+            raise ConfigError(f"short_words must be an integer >= 0, got {self.short_words!r}")
+        if self.short_spun_threshold is not None:
+            _num("short_spun_threshold", self.short_spun_threshold, 0.0, 1.0)
         if self.clean_threshold > self.check_spun_threshold:
             raise ConfigError(
                 f"clean_threshold ({self.clean_threshold}) must not exceed spun_threshold "
@@ -186,7 +213,7 @@ class CheckConfig:
             raise ConfigError(f"decode_rounds must be an integer in [1, 10], "
                               f"got {self.decode_rounds!r}")
         _num("decode_margin", self.decode_margin, 0.0, 20.0)
-        for name in ("doc_evidence", "type_relative", "profile_natural_prior"):
+        for name in ("doc_evidence", "type_relative", "profile_natural_prior", "rescore"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
         _num("type_weight", self.type_weight, 0.0, 5.0)
@@ -197,6 +224,7 @@ class CheckConfig:
         _num("profile_min_probability", self.profile_min_probability, 0.0, 1.0)
         _num("profile_lm_weight", self.profile_lm_weight, 0.0, 10.0)
         _num("profile_cost_offset", self.profile_cost_offset, -10.0, 10.0)
+        _num("rescore_offset", self.rescore_offset, -10.0, 10.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +301,7 @@ class Detector:
         cloze: Any = None,
         accelerate: bool = True,
         profile: Profile | str | Path | None = None,
+        rescorer: Rescorer | str | Path | None = None,
     ) -> None:
 
         #: the spinner profile every check of this detector uses (None: none)
@@ -307,6 +336,11 @@ class Detector:
         )
 
         self._w_lm = np.asarray(model.token.weights[:N_LM_TERMS], dtype=np.float64)
+        #: the adaptive pass's re-scorer (None: the soft document bias of ``doc_evidence``)
+        self.rescorer: Rescorer | None = None
+        if config.rescore:
+            self.rescorer = (default_rescorer() if rescorer is None else rescorer
+                             if isinstance(rescorer, Rescorer) else load_rescorer(rescorer))
 
     # the decoding settings, read from the (frozen) config
     @property
@@ -328,10 +362,13 @@ class Detector:
             return Detector(config, lm=eng.lm, thesaurus=eng.thesaurus,
                             frequency=eng.frequency, model=self.model,
                             cloze=eng.cloze.model if eng.cloze is not None else False,
-                            accelerate=eng.accelerate, profile=self.profile)
+                            accelerate=eng.accelerate, profile=self.profile,
+                            rescorer=self.rescorer)
         other = object.__new__(Detector)
         other.__dict__.update(self.__dict__)
         other.config = config
+        if config.rescore and other.rescorer is None:
+            other.rescorer = default_rescorer()
         other.threshold = (config.change_threshold if config.change_threshold is not None
                            else self.model.change_threshold)
         return other
@@ -376,7 +413,11 @@ class Detector:
                 th = self.adaptive_threshold(feats)
                 if profiled:
                     th += cfg.profile_cost_offset
-                if th < self.threshold or cfg.doc_evidence:
+                rs = self.rescorer if cfg.rescore else None
+                if rs is not None:
+                    th = rs.threshold + cfg.rescore_offset + (
+                        cfg.profile_cost_offset if profiled else 0.0)
+                if th < self.threshold or cfg.doc_evidence or rs is not None:
                     if saved:  # evidence with the observed neighbours again
                         x0, z0, m0 = saved[0]
                         an.X[:] = x0
@@ -384,7 +425,8 @@ class Detector:
                             an.z[:] = z0
                         if an.lm_max is not None and m0 is not None:
                             an.lm_max[:] = m0
-                    _, dec, bias = self._decode(an, th, doc=cfg.doc_evidence)
+                    _, dec, bias = self._decode(an, th, doc=cfg.doc_evidence or rs is not None,
+                                                rho=float(feats[4]), rescorer=rs)
         return an, dec, feats, bias
 
     def adaptive_threshold(self, feats: np.ndarray) -> float:
@@ -401,14 +443,15 @@ class Detector:
         return float(np.clip(th, cfg.adaptive_floor, self.threshold))
 
     def _decode(self, an: Any, threshold: float,
-                saved: list[_Saved] | None = None, doc: bool = False
-                ) -> tuple[Any, Any, DocBias | None]:
+                saved: list[_Saved] | None = None, doc: bool = False, rho: float = 0.5,
+                rescorer: Rescorer | None = None) -> tuple[Any, Any, DocBias | None]:
         """Decode, re-score with the restorations in place, decode again (up to
         ``max_rounds``). ``saved``: an empty list gets a copy of the evidence
         ``(X, z, lm_max)`` just before the first re-scoring changes it (stays empty when
         nothing changes). ``doc``: add the document-level bias
         (:func:`urai.detect.doclevel.document_bias`, recomputed every round) to the logits;
-        the last one is returned."""
+        the last one is returned; with ``rescorer`` that bias is the re-scorer's
+        (:meth:`urai.detect.rescore.Rescorer.bias`, ``rho``: the document's spun share)."""
         eng = self.engine
         cfg = self.config
         last: list[DocBias] = []
@@ -419,6 +462,10 @@ class Detector:
                 self.model.token.logit(an.X) if an.n_mutable else np.zeros(0))
             if not doc or not len(z):
                 return z
+            if rescorer is not None:
+                rb = rescorer.bias(an, z, rho, eng.unk, groups)
+                last[:] = [rb]
+                return z + rb.bias
             center = cfg.type_center + (threshold if cfg.type_relative else 0.0)
             b = document_bias(an, z, type_weight=cfg.type_weight, type_center=center,
                               type_cap=cfg.type_cap, absence_weight=cfg.absence_weight,
@@ -469,7 +516,7 @@ class Detector:
         if refusal is not None:
             return CheckResult(None, refusal, (), text, features, nw, text, is_html)
         p = float(self.model.doc.prob(feats[None, :])[0])
-        if p >= cfg.check_spun_threshold:
+        if p >= cfg.spun_threshold_for(nw):
             verdict = "spun"
         elif p < cfg.clean_threshold:
             verdict = "clean"
@@ -486,6 +533,15 @@ class Detector:
                                     (bias.expected[rows], bias.seen[rows], None))
                 counts = dict(zip(rows.tolist(), zip(exp_c.tolist(), seen_c.tolist(),
                                                      strict=True), strict=True))
+                if bias.features is not None and bias.feature_rows is not None \
+                        and self.rescorer is not None:
+                    # the re-scorer's part of the type's other occurrences, for the reasons
+                    fr = bias.feature_rows
+                    at = np.minimum(np.searchsorted(fr, rows), max(len(fr) - 1, 0))
+                    ok = (fr[at] == rows) if len(fr) else np.zeros(len(rows), dtype=bool)
+                    tt = np.zeros(len(bias.bias))
+                    tt[rows[ok]] = self.rescorer.type_term(bias.features[at[ok]])
+                    bias.type_term = tt
             for (s, e), row, conf, ev_row in zip(token_spans(an.tokens, an.pos_tok[sel].tolist()),
                                                  rows.tolist(), dec.confidence[sel].tolist(),
                                                  an.X[rows][:, _EVIDENCE_COLUMNS].tolist(),

@@ -52,6 +52,10 @@ class DocBias:
     #: None when the count term is off (:func:`candidate_counts` gives them for some rows)
     expected: np.ndarray | None
     seen: np.ndarray | None
+    #: the re-scorer's feature rows (:mod:`urai.detect.rescore`), when it made the bias, and
+    #: the (sorted) candidate rows they belong to
+    features: np.ndarray | None = None
+    feature_rows: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)

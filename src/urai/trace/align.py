@@ -112,6 +112,9 @@ class _Block:
 def _keys(words: Sequence[tuple[int, int, str]], thesaurus: ThesaurusLike | None) -> list[str]:
     if thesaurus is None:
         return [w for _, _, w in words]
+    many = getattr(thesaurus, "canonical_many", None)
+    if many is not None:  # a MemoThesaurus
+        return many([w for _, _, w in words])
     canon = thesaurus.canonical
     cache: dict[str, str] = {}
     out = []

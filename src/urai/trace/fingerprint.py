@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -80,8 +81,14 @@ class IndexConfig:
     query fields (``df_cap``, ``verify``, ``threshold``, ``min_shared``, ``min_block``: the
     shortest aligned run that counts towards coverage; ``passage_words`` and
     ``passage_similarity``: a source whose coverage of the query is under ``threshold`` is
-    still a match when one located passage has that many query words at that similarity) may
-    differ between queries.
+    still a match when one located passage has that many query words at that similarity,
+    outside common text and text a better source explains; on folds 01-04, 25 words, the
+    issue's shortest passage, returned every source of 0.747 of the documents against 0.827
+    at 20, with the same plagiarism-free documents matched, 1 of 100, because a located
+    passage is often a few words shorter than the copy; ``rerank``: how many of a
+    paragraph's best-voted candidates are re-ranked by the share of its content words their
+    text holds before ``verify`` of them are aligned, 0 for none) may differ between
+    queries.
     """
 
     shingle: int = 3
@@ -95,6 +102,7 @@ class IndexConfig:
     bags: bool = True
     passage_words: int = 20
     passage_similarity: float = 0.6
+    rerank: int = 50
 
     def __post_init__(self) -> None:
         checks = [
@@ -109,12 +117,13 @@ class IndexConfig:
             (isinstance(self.bags, bool), "bags must be a bool"),
             (5 <= self.passage_words <= 1000, "passage_words must be between 5 and 1000"),
             (0.0 < self.passage_similarity <= 1.0, "passage_similarity must be in (0, 1]"),
+            (0 <= self.rerank <= 10_000, "rerank must be between 0 and 10000"),
         ]
         for ok, msg in checks:
             if not ok:
                 raise ConfigError(f"IndexConfig: {msg} (got {self})")
         for name in ("shingle", "sample_mod", "min_len", "df_cap", "verify", "min_shared",
-                     "min_block", "passage_words"):
+                     "min_block", "passage_words", "rerank"):
             if not isinstance(getattr(self, name), int) or isinstance(getattr(self, name), bool):
                 raise ConfigError(f"IndexConfig: {name} must be an int")
 
@@ -342,12 +351,17 @@ class Fingerprinter:
         return bid
 
     def _slots(self, table: dict[str, int], make, tokens: list[str]) -> np.ndarray:
+        if len(tokens) < 2:  # itemgetter of one key gives the value, not a tuple
+            for w in set(tokens).difference(table):
+                make(w)
+            return np.array([table[w] for w in tokens], dtype=np.intp)
+        get = operator.itemgetter(*tokens)  # one C loop: ~2.5x faster than fromiter(map)
         try:
-            return np.fromiter(map(table.__getitem__, tokens), dtype=np.intp, count=len(tokens))
+            return np.array(get(table), dtype=np.intp)
         except KeyError:
             for w in set(tokens).difference(table):
                 make(w)
-            return np.fromiter(map(table.__getitem__, tokens), dtype=np.intp, count=len(tokens))
+            return np.array(get(table), dtype=np.intp)
 
     def channels(self, text: str, *, query: bool = False) -> tuple[np.ndarray, np.ndarray, int]:
         """``(shingle fingerprints, sentence-bag fingerprints, words)`` of ``text`` with one

@@ -58,7 +58,16 @@ from urai.errors import ConfigError, InputError
 from urai.records import Record, Rejection, make_record, validate_record
 from urai.trace.align import Alignment, _keys, align, align_blocks, word_spans
 from urai.trace.fingerprint import Fingerprinter, IndexConfig, ThesaurusLike
-from urai.trace.passages import MemoThesaurus, Passage, Span, locate, prepare, unmatched_spans
+from urai.trace.lexical import lexical_order, query_terms
+from urai.trace.passages import (
+    MemoThesaurus,
+    Passage,
+    QueryPrep,
+    Span,
+    locate,
+    prepare,
+    unmatched_spans,
+)
 from urai.trace.scoring import (
     Candidate,
     accepts,
@@ -69,7 +78,7 @@ from urai.trace.scoring import (
 )
 from urai.trace.store import DEFAULT_LOCK_TIMEOUT, Store
 
-__all__ = ["Index", "IndexConfig", "Match", "TraceResult", "AddReport", "Rejection",
+__all__ = ["Index", "IndexConfig", "Match", "Shared", "TraceResult", "AddReport", "Rejection",
            "IndexStats", "Passage", "Span"]
 
 #: candidates are aligned in order of shared fingerprints until one match alone explains
@@ -77,6 +86,14 @@ __all__ = ["Index", "IndexConfig", "Match", "TraceResult", "AddReport", "Rejecti
 EXPLAINED = 0.95
 #: query words explained by this many candidates are common text (boilerplate)
 COMMON = 3
+#: queries of at most this many words get the lexical re-ranking of their candidates (a
+#: paragraph: a long text's sources share many fingerprints, and its clean text would
+#: dilute the share of its words that a source holds)
+RERANK_WORDS = 300
+#: ... when the best candidate shares at most this many fingerprints with the query (on folds
+#: 01-04 at 100k documents, every paragraph whose source the vote missed had a leader with
+#: at most 3; a paragraph with more is decided by the vote, and skips the text look-ups)
+RERANK_VOTES = 3
 #: a passage of a lower-ranked match is dropped when this share of it is already explained by
 #: a better match (each part of the query is attributed to its best source)
 CLAIMED_SHARE = 0.5
@@ -102,13 +119,33 @@ class Match:
 
 
 @dataclass(frozen=True, slots=True)
+class Shared:
+    """Text the query shares with an indexed document that is too little to call that
+    document a source: no passage of ``IndexConfig.passage_words`` query words outside common
+    text (a quoted sentence, a law citation, a line-up or a dateline that two reports of
+    one story both have). ``passages`` locates it as for a :class:`Match`."""
+
+    id: str
+    title: str | None = None
+    url: str | None = None
+    passages: tuple[Passage, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "title": self.title, "url": self.url,
+                "passages": [p.to_dict() for p in self.passages]}
+
+
+@dataclass(frozen=True, slots=True)
 class TraceResult:
-    """The ranked matches of one query (empty when nothing reaches the threshold) and the
-    parts of the query that none of them explains (``unmatched``)."""
+    """The ranked matches of one query (empty when nothing reaches the threshold), the
+    parts of the query that none of them explains (``unmatched``), and shorter text shared
+    with indexed documents that are not sources (``shared``, best first; its words are still
+    in ``unmatched``, since no source explains them)."""
 
     source: str
     matches: tuple[Match, ...]
     unmatched: tuple[Span, ...] = ()
+    shared: tuple[Shared, ...] = ()
 
     @property
     def best(self) -> Match | None:
@@ -116,7 +153,8 @@ class TraceResult:
 
     def to_dict(self) -> dict[str, object]:
         return {"source": self.source, "matches": [m.to_dict() for m in self.matches],
-                "unmatched": [u.to_dict() for u in self.unmatched]}
+                "unmatched": [u.to_dict() for u in self.unmatched],
+                "shared": [x.to_dict() for x in self.shared]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,15 +412,16 @@ class Index:
         if not 0.0 <= thr <= 1.0:
             raise ConfigError(f"threshold must be between 0 and 1, got {thr}")
         qwords = word_spans(text)
-        scored = self._candidates(text, len(qwords), passages)
+        th = self._memo
+        prep = prepare(text, qwords, th, self._fp.stopwords, self._weight) if passages else None
+        scored = self._candidates(text, len(qwords), passages, prep)
         if not scored:
             return TraceResult(source, (), _all_unmatched(qwords) if passages else ())
         found: list[tuple[float, str, Match, tuple[Passage, ...], bool]] = []
         cfg = self.config
-        th = self._memo
-        prep = prepare(text, qwords, th, self._fp.stopwords, self._weight) if passages else None
         starts = [w[0] for w in qwords]
         explained = bytearray(len(qwords))
+        near: list[Shared] = []
         for cand in scored:
             with self._lock:  # one connection, possibly shared by threads
                 info = self._store.doc_info(cand.doc)
@@ -407,6 +446,8 @@ class Index:
                               prep=prep, source_keys=skeys))
             by_cov = accepts(al.coverage, thr)
             if not (by_cov or self._passages_accept(ps)):
+                if any(self._qualifies(p) for p in ps):  # shared text, not a source
+                    near.append(Shared(ident, title, url, ps))
                 continue
             # words inside passages, weighted by their similarity (a near copy explains more
             # of the query than a loose paraphrase of the same length)
@@ -424,19 +465,22 @@ class Index:
         found.sort(key=lambda f: (-f[0], f[1]))
         if not passages:
             return TraceResult(source, tuple(f[2] for f in found[:top]))
-        return self._attribute(source, qwords, found, top)
+        return self._attribute(source, qwords, found, near, top)
 
     def _attribute(self, source: str, qwords: list[tuple[int, int, str]],
                    found: list[tuple[float, str, Match, tuple[Passage, ...], bool]],
-                   top: int) -> TraceResult:
-        """Give each part of the query to its best match; drop matches left with nothing."""
+                   near: list[Shared], top: int) -> TraceResult:
+        """Give each part of the query to its best match; a match that is no whole or half
+        copy (coverage under the threshold) stays a source only when one of its passages has
+        ``passage_words`` query words that no better source explains and that are not common
+        text; the others, and the candidates with only shorter passages, are ``shared``."""
         starts = [w[0] for w in qwords]
         claimed = bytearray(len(qwords))
         # common text: query words that COMMON or more candidates explain (an outlet's
         # footer, a law's citation, a line-up) do not make a match on their own
         seen = [0] * len(qwords)
         spans = []
-        for _, _, _, ps, _ in found:
+        for ps in [f[3] for f in found] + [x.passages for x in near]:
             sp = [(p, bisect.bisect_left(starts, p.query_start),
                    bisect.bisect_left(starts, p.query_end)) for p in ps]
             spans.append(sp)
@@ -446,19 +490,30 @@ class Index:
                         seen[i] += 1
         common = bytearray(c >= COMMON for c in seen)
         out: list[Match] = []
-        for (_, _, m, _, by_cov), sp in zip(found, spans, strict=True):
-            if len(out) >= top:
-                break
+        rest: list[tuple[Shared, list[tuple[Passage, int, int]]]] = []
+        for (_, _, m, _, by_cov), sp in zip(found, spans[:len(found)], strict=True):
             keep = [(p, a, b) for p, a, b in sp
                     if b > a and sum(claimed[a:b]) < CLAIMED_SHARE * (b - a)]
-            own = sum((b - a) - sum(common[a:b]) for p, a, b in keep if self._qualifies(p))
-            if not by_cov and not accepts_passage(own, 1.0, self.config.passage_words, 0.0):
+            # the passages are not summed: two short shared sentences are not one passage
+            own = max(((b - a) - sum(common[a:b]) for p, a, b in keep if self._qualifies(p)),
+                      default=0)
+            if not (by_cov or accepts_passage(own, 1.0, self.config.passage_words, 0.0)):
+                rest.append((Shared(m.id, m.title, m.url), keep))
+                continue
+            if len(out) >= top:
                 continue
             for _, a, b in keep:
                 claimed[a:b] = b"\x01" * (b - a)
             out.append(Match(m.id, m.score, m.coverage, m.title, m.url,
                              tuple(p for p, _, _ in keep)))
-        return TraceResult(source, tuple(out), unmatched_spans(qwords, claimed))
+        rest += [(x, sp) for x, sp in zip(near, spans[len(found):], strict=True)]
+        shared = []
+        for x, sp in rest:  # what the sources do not already explain
+            ps = tuple(p for p, a, b in sp if b > a and self._qualifies(p)
+                       and sum(claimed[a:b]) < CLAIMED_SHARE * (b - a))
+            if ps and len(shared) < top:
+                shared.append(Shared(x.id, x.title, x.url, ps))
+        return TraceResult(source, tuple(out), unmatched_spans(qwords, claimed), tuple(shared))
 
     def _qualifies(self, p: Passage) -> bool:
         return accepts_passage(p.query_words, p.similarity, 1, self.config.passage_similarity,
@@ -488,9 +543,11 @@ class Index:
                 self._weights.clear()
         return w
 
-    def _candidates(self, text: str, n_words: int = 0,
-                    passages: bool = False) -> list[Candidate[int]]:
-        """The candidates worth aligning (:func:`urai.trace.scoring.vote`)."""
+    def _candidates(self, text: str, n_words: int = 0, passages: bool = False,
+                    prep: QueryPrep | None = None) -> list[Candidate[int]]:
+        """The candidates worth aligning (:func:`urai.trace.scoring.vote`); for a query of at
+        most :data:`RERANK_WORDS` words, the best ``config.rerank`` by votes are re-ranked by
+        their text's share of the query's content words (:mod:`urai.trace.lexical`)."""
         fp = self._fp
         cfg = self.config
         if not passages:  # the whole-document trace: immutable shingles only
@@ -511,8 +568,18 @@ class Index:
         verify, share = passage_verify(cfg.verify, len(ibags))
         # a passage may leave a single fingerprint: every candidate counts, the best
         # `verify` of them are aligned
-        return vote(post.values(), n_base, min_shared=1, verify=verify, share=share,
-                    specific_ties=True)
+        rerank = prep is not None and cfg.rerank > verify and n_words <= RERANK_WORDS
+        pool = vote(post.values(), n_base, min_shared=1,
+                    verify=cfg.rerank if rerank else verify, share=share, specific_ties=True)
+        if not rerank or len(pool) <= verify or pool[0].shared > RERANK_VOTES:
+            return pool[:verify]  # the vote has decided (or there is nothing to choose from)
+        assert prep is not None
+        with self._lock:
+            texts = self._store.texts_by_docs([c.doc for c in pool])
+        terms = query_terms(prep.words, self._fp.stopwords, self._weight, self._memo.alt_words)
+        lex = lexical_order(terms, texts)
+        # stable: equal shares keep the vote's order
+        return sorted(pool, key=lambda c: -lex.get(c.doc, 0.0))[:verify]
 
     def align(self, ident: str, text: str) -> Alignment:
         """Align ``text`` with the indexed document ``ident`` (for ``--diff``)."""

@@ -27,6 +27,7 @@ of query words that differ from the source word they stand for.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -117,6 +118,7 @@ class MemoThesaurus:
         self.inner = thesaurus
         self._canon: dict[str, str] = {}
         self._alts: dict[str, tuple[str, ...]] = {}
+        self._alt_words: dict[str, tuple[str, ...]] = {}
 
     def canonical(self, word: str) -> str:
         k = self._canon.get(word)
@@ -126,8 +128,34 @@ class MemoThesaurus:
             k = self._canon[word] = self.inner.canonical(word)
         return k
 
+    def canonical_many(self, words: list[str]) -> list[str]:
+        """``canonical`` of every word (one C-level look-up pass once the words are known)."""
+        if len(words) < 2:
+            return [self.canonical(w) for w in words]
+        get = operator.itemgetter(*words)
+        try:
+            return list(get(self._canon))
+        except KeyError:
+            for w in set(words).difference(self._canon):
+                self.canonical(w)
+            try:
+                return list(get(self._canon))
+            except KeyError:  # the memo was cleared while filling it
+                return [self.canonical(w) for w in words]
+
     def is_mutable(self, word: str) -> bool:
         return self.inner.is_mutable(word)
+
+    def alt_words(self, word: str) -> tuple[str, ...]:
+        """Lower-cased surfaces of the word's four best thesaurus alternatives."""
+        hit = self._alt_words.get(word)
+        if hit is None:
+            alts = getattr(self.inner, "alternatives", None)
+            hit = () if alts is None else tuple(a.surface.lower() for a in alts(word)[:4])
+            if len(self._alt_words) > 1_000_000:
+                self._alt_words.clear()
+            self._alt_words[word] = hit
+        return hit
 
     def alt_keys(self, word: str) -> tuple[str, ...]:
         """Canonical keys of the word's four best thesaurus alternatives."""

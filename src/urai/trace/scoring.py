@@ -89,8 +89,10 @@ def accepts(coverage: float, threshold: float) -> bool:
 
 #: a passage matched only as a bag of words (``paraphrased``) needs this much more
 #: similarity than one whose words follow the source's: on folds 01-04, sentences of
-#: unrelated same-story articles that share a name-and-title phrase reached 0.70 as bags
-PARAPHRASE_MARGIN = 0.1
+#: unrelated same-story articles that share a name-and-title phrase reached 0.70 as bags,
+#: and a held-out fold 01-04 article shared a 28-word sentence pair at 0.72 (0.15 cost no
+#: passage of the fold 01-04 tuning set, 0.2 cost located recall)
+PARAPHRASE_MARGIN = 0.15
 
 
 def accepts_passage(query_words: int, similarity: float, min_words: int,

@@ -228,6 +228,17 @@ class Store:
             return None
         return row[0], row[1], row[2], zlib.decompress(row[3]).decode("utf-8"), row[4] // 8
 
+    def texts_by_docs(self, docs: list[int]) -> dict[int, str]:
+        """Texts of many internal doc numbers in one query (missing ones left out)."""
+        out: dict[int, str] = {}
+        for k in range(0, len(docs), 500):
+            part = docs[k: k + 500]
+            marks = ",".join("?" * len(part))
+            for doc, blob in self.conn.execute(
+                    f"SELECT doc, text FROM docs WHERE doc IN ({marks})", part):  # noqa: S608
+                out[doc] = zlib.decompress(blob).decode("utf-8")
+        return out
+
     def text_by_doc(self, doc: int) -> str | None:
         row = self.conn.execute("SELECT text FROM docs WHERE doc=?", (doc,)).fetchone()
         return zlib.decompress(row[0]).decode("utf-8") if row else None
