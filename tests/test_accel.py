@@ -399,6 +399,41 @@ def test_document_helpers_match_the_reference(detectors) -> None:  # type: ignor
             assert np.array_equal(x, y)
 
 
+def test_tree_kernel_gives_the_tree_models_bits(detectors) -> None:  # type: ignore[no-untyped-def]
+    """EngineCore.tree_logit against urai.detect.rescore.TreeModel.logit: the shipped
+    re-scorer's trees on random rows (0-600 of them, NaN included) and on the rows a check
+    re-scores, bit for bit."""
+    from urai.detect.rescore import RESCORE_FEATURES, TreeModel, default_rescorer
+
+    fast, _ = detectors
+    core = fast.engine.core
+    model = default_rescorer().model
+    if not isinstance(model, TreeModel):
+        pytest.skip("the shipped re-scorer is not a tree model")
+    rng = np.random.default_rng(3)
+    for n in [0, 1, 2, 3, 5, 8, 255, 256, 257, 600]:
+        X = rng.normal(0.0, 3.0, size=(n, len(RESCORE_FEATURES)))
+        if n > 4:
+            X[2, 0] = np.nan
+        assert core.tree_logit(model, X).tobytes() == model.logit(X).tobytes(), n
+    seen: list[np.ndarray] = []
+    orig = TreeModel.logit
+
+    def record(self: TreeModel, X: np.ndarray) -> np.ndarray:
+        seen.append(np.array(X))
+        return orig(self, X)
+
+    TreeModel.logit = record  # type: ignore[method-assign]
+    try:
+        for text in _gate_texts(20):
+            fast.check(text)
+    finally:
+        TreeModel.logit = orig  # type: ignore[method-assign]
+    assert seen
+    for X in seen:
+        assert core.tree_logit(model, X).tobytes() == model.logit(X).tobytes()
+
+
 # ---- whole checks --------------------------------------------------------------------------
 
 def test_check_results_match_the_reference(detectors) -> None:  # type: ignore[no-untyped-def]

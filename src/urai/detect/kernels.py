@@ -142,6 +142,7 @@ class EngineCore:
         self._decode = c.decode
         self._doc_groups, self._type_term, self._id_counts = (c.doc_groups, c.type_term,
                                                               c.id_counts)
+        self._tree_logit = c.tree_logit
 
     def analyse(self, text: str) -> Analysis:
         (n_words, n_known, n_stop, toks, seq, pos_tok, pos_seq, pos_sent, ptr, cids, src, X,
@@ -188,6 +189,20 @@ class EngineCore:
         """How often each id of ``of`` occurs among the ids >= 0 of ``seq`` (float64)."""
         out = np.empty(len(of))
         self._id_counts(seq, np.ascontiguousarray(of, dtype=np.int64), out)
+        return out
+
+    def tree_logit(self, model: Any, X: np.ndarray) -> np.ndarray:
+        """:meth:`urai.detect.rescore.TreeModel.logit` of the rows of ``X``: the same
+        comparisons and the trees' leaves added in tree order, so the same bits. A single
+        row goes to numpy (which sums a one-row tree axis pairwise)."""
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        if len(X) == 1 or X.ndim != 2:
+            return model.logit(X)  # type: ignore[no-any-return]
+        out = np.empty(len(X))
+        self._tree_logit(np.ascontiguousarray(X.T), np.ascontiguousarray(
+            model.split_feature, dtype=np.int64), np.ascontiguousarray(
+            model.split_value, dtype=np.float64), np.ascontiguousarray(
+            model.leaf, dtype=np.float64), float(model.bias), out)
         return out
 
     def refill(self, an: Analysis, context: np.ndarray, near: np.ndarray) -> None:
