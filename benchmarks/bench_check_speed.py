@@ -15,6 +15,9 @@
 * ``--jobs J`` also times :class:`urai.corpus.local.BatchChecker` (what ``urai check --jobs J`` and
   ``urai.check_many(jobs=J)`` use) with J worker processes over the same documents, after one
   untimed pass, and prints its rate as a multiple of the single-process rate.
+* ``--tree-kernel`` evaluates the re-scorer's boosted trees with
+  :meth:`urai.detect.kernels.EngineCore.tree_logit` (bit for bit ``TreeModel.logit``), as
+  the check will once :mod:`urai.detect.rescore` calls it.
 * The load averages at the start and end of the timing are printed: other processes on the
   machine slow both urai and the baseline, so the same-run ratio is the figure to compare.
 * ``--dump PATH`` writes every ``CheckResult.to_dict()`` (one JSON line per document);
@@ -112,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="do not time the Python/numpy reference implementation")
     ap.add_argument("--pure", action="store_true",
                     help="measure and dump the Python/numpy reference instead of urai._core")
+    ap.add_argument("--tree-kernel", action="store_true",
+                    help="evaluate the re-scorer's trees with EngineCore.tree_logit (what the "
+                         "check does once urai.detect.rescore calls it)")
     ap.add_argument("--jobs", type=int, default=0,
                     help="also time urai.check_many with this many worker processes")
     a = ap.parse_args(argv)
@@ -128,6 +134,13 @@ def main(argv: list[str] | None = None) -> int:
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
     print(f"load average at start: {_load()} (a shared machine: compare rates within a run)")
     print(f"documents: {len(docs)} (~400 words; {a.docs} clean + {a.docs} spun at 20 %)")
+    if a.tree_kernel and det.engine.core is not None:
+        from urai.detect import rescore
+
+        core = det.engine.core
+        rescore.TreeModel.logit = (  # type: ignore[method-assign]
+            lambda self, X: core.tree_logit(self, X))
+        print("re-scorer trees: urai._core.tree_logit (--tree-kernel)")
     impl = status() if det.engine.core is not None else "Python/numpy reference"
     print(f"implementation: {impl}")
     t0 = time.perf_counter()
