@@ -228,8 +228,8 @@ done:
  * child's split (f1, v1) when x[f0] <= v0 and the right child's (f2, v2) else. Each row's
  * leaves are added one after the other from 0, as numpy's sum over the tree axis of a
  * (trees x rows) array with rows >= 2, so the numbers are TreeModel.logit's. Tree by tree
- * over blocks of rows (the compiler vectorises the inner loop: contiguous loads, compares,
- * a blend and a gather of the leaf). */
+ * over blocks of rows (the compiler vectorises the inner loop: contiguous loads, compares
+ * and blends). */
 #define TREE_BLOCK 256
 URAI_KERNEL static void tree_rows(const double *Xt, Py_ssize_t n, const int64_t *sf,
                                   const double *sv, const double *leaf, Py_ssize_t T,
@@ -242,11 +242,11 @@ URAI_KERNEL static void tree_rows(const double *Xt, Py_ssize_t n, const int64_t 
             const double *x0 = Xt + sf[3 * t] * n + r0, *x1 = Xt + sf[3 * t + 1] * n + r0,
                          *x2 = Xt + sf[3 * t + 2] * n + r0;
             const double v0 = sv[3 * t], v1 = sv[3 * t + 1], v2 = sv[3 * t + 2];
-            const double *l = leaf + 4 * t;
-            for (Py_ssize_t i = 0; i < nb; i++) {
-                const int64_t a = x0[i] > v0;
-                const int64_t b = a ? (int64_t)(x2[i] > v2) : (int64_t)(x1[i] > v1);
-                acc[i] += l[2 * a + b];
+            const double l0 = leaf[4 * t], l1 = leaf[4 * t + 1], l2 = leaf[4 * t + 2],
+                         l3 = leaf[4 * t + 3];
+            for (Py_ssize_t i = 0; i < nb; i++) { /* leaf[2a + b] by selects: vectorises */
+                const double lo = x1[i] > v1 ? l1 : l0, hi = x2[i] > v2 ? l3 : l2;
+                acc[i] += x0[i] > v0 ? hi : lo;
             }
         }
         for (Py_ssize_t i = 0; i < nb; i++) out[r0 + i] = bias + acc[i];
