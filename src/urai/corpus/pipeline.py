@@ -59,9 +59,10 @@ from urai.records import Rejection
 __all__ = ["Step", "SignatureStep", "Workdir", "LocalExecutor", "Corpus", "PAIR_CHUNK",
            "COMP_CHUNK"]
 
-#: candidate pairs per verify work unit, members per resolve work unit
+#: candidate pairs per verify work unit, members per resolve work unit (small enough that
+#: the last unit of a stage does not leave a worker idle for long)
 PAIR_CHUNK = 20_000
-COMP_CHUNK = 4_000
+COMP_CHUNK = 1_500
 
 
 class Step(Protocol):
