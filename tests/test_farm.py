@@ -107,7 +107,7 @@ def test_clean_text_gets_no_document_evidence() -> None:
 def test_config_validates_the_new_settings() -> None:
     for bad in ({"type_weight": -1.0}, {"doc_evidence": 1}, {"profile_min_probability": 2.0},
                 {"absence_cap": "x"}, {"rescore": "yes"}, {"rescore_offset": 50.0},
-                {"rescore_tie": 1.5}):
+                {"rescore_tie": 1.5}, {"rescore_rounds": 0}):
         with pytest.raises(ConfigError):
             CheckConfig(**bad)
 

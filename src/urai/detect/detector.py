@@ -170,6 +170,9 @@ class CheckConfig:
     #: each occurrence's re-scored log-odds moved towards its word type's mean by this much
     #: (1: the occurrences of a word in a text decided together)
     rescore_tie: float = 1.0
+    #: decoding rounds of the re-scored pass (the re-scorer was trained on first-pass
+    #: evidence, i.e. with the observed neighbours)
+    rescore_rounds: int = 2
 
     @property
     def check_spun_threshold(self) -> float:
@@ -234,6 +237,10 @@ class CheckConfig:
         _num("profile_cost_offset", self.profile_cost_offset, -10.0, 10.0)
         _num("rescore_offset", self.rescore_offset, -10.0, 10.0)
         _num("rescore_tie", self.rescore_tie, 0.0, 1.0)
+        if isinstance(self.rescore_rounds, bool) or not isinstance(self.rescore_rounds, int) \
+                or not 1 <= self.rescore_rounds <= 10:
+            raise ConfigError(f"rescore_rounds must be an integer in [1, 10], "
+                              f"got {self.rescore_rounds!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,7 +494,8 @@ class Detector:
         # iterated conditional modes: re-score every word with the restored neighbours in
         # place (a spun neighbour spoils a word's trigram evidence), then decode again
         prev = an.seq
-        for _ in range(self.max_rounds - 1):
+        rounds = cfg.rescore_rounds if rescorer is not None else self.max_rounds
+        for _ in range(rounds - 1):
             changed = dec.choice >= 0
             if not changed.any():
                 break
