@@ -579,6 +579,8 @@ class LocalExecutor:
 
         _STATE.update(spun=[None if np.isnan(x) else float(x) for x in spun] if len(spun)
                       else [], edges_of=edges_of, fps=MemberFingerprints(sig, nodes))
+        if cfg.spun == "members" and nodes and self.jobs > 1:
+            _spun("Model dimuat sekali sebelum pekerja dibuat.")  # load the screen before fork
         chunks: list[list[list[int]]] = [[]]
         size = 0
         for c in comps:
