@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--articles", type=int, default=40)
     ap.add_argument("--grid", default="full",
-                    choices=("full", "small", "tie", "adapt", "centre", "iso", "iso2", "rescore"))
+                    choices=("full", "small", "tie", "tie1", "adapt", "centre", "iso", "iso2",
+                             "rescore", "rounds"))
     ap.add_argument("--heldout", action="store_true",
                     help="cross-fitted: an LM trained on quarters 0-1 of the training articles "
                          "(+ kumparan), evaluated on quarter 2-3 articles (the shipped cloze "
@@ -68,6 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.grid == "rescore":  # the re-scorer's change cost against the soft bias (round 1)
         grid.append(dict(rescore=False))
         grid += [dict(rescore_offset=o) for o in (-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5)]
+    elif args.grid == "tie":  # the re-scored occurrences of a type decided together
+        grid.append(dict(rescore=False))
+        grid += [dict(rescore_tie=w, rescore_offset=o) for w in (0.0, 0.5, 1.0)
+                 for o in (-0.5, -0.25, 0.0, 0.25)]
+    elif args.grid == "rounds":  # decoding rounds of the re-scored pass
+        grid.append(dict(rescore=False))
+        grid += [dict(rescore_rounds=k, rescore_offset=o) for k in (1, 2)
+                 for o in (-0.5, -0.25, 0.0, 0.25)]
     elif args.grid == "iso2":  # finer: the default type term at costs near the 1 % bound
         grid += [dict(type_weight=0.25, type_center=c, adaptive_offset=o)
                  for c, o in ((-2.0, -1.75), (-2.0, -1.9), (-2.5, -1.75), (-1.5, -2.0))]
@@ -83,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.grid == "adapt":  # the document's change cost (its spin-rate prior)
         for off, floor in itertools.product((-2.0, -3.0), (-3.0, -4.0, -5.0)):
             grid.append(dict(adaptive_offset=off, adaptive_floor=floor))
-    elif args.grid == "tie":  # the type's occurrences decided by their summed evidence
+    elif args.grid == "tie1":  # the type's occurrences decided by their summed evidence
         grid.append(dict(type_weight=0.25, type_center=-2.0))  # the default
         for tw, cap, off in itertools.product((0.5, 1.0), (2.0, 4.0), (0.0, 1.0)):
             grid.append(dict(type_weight=tw, type_cap=cap, type_center=off, type_relative=True))
@@ -94,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
           "random over | clean spun/uncertain | clean words changed |")
     print("|---|---|---|---|---|---|---|---|---|")
     for g in grid:
-        if args.grid != "rescore":
+        if args.grid not in ("rescore", "tie", "rounds"):
             g.setdefault("rescore", False)  # the grids of round 1 (the soft document bias)
         det = base.with_config(CheckConfig(**g))
         f = score(det, farm).row(0, 1)

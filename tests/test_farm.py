@@ -106,7 +106,8 @@ def test_clean_text_gets_no_document_evidence() -> None:
 
 def test_config_validates_the_new_settings() -> None:
     for bad in ({"type_weight": -1.0}, {"doc_evidence": 1}, {"profile_min_probability": 2.0},
-                {"absence_cap": "x"}, {"rescore": "yes"}, {"rescore_offset": 50.0}):
+                {"absence_cap": "x"}, {"rescore": "yes"}, {"rescore_offset": 50.0},
+                {"rescore_tie": 1.5}, {"rescore_rounds": 0}):
         with pytest.raises(ConfigError):
             CheckConfig(**bad)
 
@@ -205,3 +206,22 @@ def test_rescorer_decides_the_adaptive_pass() -> None:
     assert len(strict.substitutions) <= len(on.substitutions)
     for s in on.substitutions:
         assert s.reason and "document_gain" in s.evidence
+
+
+def test_rescore_tie_decides_a_types_occurrences_together() -> None:
+    from urai.detect.doclevel import type_groups
+
+    sp = Spinner({"dan": ["serta"], "akan": ["bakal"]})
+    text = sp.spin_consistent(" ".join([TEXT] * 3), 1.0, 0).text
+    det = default_detector()
+    an = det.engine.analyse_text(text)
+    z = det.model.token.logit(an.X)
+    g = type_groups(an, det.engine.unk)
+    tied = default_rescorer().bias(an, z, 0.3, det.engine.unk, g, tie=1.0)
+    free = default_rescorer().bias(an, z, 0.3, det.engine.unk, g, tie=0.0)
+    Lt, Lf = z + tied.bias, z + free.bias
+    live = tied.feature_rows
+    assert live is not None and len(live)
+    for grp in np.unique(g.inv[live]):
+        rows = live[g.inv[live] == grp]
+        assert np.allclose(Lt[rows], Lf[rows].mean())  # every occurrence: the type's mean

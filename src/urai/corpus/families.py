@@ -221,9 +221,6 @@ class Edge:
         return self.cov_a if member == self.a else self.cov_b
 
 
-#: word -> synonym-canonical key, shared by all alignments of a process (cleared when big)
-_CANON: dict[int, dict[str, str]] = {}
-_CANON_MAX = 400_000
 #: the alignment's anchor and swap sizes (``align``'s defaults, the one definition)
 _ANCHOR = inspect.signature(align).parameters["anchor"].default
 _MAX_SWAP = inspect.signature(align).parameters["max_swap"].default
@@ -239,36 +236,19 @@ class Prepared:
     keys: list[str]
 
 
-def _keys_of(words: list[tuple[int, int, str]], thesaurus: ThesaurusLike | None) -> list[str]:
-    if thesaurus is None:
-        return [w for _, _, w in words]
-    cache = _CANON.get(id(thesaurus))
-    if cache is None or len(cache) > _CANON_MAX:
-        cache = _CANON[id(thesaurus)] = {}
-    canon = thesaurus.canonical
-    keys = []
-    for _, _, w in words:
-        k = cache.get(w)
-        if k is None:
-            k = cache[w] = canon(w)
-        keys.append(k)
-    return keys
-
-
 def text_keys(text: str, thesaurus: ThesaurusLike | None) -> list[str]:
-    """The synonym-canonical keys :func:`urai.trace.align.align` compares, word by word (with
-    a per-process cache of the thesaurus look-ups; equal keys share one string)."""
-    from urai.trace.align import word_spans
+    """The synonym-canonical keys :func:`urai.trace.align.align` compares, word by word."""
+    from urai.trace.align import _keys, word_spans
 
-    return _keys_of(word_spans(text), thesaurus)
+    return _keys(word_spans(text), thesaurus)
 
 
 def prepare(text: str, thesaurus: ThesaurusLike | None) -> Prepared:
     """``text`` with its words and keys, for :func:`align_prepared`."""
-    from urai.trace.align import word_spans
+    from urai.trace.align import _keys, word_spans
 
     words = word_spans(text)
-    return Prepared(text, words, _keys_of(words, thesaurus))
+    return Prepared(text, words, _keys(words, thesaurus))
 
 
 def explained_shares(qk: list[str], sk: list[str], cfg: ClusterConfig) -> tuple[float, float]:

@@ -59,9 +59,10 @@ from urai.records import Rejection
 __all__ = ["Step", "SignatureStep", "Workdir", "LocalExecutor", "Corpus", "PAIR_CHUNK",
            "COMP_CHUNK"]
 
-#: candidate pairs per verify work unit, members per resolve work unit
+#: candidate pairs per verify work unit, members per resolve work unit (small enough that
+#: the last unit of a stage does not leave a worker idle for long)
 PAIR_CHUNK = 20_000
-COMP_CHUNK = 4_000
+COMP_CHUNK = 1_500
 
 
 class Step(Protocol):
@@ -578,6 +579,8 @@ class LocalExecutor:
 
         _STATE.update(spun=[None if np.isnan(x) else float(x) for x in spun] if len(spun)
                       else [], edges_of=edges_of, fps=MemberFingerprints(sig, nodes))
+        if cfg.spun == "members" and nodes and self.jobs > 1:
+            _spun("Model dimuat sekali sebelum pekerja dibuat.")  # load the screen before fork
         chunks: list[list[list[int]]] = [[]]
         size = 0
         for c in comps:

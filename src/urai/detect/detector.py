@@ -13,7 +13,11 @@ thesaurus alternatives (:mod:`urai.detect.engine`) -> joint restoration per sent
 per-change cost (:mod:`urai.detect.decode`) -> document features and a calibrated logistic score
 (:mod:`urai.detect.features`) -> verdict; a document that looks spun is then decoded again with a
 *document-adaptive* per-change cost (:meth:`Detector.adaptive_threshold`): a spinner swaps a
-share of the words at random, so in a spun text every odd word is more likely a swap.
+share of the words at random, so in a spun text every odd word is more likely a swap. In that
+pass the document-aware re-scorer (:mod:`urai.detect.rescore`) decides every candidate from
+the first pass's evidence and what the whole text says (its spin rate, the other occurrences
+of the word, counts against natural frequency); ``CheckConfig(rescore=False)`` uses the soft
+document bias of :mod:`urai.detect.doclevel` instead.
 
 Verdicts (thresholds in :class:`CheckConfig`):
 
@@ -22,8 +26,9 @@ Verdicts (thresholds in :class:`CheckConfig`):
 * ``not_indonesian``: fewer than ``min_known_share`` of the words are known Indonesian words
   (frequency list or stopwords) or fewer than ``min_stopword_share`` are Indonesian stopwords;
 * ``spun`` when ``spun_probability >= spun_threshold`` (default 0.85, tuned on
-  held-out training articles, see ``docs/benchmarks/check_notes.md``), ``clean`` when it is
-  below ``clean_threshold`` (default 0.2), ``uncertain`` in between.
+  held-out training articles, see ``docs/benchmarks/check_notes.md``; 0.93 for texts under
+  ``short_words`` = 150 words, ``short_spun_threshold``), ``clean`` when it is below
+  ``clean_threshold`` (default 0.2), ``uncertain`` in between.
 
 Restoration changes only the words it flags, keeping the input's layout, punctuation and
 capitalisation (``Hawa`` -> ``Udara``). With ``restore_clean=False`` (the default) a text
@@ -161,7 +166,13 @@ class CheckConfig:
     #: highest farm-mode restoration with over-correction <= 1 % in farm and random mode on
     #: held-out training quarters, ``benchmarks/tune_doclevel.py --heldout --grid rescore``)
     rescore: bool = True
-    rescore_offset: float = -0.25
+    rescore_offset: float = -0.5
+    #: each occurrence's re-scored log-odds moved towards its word type's mean by this much
+    #: (1: the occurrences of a word in a text decided together)
+    rescore_tie: float = 1.0
+    #: decoding rounds of the re-scored pass (the re-scorer was trained on first-pass
+    #: evidence, i.e. with the observed neighbours)
+    rescore_rounds: int = 2
 
     @property
     def check_spun_threshold(self) -> float:
@@ -225,6 +236,11 @@ class CheckConfig:
         _num("profile_lm_weight", self.profile_lm_weight, 0.0, 10.0)
         _num("profile_cost_offset", self.profile_cost_offset, -10.0, 10.0)
         _num("rescore_offset", self.rescore_offset, -10.0, 10.0)
+        _num("rescore_tie", self.rescore_tie, 0.0, 1.0)
+        if isinstance(self.rescore_rounds, bool) or not isinstance(self.rescore_rounds, int) \
+                or not 1 <= self.rescore_rounds <= 10:
+            raise ConfigError(f"rescore_rounds must be an integer in [1, 10], "
+                              f"got {self.rescore_rounds!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,7 +479,7 @@ class Detector:
             if not doc or not len(z):
                 return z
             if rescorer is not None:
-                rb = rescorer.bias(an, z, rho, eng.unk, groups)
+                rb = rescorer.bias(an, z, rho, eng.unk, groups, cfg.rescore_tie)
                 last[:] = [rb]
                 return z + rb.bias
             center = cfg.type_center + (threshold if cfg.type_relative else 0.0)
@@ -478,7 +494,8 @@ class Detector:
         # iterated conditional modes: re-score every word with the restored neighbours in
         # place (a spun neighbour spoils a word's trigram evidence), then decode again
         prev = an.seq
-        for _ in range(self.max_rounds - 1):
+        rounds = cfg.rescore_rounds if rescorer is not None else self.max_rounds
+        for _ in range(rounds - 1):
             changed = dec.choice >= 0
             if not changed.any():
                 break

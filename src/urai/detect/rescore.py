@@ -223,7 +223,7 @@ class Rescorer:
     provenance: dict[str, Any] = field(default_factory=dict)
 
     def bias(self, an: Analysis, z: np.ndarray, rho: float, unk: int = -1,
-             groups: TypeGroups | None = None) -> DocBias:
+             groups: TypeGroups | None = None, tie: float = 0.0) -> DocBias:
         """The re-scored logit of every row as a bias on ``z`` (``z + bias`` is the
         re-scorer's log-odds); the feature rows of the re-scored rows are kept for
         :meth:`type_term`."""
@@ -232,7 +232,16 @@ class Rescorer:
         F, others_live = rescore_features(an, z, rho, unk, groups, live)
         zeros = np.zeros(len(z))
         bias = zeros.copy()
-        bias[live] = self.model.logit(F) - z[live]
+        L = self.model.logit(F)
+        if tie > 0.0 and len(live):
+            # the occurrences of a type decided together: each row's log-odds moved towards
+            # the mean of its (observed, candidate) type's rows, by ``tie``
+            g = groups if groups is not None else type_groups(an, unk)
+            gi = g.inv[live]
+            m = np.bincount(gi, weights=L, minlength=len(g.counts))
+            c = np.bincount(gi, minlength=len(g.counts))
+            L = L + tie * (m[gi] / np.maximum(c[gi], 1) - L)
+        bias[live] = L - z[live]
         others = np.zeros(len(z), dtype=np.int64)
         others[live] = others_live
         return DocBias(bias, zeros, zeros, others, None, None, F, live)
