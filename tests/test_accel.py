@@ -416,6 +416,10 @@ def test_tree_kernel_gives_the_tree_models_bits(detectors) -> None:  # type: ign
         if n > 4:
             X[2, 0] = np.nan
         assert core.tree_logit(model, X).tobytes() == model.logit(X).tobytes(), n
+        assert accel.tree_logit(model, X).tobytes() == model.logit(X).tobytes(), n
+    for _ in range(200):  # single rows take numpy's pairwise sum
+        X = rng.normal(0.0, 3.0, size=(1, len(RESCORE_FEATURES)))
+        assert core.tree_logit(model, X).tobytes() == model.logit(X).tobytes()
     seen: list[np.ndarray] = []
     orig = TreeModel.logit
 

@@ -37,9 +37,38 @@ from urai.kernels import available, core, enabled, status
 from urai.lang.tokenize import Token
 
 __all__ = ["core", "available", "enabled", "status", "lm_kernel", "EngineCore", "token_spans",
-           "LazyTokens", "LazyWords"]
+           "LazyTokens", "LazyWords", "tree_logit"]
 
 _KINDS = ("word", "num", "abbr", "punct", "other", "space")
+
+
+def tree_logit(model: Any, X: np.ndarray) -> np.ndarray | None:
+    """:meth:`urai.detect.rescore.TreeModel.logit` of the rows of ``X`` by the compiled
+    kernel (bit for bit the same), or None when the kernels are off or not built (the caller
+    then runs its numpy code)."""
+    c = core() if enabled() else None
+    return None if c is None else _trees(c.tree_logit, model, X)
+
+
+def _trees(kernel: Any, model: Any, X: np.ndarray) -> np.ndarray:
+    """``kernel`` (``urai._core.tree_logit``) over the rows of ``X``; one row (or none) in
+    numpy, which sums a single row's leaves pairwise (the kernel adds them in tree order,
+    as numpy does for two rows or more)."""
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    f, v, leaf = model.split_feature, model.split_value, model.leaf
+    if len(X) < 2:
+        if not len(X) or not len(leaf):
+            return np.full(len(X), model.bias)
+        x = X[0]
+        right = x[f[:, 0]] > v[:, 0]
+        hi = np.where(right, x[f[:, 2]] > v[:, 2], x[f[:, 1]] > v[:, 1])
+        return np.array([model.bias + np.add.reduce(leaf[np.arange(len(leaf)),
+                                                         2 * right + hi])])
+    out = np.empty(len(X))
+    kernel(np.ascontiguousarray(X.T), np.ascontiguousarray(f, dtype=np.int64),
+           np.ascontiguousarray(v, dtype=np.float64),
+           np.ascontiguousarray(leaf, dtype=np.float64), float(model.bias), out)
+    return out
 
 
 def lm_kernel(lm: Any) -> Any:
@@ -193,17 +222,8 @@ class EngineCore:
 
     def tree_logit(self, model: Any, X: np.ndarray) -> np.ndarray:
         """:meth:`urai.detect.rescore.TreeModel.logit` of the rows of ``X``: the same
-        comparisons and the trees' leaves added in tree order, so the same bits. A single
-        row goes to numpy (which sums a one-row tree axis pairwise)."""
-        X = np.ascontiguousarray(X, dtype=np.float64)
-        if len(X) == 1 or X.ndim != 2:
-            return model.logit(X)  # type: ignore[no-any-return]
-        out = np.empty(len(X))
-        self._tree_logit(np.ascontiguousarray(X.T), np.ascontiguousarray(
-            model.split_feature, dtype=np.int64), np.ascontiguousarray(
-            model.split_value, dtype=np.float64), np.ascontiguousarray(
-            model.leaf, dtype=np.float64), float(model.bias), out)
-        return out
+        comparisons and the trees' leaves added as numpy adds them, so the same bits."""
+        return _trees(self._tree_logit, model, X)
 
     def refill(self, an: Analysis, context: np.ndarray, near: np.ndarray) -> None:
         """Re-score the positions next to the changed seq indexes ``near`` against
