@@ -17,9 +17,9 @@ share of the words at random, so in a spun text every odd word is more likely a 
 pass the soft document bias of :mod:`urai.detect.doclevel` (the other occurrences of a word
 type, absent common words) is added to every logit; ``CheckConfig(rescore=True)`` lets the
 document-aware re-scorer (:mod:`urai.detect.rescore`) decide every candidate from the first
-pass's evidence and what the whole text says instead (an option: on fold 05 it restores more
-only at farm over-correction above 1 %, and it misses a text's consistent ``dan -> serta``,
-see docs/benchmarks/restore.md).
+pass's evidence and what the whole text says instead (an option: on fold 05 it restores 1-4
+points more at farm over-correction <= 1 %, but it misses a text's consistent
+``dan -> serta`` that the soft bias restores, see docs/benchmarks/restore.md).
 
 Verdicts (thresholds in :class:`CheckConfig`):
 
@@ -165,9 +165,10 @@ class CheckConfig:
     #: in the adaptive pass, decide with the document-aware re-scorer
     #: (:mod:`urai.detect.rescore`, ``rescorer.json``) instead of the soft type bias; the
     #: change cost is the re-scorer's trained threshold plus ``rescore_offset``. Off by
-    #: default (round 1's soft bias): on fold 05 the re-scorer restored more than round 1
-    #: only at farm over-correction above 1 %, and none of the ``serta`` of a text that has
-    #: every ``dan`` written ``serta`` (docs/benchmarks/restore.md)
+    #: default (round 1's soft bias): on fold 05 the re-scorer restores 0.360 / 0.344 / 0.331
+    #: of a farm's swaps (q 0.5 / 0.8 / 1.0; round 1 0.323 / 0.325 / 0.320) at 0.90-0.96 %
+    #: over-correction, but none of the ``serta`` of a text that has every ``dan`` written
+    #: ``serta`` (round 1: all; tests/test_farm.py, docs/benchmarks/restore.md)
     rescore: bool = False
     #: -0.25: the highest farm-mode restoration with farm over-correction <= 0.7 % on held-out
     #: training quarters (fold 05 over-corrects ~1.4x more; ``tune_doclevel.py --heldout
