@@ -15,11 +15,12 @@
   articles), token precision/recall (reported substitutions vs gold edits by offset),
   restoration (share of gold edits restored exactly), restoration within the ceiling,
   over-correction (share of untouched words changed).
-* Same run, same texts, as references: the check without the short-text spun threshold
-  (``CheckConfig(short_spun_threshold=None)``), the previous round's adaptive pass (the soft
-  document bias, ``CheckConfig(rescore=False, short_spun_threshold=None)``) and the detector
-  as it was before issue 13 (the same with ``doc_evidence=False, adaptive_offset=-2.0``);
-  ``--reference none|round1|all`` (default round1).
+* Same run, same texts, as references (``--reference round1``, the default): round 2's
+  re-scorer (``CheckConfig(rescore=True)``), the same at ``rescore_offset`` -0.5 (as round 2
+  first shipped it) and with its first round's type decisions kept (``rescore_freeze``);
+  with ``--reference all`` also the check without the short-text spun threshold and the
+  detector as it was before issue 13 (``rescore=False, doc_evidence=False,
+  adaptive_offset=-2.0``); ``--reference none`` runs the default alone.
 """
 
 from __future__ import annotations
@@ -163,14 +164,18 @@ def main(argv: list[str] | None = None) -> int:
     base = Detector()
     systems = {"urai": base}
     if args.reference != "none":
-        # the previous round: the soft document bias instead of the re-scorer
-        systems["round 1 (soft document bias)"] = base.with_config(CheckConfig(
-            rescore=False, short_spun_threshold=None))
-    if args.reference != "none":
+        # round 2's re-scorer (an option since the second session; the default is round 1's
+        # soft document bias): at its offset, at round 2's first offset, and with the first
+        # round's type decisions kept in later rounds
+        systems["re-scorer (rescore=True)"] = base.with_config(CheckConfig(rescore=True))
+        systems["re-scorer, offset -0.5 (round 2 as first shipped)"] = base.with_config(
+            CheckConfig(rescore=True, rescore_offset=-0.5))
+        systems["re-scorer, first round's types kept"] = base.with_config(CheckConfig(
+            rescore=True, rescore_freeze=True))
+    if args.reference == "all":
         # the check without the short-text spun threshold (round 2 adds it)
         systems["no short-text threshold"] = base.with_config(CheckConfig(
             short_spun_threshold=None))
-    if args.reference == "all":
         # the detector as it was before issue 13: no document evidence, adaptive offset -2
         systems["no doc evidence"] = base.with_config(CheckConfig(
             rescore=False, short_spun_threshold=None, doc_evidence=False, adaptive_offset=-2.0))

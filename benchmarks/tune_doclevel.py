@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=40)
     ap.add_argument("--grid", default="full",
                     choices=("full", "small", "tie", "tie1", "adapt", "centre", "iso", "iso2",
-                             "rescore", "rounds"))
+                             "rescore", "rounds", "freeze"))
     ap.add_argument("--heldout", action="store_true",
                     help="cross-fitted: an LM trained on quarters 0-1 of the training articles "
                          "(+ kumparan), evaluated on quarter 2-3 articles (the shipped cloze "
@@ -77,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         grid.append(dict(rescore=False))
         grid += [dict(rescore_rounds=k, rescore_offset=o) for k in (1, 2)
                  for o in (-0.5, -0.25, 0.0, 0.25)]
+    elif args.grid == "freeze":  # later rounds keep the first round's tied types, or not
+        grid.append(dict(rescore=False))
+        grid += [dict(rescore_freeze=fz, rescore_offset=o) for fz in (False, True)
+                 for o in (-0.5, -0.25, 0.0, 0.25)]
     elif args.grid == "iso2":  # finer: the default type term at costs near the 1 % bound
         grid += [dict(type_weight=0.25, type_center=c, adaptive_offset=o)
                  for c, o in ((-2.0, -1.75), (-2.0, -1.9), (-2.5, -1.75), (-1.5, -2.0))]
@@ -103,8 +107,9 @@ def main(argv: list[str] | None = None) -> int:
           "random over | clean spun/uncertain | clean words changed |")
     print("|---|---|---|---|---|---|---|---|---|")
     for g in grid:
-        if args.grid not in ("rescore", "tie", "rounds"):
-            g.setdefault("rescore", False)  # the grids of round 1 (the soft document bias)
+        # the grids of the re-scorer (an option since the default went back to round 1's
+        # soft document bias) and those of round 1
+        g.setdefault("rescore", args.grid in ("rescore", "tie", "rounds", "freeze"))
         det = base.with_config(CheckConfig(**g))
         f = score(det, farm).row(0, 1)
         r = score(det, rnd).row(0, 1)

@@ -204,3 +204,29 @@ def test_trace_works_on_a_corpus(tmp_path: Path, capsys) -> None:
     assert [r.get("matches") for r in lines] == [r.get("matches") for r in rows]
     assert main(["trace", "--db", str(db), "-o", str(out), "--resume", "-q", str(q)]) == 2
     assert len(out.read_text(encoding="utf-8").splitlines()) == 3  # nothing traced twice
+
+
+def test_trace_reports_short_shared_text_apart_from_sources(tmp_path: Path, corpus: Path,
+                                                            capsys) -> None:
+    # one sentence of B (a dateline and a statement two reports of one story could share) in a
+    # longer unrelated text: no source, but the shared text is reported with its place
+    db = tmp_path / "i.db"
+    main(["index", "add", "--db", str(db), "-q", str(corpus)])
+    capsys.readouterr()
+    sent = B[: B.index(", Jakarta Timur")] + "."  # 15 words
+    filler = ("Harga cabai rawit di pasar tradisional naik tajam dalam sepekan terakhir karena "
+              "pasokan dari petani berkurang. Pedagang berharap harga kembali normal setelah "
+              "musim panen tiba. ") * 4
+    q = tmp_path / "q.txt"
+    q.write_text(filler + sent + " " + filler, encoding="utf-8")
+    assert main(["trace", "--db", str(db), "--json", str(q)]) == 0
+    (res,) = _json(capsys)
+    assert res["matches"] == []
+    (sh,) = res["shared"]
+    (p,) = sh["passages"]
+    assert sh["id"].endswith("banjir.txt.gz") and p["query_words"] < 20
+    text = q.read_text(encoding="utf-8")
+    assert text[p["query_start"]: p["query_end"]] in sent
+    assert main(["trace", "--db", str(db), str(q)]) == 0
+    out = capsys.readouterr().out
+    assert "no source found" in out and "shared with" in out

@@ -95,6 +95,39 @@ def test_doc_evidence_explains_consistent_swaps() -> None:
         assert all("document_gain" in s.evidence for s in serta_on)
 
 
+# not from fold 05 or Leipzig: written for this test
+BRIDGE = ("Pemerintah daerah dan warga desa akan membangun jembatan baru di atas sungai itu. "
+          "Kepala desa mengatakan bahwa dana dan bahan bangunan akan datang bulan depan, dan "
+          "para pekerja akan mulai bekerja setelah musim hujan berakhir. Warga berharap "
+          "jembatan itu akan mempermudah anak-anak pergi ke sekolah dan petani membawa hasil "
+          "panen ke pasar. Selama ini mereka harus berjalan jauh dan menyeberang dengan perahu "
+          "kecil yang berbahaya.")
+BRIDGE_FARM = {"dan": ["serta"], "akan": ["bakal"], "warga": ["penduduk"], "baru": ["anyar"],
+               "mengatakan": ["menyebutkan"], "harus": ["mesti"], "kecil": ["mungil"],
+               "pergi": ["berangkat"], "datang": ["tiba"], "bekerja": ["berkarya"]}
+
+
+def _restored(result, observed: str, original: str) -> int:  # type: ignore[no-untyped-def]
+    return sum(1 for s in result.substitutions
+               if s.observed.lower() == observed and s.suggestion.lower() == original)
+
+
+def test_every_dan_as_serta_is_restored_at_least_as_well_as_round_1() -> None:
+    # the issue's pattern: a farm wrote `serta` for every `dan` and `bakal` for every `akan`.
+    # Round 2's re-scorer (once the default) restored none of these `serta`, round 1 all of
+    # them; the shipped default must restore at least as many as round 1 and most of them
+    text = Spinner(BRIDGE_FARM).spin_consistent(" ".join([BRIDGE] * 4), 1.0, 1).text
+    n_serta = sum(1 for t in tokenize(text) if t.text.lower() == "serta")
+    assert n_serta == 20
+    det = Detector()
+    shipped = det.check(text)
+    round1 = det.with_config(CheckConfig(rescore=False)).check(text)
+    assert shipped.verdict != "clean"
+    got, ref = _restored(shipped, "serta", "dan"), _restored(round1, "serta", "dan")
+    assert got >= ref
+    assert got >= 0.75 * n_serta
+
+
 def test_clean_text_gets_no_document_evidence() -> None:
     det = Detector()
     a = det.check(" ".join([TEXT] * 3))
@@ -107,7 +140,8 @@ def test_clean_text_gets_no_document_evidence() -> None:
 def test_config_validates_the_new_settings() -> None:
     for bad in ({"type_weight": -1.0}, {"doc_evidence": 1}, {"profile_min_probability": 2.0},
                 {"absence_cap": "x"}, {"rescore": "yes"}, {"rescore_offset": 50.0},
-                {"rescore_tie": 1.5}, {"rescore_rounds": 0}):
+                {"rescore_tie": 1.5}, {"rescore_rounds": 0},
+                {"rescore_freeze": "yes"}):
         with pytest.raises(ConfigError):
             CheckConfig(**bad)
 
@@ -196,13 +230,14 @@ def test_rescore_features_see_a_farms_counts() -> None:
 def test_rescorer_decides_the_adaptive_pass() -> None:
     sp = Spinner({"dan": ["serta"], "akan": ["bakal"], "warga": ["penduduk"]})
     text = sp.spin_consistent(" ".join([TEXT] * 3), 1.0, 1).text
-    det = Detector()
+    assert Detector().rescorer is None  # an option, off by default
+    det = Detector(CheckConfig(rescore=True))
     assert det.rescorer is not None
     on = det.check(text)
     off = det.with_config(CheckConfig(rescore=False)).check(text)
     assert on.verdict == off.verdict and on.spun_probability == off.spun_probability
     # a much higher change cost leaves fewer changes: the re-scorer's threshold is used
-    strict = det.with_config(CheckConfig(rescore_offset=8.0)).check(text)
+    strict = det.with_config(CheckConfig(rescore=True, rescore_offset=8.0)).check(text)
     assert len(strict.substitutions) <= len(on.substitutions)
     for s in on.substitutions:
         assert s.reason and "document_gain" in s.evidence

@@ -169,6 +169,12 @@ class TreeModel:
     split_value: np.ndarray  # (T, 3) float
     leaf: np.ndarray  # (T, 4)
     bias: float
+    # derived once: the distinct (feature, threshold) splits (199 of the shipped 450), each
+    # tree's three splits as indices into them, and the flat leaf table with its tree offsets
+    _split_f: np.ndarray = field(init=False, repr=False, compare=False)
+    _split_v: np.ndarray = field(init=False, repr=False, compare=False)
+    _split_of: np.ndarray = field(init=False, repr=False, compare=False)
+    _leaf_at: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         T = len(self.leaf)
@@ -178,19 +184,30 @@ class TreeModel:
         if T and (self.split_feature.min() < 0
                   or self.split_feature.max() >= len(self.features)):
             raise ValueError("tree model: split feature out of range")
+        key = np.stack([self.split_feature.ravel().astype(np.float64),
+                        self.split_value.ravel()], axis=1)
+        uniq, inv = np.unique(key, axis=0, return_inverse=True) if T else (
+            np.zeros((0, 2)), np.zeros(0, dtype=np.int64))
+        object.__setattr__(self, "_split_f", uniq[:, 0].astype(np.int64))
+        object.__setattr__(self, "_split_v", np.ascontiguousarray(uniq[:, 1]))
+        object.__setattr__(self, "_split_of",
+                           np.ascontiguousarray(inv.reshape(T, 3).T.astype(np.intp)))
+        object.__setattr__(self, "_leaf_at", (4 * np.arange(T, dtype=np.intp))[:, None])
 
     def logit(self, X: np.ndarray) -> np.ndarray:
+        """All rows through all trees at once: every distinct split compared once (one
+        ``(n, splits)`` comparison), each tree's root and its chosen child's result gathered
+        from it, the leaves of an ``(n_trees, n)`` index matrix summed."""
         n = len(X)
         T = len(self.leaf)
         if n == 0 or not T:
             return np.full(n, self.bias)
-        f, v = self.split_feature, self.split_value
-        Xt = np.ascontiguousarray(X.T)  # one contiguous row per feature
-        cmp = Xt[f.T.ravel()] > v.T.ravel()[:, None]  # (3T, n): root, left, right splits
-        right = cmp[:T]
-        hi = np.where(right, cmp[2 * T:], cmp[T:2 * T])
-        idx = (2 * right + hi) + 4 * np.arange(T)[:, None]
-        return self.bias + self.leaf.ravel()[idx].sum(axis=0)
+        cmp = (X[:, self._split_f] > self._split_v).T  # (splits, n)
+        root, left, right_child = self._split_of
+        right = cmp[root]
+        hi = np.where(right, cmp[right_child], cmp[left])
+        idx = ((right.view(np.uint8) << 1) | hi.view(np.uint8)) + self._leaf_at
+        return self.bias + np.take(self.leaf.ravel(), idx).sum(axis=0)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": "trees", "features": list(self.features),
