@@ -402,7 +402,7 @@ def test_document_helpers_match_the_reference(detectors) -> None:  # type: ignor
 def test_tree_kernel_gives_the_tree_models_bits(detectors) -> None:  # type: ignore[no-untyped-def]
     """EngineCore.tree_logit against urai.detect.rescore.TreeModel.logit: the shipped
     re-scorer's trees on random rows (0-600 of them, NaN included) and on the rows a check
-    re-scores, bit for bit."""
+    with the re-scorer (``CheckConfig(rescore=True)``) re-scores, bit for bit."""
     from urai.detect.rescore import RESCORE_FEATURES, TreeModel, default_rescorer
 
     fast, _ = detectors
@@ -427,10 +427,13 @@ def test_tree_kernel_gives_the_tree_models_bits(detectors) -> None:  # type: ign
         seen.append(np.array(X))
         return orig(self, X)
 
+    import dataclasses
+
+    det = fast.with_config(dataclasses.replace(fast.config, rescore=True))
     TreeModel.logit = record  # type: ignore[method-assign]
     try:
         for text in _gate_texts(20):
-            fast.check(text)
+            det.check(text)
     finally:
         TreeModel.logit = orig  # type: ignore[method-assign]
     assert seen
