@@ -11,8 +11,9 @@
   the same copies without a profile in the same run as the reference.
 * Attribution: ``urai.detect.profile.attribute`` over the farms' profiles (N = 5 / 20 / 100)
   for every fold-05 copy; accuracy = share whose best profile is the farm that spun it.
-* Same run: the previous round's check (``CheckConfig(rescore=False,
-  short_spun_threshold=None)``) without a profile and with N = 20, as the reference.
+* Same run: the check with the document-aware re-scorer (``CheckConfig(rescore=True)``, an
+  option since the default went back to round 1's soft document bias) without a profile and
+  with N = 20, as the reference.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             profiles[n].append(learn_profile(pairs[:n], name=farms[k].name))
     learn_s = time.perf_counter() - t0
     det = Detector()
-    round1 = det.with_config(CheckConfig(rescore=False, short_spun_threshold=None))
+    rescored = det.with_config(CheckConfig(rescore=True))
     lines = [f"# bench_profiles ({time.strftime('%Y-%m-%d %H:%M')}, {cpu_model()}, "
              f"{platform.python_version()})", "",
              f"{len(farms)} farms; profiles learned from N training-fold pairs per farm "
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         for i, sr in enumerate(spun):
             by_farm.setdefault(i % len(spinners), []).append(sr)
         runs = [(det, n, "" if n is None else f"N = {n}") for n in (None, *NS)]
-        runs += [(round1, None, "round 1: none"), (round1, 20, "round 1: N = 20")]
+        runs += [(rescored, None, "re-scorer: none"), (rescored, 20, "re-scorer: N = 20")]
         for d, n, label in runs:
             tally = None
             for k, docs in by_farm.items():

@@ -162,29 +162,19 @@ class CheckConfig:
     #: add the expected natural occurrences of a word to its kept count (a small profile
     #: may never have seen a common word unchanged)
     profile_natural_prior: bool = False
-    #: in the adaptive pass, decide with the document-aware re-scorer
-    #: (:mod:`urai.detect.rescore`, ``rescorer.json``) instead of the soft type bias; the
-    #: change cost is the re-scorer's trained threshold plus ``rescore_offset``. Off by
-    #: default (round 1's soft bias): on fold 05 the re-scorer restores 0.360 / 0.344 / 0.331
-    #: of a farm's swaps (q 0.5 / 0.8 / 1.0; round 1 0.323 / 0.325 / 0.320) at 0.90-0.96 %
-    #: over-correction, but none of the ``serta`` of a text that has every ``dan`` written
-    #: ``serta`` (round 1: all; tests/test_farm.py, docs/benchmarks/restore.md)
+    #: decide the adaptive pass with the document-aware re-scorer (:mod:`urai.detect.rescore`)
+    #: at cost ``threshold + rescore_offset`` instead of the soft type bias. Off: on fold 05
+    #: it restores more within 1 % but none of a consistent ``dan -> serta`` copy's ``serta``
+    #: (round 1: all; tests/test_farm.py, docs/benchmarks/restore.md)
     rescore: bool = False
-    #: -0.25: the highest farm-mode restoration with farm over-correction <= 0.7 % on held-out
-    #: training quarters (fold 05 over-corrects ~1.4x more; ``tune_doclevel.py --heldout
-    #: --grid freeze``); round 2 first shipped -0.5 (fold 05: 1.05-1.14 %)
+    #: farm over-correction <= 0.7 % on held-out quarters (``tune_doclevel.py --grid freeze``)
     rescore_offset: float = -0.25
-    #: each occurrence's re-scored log-odds moved towards its word type's mean by this much
-    #: (1: the occurrences of a word in a text decided together)
+    #: re-scored log-odds moved towards the mean of the word type's rows by this much
     rescore_tie: float = 1.0
-    #: decoding rounds of the re-scored pass (the re-scorer was trained on first-pass
-    #: evidence, i.e. with the observed neighbours)
+    #: decoding rounds of the re-scored pass
     rescore_rounds: int = 2
-    #: in the later rounds of the re-scored pass a word type with other occurrences keeps
-    #: the log-odds of the first round (the observed neighbours, the context the re-scorer
-    #: was trained on); only single occurrences are re-scored. Off: on held-out training
-    #: quarters it restored less at equal over-correction (0.362 at 0.77 % against 0.378 at
-    #: 0.68 %, offset -0.25), and it does not bring back the ``serta`` of the test text
+    #: later rounds keep the first round's log-odds of types with other occurrences (off:
+    #: worse on held-out quarters, 0.362 at 0.77 % against 0.378 at 0.68 %)
     rescore_freeze: bool = False
 
     @property
