@@ -15,6 +15,11 @@
 * ``--jobs J`` also times :class:`urai.corpus.local.BatchChecker` (what ``urai check --jobs J`` and
   ``urai.check_many(jobs=J)`` use) with J worker processes over the same documents, after one
   untimed pass, and prints its rate as a multiple of the single-process rate.
+* ``--tree-kernel`` evaluates the re-scorer's boosted trees with
+  :meth:`urai.detect.kernels.EngineCore.tree_logit` (bit for bit ``TreeModel.logit``), as
+  the check will once :mod:`urai.detect.rescore` calls it.
+* The load averages at the start and end of the timing are printed: other processes on the
+  machine slow both urai and the baseline, so the same-run ratio is the figure to compare.
 * ``--dump PATH`` writes every ``CheckResult.to_dict()`` (one JSON line per document);
   ``--compare A B`` checks two dumps: identical verdicts, substitutions (offsets, words) and
   restored text, and every probability/feature/confidence within ``--tol`` (default 1e-6;
@@ -76,6 +81,14 @@ def compare(pa: Path, pb: Path, tol: float) -> int:
     return 1 if errs else 0
 
 
+def _load() -> str:
+    """The 1/5/15-minute load averages, or "n/a" where the system has none."""
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
 def batch_rate(det: Detector, docs: list[str], jobs: int, repeat: int) -> float:
     """Documents per second of ``BatchChecker(det, jobs=jobs)`` over ``docs``: one untimed
     pass (worker start-up, per-word caches), then the best of ``repeat`` passes."""
@@ -102,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="do not time the Python/numpy reference implementation")
     ap.add_argument("--pure", action="store_true",
                     help="measure and dump the Python/numpy reference instead of urai._core")
+    ap.add_argument("--tree-kernel", action="store_true",
+                    help="evaluate the re-scorer's trees with EngineCore.tree_logit (what the "
+                         "check does once urai.detect.rescore calls it)")
     ap.add_argument("--jobs", type=int, default=0,
                     help="also time urai.check_many with this many worker processes")
     a = ap.parse_args(argv)
@@ -116,7 +132,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {platform.machine()} ({cpu_model()}), {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, 1 process, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
+    print(f"load average at start: {_load()} (a shared machine: compare rates within a run)")
     print(f"documents: {len(docs)} (~400 words; {a.docs} clean + {a.docs} spun at 20 %)")
+    if a.tree_kernel and det.engine.core is not None:
+        from urai.detect import rescore
+
+        core = det.engine.core
+        rescore.TreeModel.logit = (  # type: ignore[method-assign]
+            lambda self, X: core.tree_logit(self, X))
+        print("re-scorer trees: urai._core.tree_logit (--tree-kernel)")
     impl = status() if det.engine.core is not None else "Python/numpy reference"
     print(f"implementation: {impl}")
     t0 = time.perf_counter()
@@ -138,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         brate = best_rate(Baseline(det).run, docs, a.repeat)
         print(f"baseline (most frequent synonym): {brate:.0f} docs/s "
               f"(urai check: {rate / brate:.2f} x)")
+    print(f"load average at end: {_load()}")
     if a.dump:
         results = [det.check(d) for d in docs]
         with open(a.dump, "w", encoding="utf-8") as fh:

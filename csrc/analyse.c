@@ -16,6 +16,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 
 static const double KNOTS[4] = {0.0, 1.0, 2.0, 3.0};
@@ -421,9 +422,10 @@ static PyObject *new_bytes(Py_ssize_t n, void **data) {
 }
 
 /* analyse(text) -> (n_words, n_known, n_stop, tokens, seq, pos_tok, pos_seq, pos_sent,
- * cand_ptr, cand_ids, cand_src, X, obs_ids, z): bytearrays of int64 / float64 (X: n x 21);
- * tokens holds (start, end, kind) int64 triples; cand_src indexes ``surfaces``; z is the
- * token model's logit per row (None without token weights) */
+ * cand_ptr, cand_ids, cand_src, X, obs_ids, z, lm_max, cand_pos): bytearrays of int64 /
+ * float64 (X: n x 21); tokens holds (start, end, kind) int64 triples; cand_src indexes
+ * ``surfaces``; z is the token model's logit per row (None without token weights); cand_pos
+ * the position of each row */
 static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
     if (!PyUnicode_Check(text)) {
         PyErr_Format(PyExc_TypeError, "analyse() expects str, got %.100s",
@@ -438,7 +440,7 @@ static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
     const int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     const Py_ssize_t n = tk->n;
-    PyObject *out[12] = {NULL};
+    PyObject *out[13] = {NULL};
     int64_t *tok_seq = NULL, *tok_sent = NULL, *pos_tok = NULL;
     unsigned char *flag = NULL; /* 1: sentence start, 2: title-case headline */
     Py_ssize_t cap_pos = 0;
@@ -521,7 +523,7 @@ static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
         pos_tok[m++] = t;
         nc += an->infos[info].n;
     }
-    int64_t *o_ptok, *o_pseq, *o_psent, *o_ptr, *o_cids, *o_src, *o_obs;
+    int64_t *o_ptok, *o_pseq, *o_psent, *o_ptr, *o_cids, *o_src, *o_obs, *o_cpos;
     double *X;
     if (!(out[2] = new_bytes(sizeof(int64_t) * m, (void **)&o_ptok)) ||
         !(out[3] = new_bytes(sizeof(int64_t) * m, (void **)&o_pseq)) ||
@@ -530,7 +532,8 @@ static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
         !(out[6] = new_bytes(sizeof(int64_t) * nc, (void **)&o_cids)) ||
         !(out[7] = new_bytes(sizeof(int64_t) * nc, (void **)&o_src)) ||
         !(out[8] = new_bytes(sizeof(double) * nc * NF, (void **)&X)) ||
-        !(out[9] = new_bytes(sizeof(int64_t) * m, (void **)&o_obs)))
+        !(out[9] = new_bytes(sizeof(int64_t) * m, (void **)&o_obs)) ||
+        !(out[12] = new_bytes(sizeof(int64_t) * nc, (void **)&o_cpos)))
         goto error;
     o_ptr[0] = 0;
     for (Py_ssize_t j = 0; j < m; j++) {
@@ -549,6 +552,7 @@ static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
             double *x = X + (r0 + i) * NF;
             o_cids[r0 + i] = an->p_ids[q];
             o_src[r0 + i] = q;
+            o_cpos[r0 + i] = j;
             x[F_ZIPF_DELTA] = an->p_zd[q];
             x[F_ZIPF_OBS] = inf->zo;
             x[F_WEIGHT] = an->p_wt[q];
@@ -590,9 +594,9 @@ static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
             tkarr[3 * t + 2] = tk->kind[t];
         }
     }
-    PyObject *ret = Py_BuildValue("nnnNNNNNNNNNNNN", n_words, n_known, n_stop, out[0], out[1],
+    PyObject *ret = Py_BuildValue("nnnNNNNNNNNNNNNN", n_words, n_known, n_stop, out[0], out[1],
                                   out[2], out[3], out[4], out[5], out[6], out[7], out[8],
-                                  out[9], out[10], out[11]);
+                                  out[9], out[10], out[11], out[12]);
     PyMem_Free(spans);
     free(tok_seq);
     free(tok_sent);
@@ -605,7 +609,7 @@ static PyObject *analyse_locked(Analyzer *an, PyObject *text) {
 nomem:
     PyErr_NoMemory();
 error:
-    for (int i = 0; i < 12; i++) Py_XDECREF(out[i]);
+    for (int i = 0; i < 13; i++) Py_XDECREF(out[i]);
     PyMem_Free(spans);
     free(tok_seq);
     free(tok_sent);
@@ -617,15 +621,25 @@ error:
     return NULL;
 }
 
-/* refill(X, ctx, pos_seq, obs_ids, cand_ptr, cand_ids, near, z=None): recompute the LM and
- * cloze evidence of the positions with a changed word (seq indexes ``near``) one or two
- * places away, against ``ctx``, their derived columns and logits (Engine.fill_lm with
- * ``near``; the other positions' columns do not change) */
+/* refill(X, ctx, pos_seq, obs_ids, cand_ptr, cand_ids, near, z=None, lm_max=None,
+ * memo=None): recompute the LM and cloze evidence of the positions with a changed word (seq
+ * indexes ``near``) one or two places away, against ``ctx``, their derived columns and logits
+ * (Engine.fill_lm with ``near``; the other positions' columns do not change). A position's
+ * new rows depend only on its own rows and its four neighbours in ``ctx``, so with ``memo``
+ * (per position: the neighbours win (m x 4) its remembered rows were computed against, those
+ * rows of X, z and lm_max, and ok (m) where there is one) a position whose neighbours match
+ * its memo entry gets the remembered rows (the adaptive pass of a spun document re-scores
+ * many positions against the same restorations as the first pass), and every position
+ * computed is remembered. */
 static PyObject *refill_locked(Analyzer *an, PyObject *args) {
-    PyObject *o[7], *zo = Py_None, *mo = Py_None;
-    if (!PyArg_ParseTuple(args, "OOOOOOO|OO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
-                          &zo, &mo))
+    PyObject *o[7], *zo = Py_None, *mo = Py_None, *memo = Py_None;
+    if (!PyArg_ParseTuple(args, "OOOOOOO|OOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
+                          &zo, &mo, &memo))
         return NULL;
+    if (memo != Py_None && (!PyTuple_Check(memo) || PyTuple_GET_SIZE(memo) != 5)) {
+        PyErr_SetString(PyExc_TypeError, "refill: memo must be (win, X, z, lm_max, ok)");
+        return NULL;
+    }
     Py_buffer zv, mv;
     double *z = NULL, *lm_max = NULL;
     if (zo != Py_None) {
@@ -647,14 +661,23 @@ static PyObject *refill_locked(Analyzer *an, PyObject *args) {
                              {o[2], BUF_I64, 0, "pos_seq"},  {o[3], BUF_I64, 0, "obs_ids"},
                              {o[4], BUF_I64, 0, "cand_ptr"}, {o[5], BUF_I64, 0, "cand_ids"},
                              {o[6], BUF_I64, 0, "near"}};
-    Py_buffer v[7];
-    int got = 0;
+    Py_buffer v[7], mv5[5];
+    int got = 0, got_memo = 0;
     PyObject *ret = NULL;
     unsigned char *hit = NULL, *sel = NULL;
     double *scratch = NULL;
     int64_t *spos = NULL, *sids = NULL;
     if (buf_get_all(spec, v, 7) < 0) goto done;
     got = 7;
+    if (memo != Py_None) {
+        const buf_arg mspec[5] = {{PyTuple_GET_ITEM(memo, 0), BUF_I64, 1, "memo win"},
+                                  {PyTuple_GET_ITEM(memo, 1), BUF_F64, 1, "memo X"},
+                                  {PyTuple_GET_ITEM(memo, 2), BUF_F64, 1, "memo z"},
+                                  {PyTuple_GET_ITEM(memo, 3), BUF_F64, 1, "memo lm_max"},
+                                  {PyTuple_GET_ITEM(memo, 4), BUF_U8, 1, "memo ok"}};
+        if (buf_get_all(mspec, mv5, 5) < 0) goto done;
+        got_memo = 5;
+    }
     {
         double *X = v[0].buf;
         const int64_t *ctx = v[1].buf, *pseq = v[2].buf, *obs = v[3].buf, *ptr = v[4].buf,
@@ -663,7 +686,10 @@ static PyObject *refill_locked(Analyzer *an, PyObject *args) {
         Py_ssize_t nc = buf_len(&v[5]);
         if (buf_len(&v[3]) != m || buf_len(&v[4]) != m + 1 || buf_len(&v[0]) != nc * NF ||
             (m && (ptr[0] != 0 || ptr[m] != nc)) || (z && buf_len(&zv) != nc) ||
-            (lm_max && buf_len(&mv) != m)) {
+            (lm_max && buf_len(&mv) != m) ||
+            (got_memo && (buf_len(&mv5[0]) != 4 * m || buf_len(&mv5[1]) != nc * NF ||
+                          buf_len(&mv5[2]) != nc || buf_len(&mv5[3]) != m ||
+                          buf_len(&mv5[4]) != m || !z || !lm_max))) {
             PyErr_SetString(PyExc_ValueError, "refill: inconsistent array lengths");
             goto done;
         }
@@ -702,6 +728,23 @@ static PyObject *refill_locked(Analyzer *an, PyObject *args) {
             for (Py_ssize_t j = 0; j < m; j++) {
                 int64_t q = pseq[j] + 2;
                 if (!(hit[q - 2] | hit[q - 1] | hit[q + 1] | hit[q + 2])) continue;
+                if (got_memo) {
+                    /* the memo holds this position's evidence against the same neighbours:
+                     * every column refill writes is a function of them (and the position's
+                     * own rows), so it is copied instead of computed again */
+                    const int64_t *win = (const int64_t *)mv5[0].buf + 4 * j;
+                    const int64_t p = pseq[j];
+                    if (((const unsigned char *)mv5[4].buf)[j] && win[0] == ctx[p - 2] &&
+                        win[1] == ctx[p - 1] && win[2] == ctx[p + 1] && win[3] == ctx[p + 2]) {
+                        const int64_t a = ptr[j], b = ptr[j + 1];
+                        memcpy(X + a * NF, (const double *)mv5[1].buf + a * NF,
+                               sizeof(double) * (size_t)((b - a) * NF));
+                        memcpy(z + a, (const double *)mv5[2].buf + a,
+                               sizeof(double) * (size_t)(b - a));
+                        lm_max[j] = ((const double *)mv5[3].buf)[j];
+                        continue;
+                    }
+                }
                 sel[j] = 1;
                 ns++;
             }
@@ -709,12 +752,28 @@ static PyObject *refill_locked(Analyzer *an, PyObject *args) {
             if (an->cz && ns &&
                 urai_cloze_fill(an->cz, ctx, m, pseq, obs, ptr, cids, sel, X + F_CLOZE, NF) < 0)
                 goto done;
-            derive_columns(an, X, ptr, m, sel, z, lm_max);
+            if (ns) derive_columns(an, X, ptr, m, sel, z, lm_max);
+            if (got_memo && ns) /* remember what was computed, and against which neighbours */
+                for (Py_ssize_t j = 0; j < m; j++) {
+                    if (!sel[j]) continue;
+                    const int64_t p = pseq[j], a = ptr[j], b = ptr[j + 1];
+                    int64_t *win = (int64_t *)mv5[0].buf + 4 * j;
+                    win[0] = ctx[p - 2];
+                    win[1] = ctx[p - 1];
+                    win[2] = ctx[p + 1];
+                    win[3] = ctx[p + 2];
+                    memcpy((double *)mv5[1].buf + a * NF, X + a * NF,
+                           sizeof(double) * (size_t)((b - a) * NF));
+                    memcpy((double *)mv5[2].buf + a, z + a, sizeof(double) * (size_t)(b - a));
+                    ((double *)mv5[3].buf)[j] = lm_max[j];
+                    ((unsigned char *)mv5[4].buf)[j] = 1;
+                }
         }
         ret = Py_NewRef(Py_None);
     }
 done:
     buf_release_all(v, got);
+    buf_release_all(mv5, got_memo);
     if (z) PyBuffer_Release(&zv);
     if (lm_max) PyBuffer_Release(&mv);
     free(hit);
@@ -897,8 +956,10 @@ static PyMethodDef Analyzer_methods[] = {
     {"analyse", (PyCFunction)Analyzer_analyse, METH_O,
      "analyse(text): the evidence arrays of Engine.analyse(tokenize(text))"},
     {"refill", (PyCFunction)Analyzer_refill, METH_VARARGS,
-     "refill(X, ctx, pos_seq, obs_ids, cand_ptr, cand_ids, near[, z[, lm_max]]): "
-     "Engine.fill_lm(near=...), z and lm_max (each slot's largest LM delta) kept in step"},
+     "refill(X, ctx, pos_seq, obs_ids, cand_ptr, cand_ids, near[, z[, lm_max[, memo]]]): "
+     "Engine.fill_lm(near=...), z and lm_max (each slot's largest LM delta) kept in step; "
+     "memo = (win, X, z, lm_max, ok) of this analysis: a position whose neighbours are those "
+     "of its memo entry gets the remembered rows, every computed one is remembered"},
     {NULL, NULL, 0, NULL},
 };
 

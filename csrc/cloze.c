@@ -16,10 +16,16 @@
 #define LN10 2.302585092994046
 
 static int cloze_alloc_proj(urai_cloze *cz, int64_t r) {
-    /* projections live in chunks of 256 rows (never moved: pointers stay valid) */
+    /* projections live in chunks of 2 MB (512 words at H = 256; never moved: pointers stay
+     * valid), on huge pages where the system offers them: a slot reads four words' rows
+     * scattered over tens of MB, which with 4 KB pages would mostly miss the TLB */
+    const size_t per = (size_t)4 * (size_t)cz->H;
+    const Py_ssize_t rows_per_chunk = (Py_ssize_t)(((size_t)2 << 20) / (per * sizeof(float)))
+                                          ? (Py_ssize_t)(((size_t)2 << 20) / (per * sizeof(float)))
+                                          : 1;
     if (cz->arena_left == 0) {
-        size_t n = (size_t)256 * 4 * (size_t)cz->H;
-        float *chunk = malloc(n * sizeof(float));
+        size_t n = (size_t)rows_per_chunk * per;
+        float *chunk = urai_table_alloc(n * sizeof(float));
         if (!chunk) return -1;
         if (cz->n_chunks == cz->cap_chunks) {
             Py_ssize_t cap = cz->cap_chunks ? 2 * cz->cap_chunks : 16;
@@ -33,7 +39,7 @@ static int cloze_alloc_proj(urai_cloze *cz, int64_t r) {
         }
         cz->chunks[cz->n_chunks++] = chunk;
         cz->arena = chunk;
-        cz->arena_left = 256;
+        cz->arena_left = rows_per_chunk;
     }
     float *p = cz->arena;
     cz->arena += 4 * cz->H;
@@ -407,7 +413,7 @@ static int Cloze_init(ClozeObject *self, PyObject *args, PyObject *kwds) {
         if (buf_get(U16, &hv, BUF_U16, 0, "U16") < 0) return -1;
         int ok = buf_len(&hv) == cz->n_out * cz->H && f16_exact(hv.buf, cz->U, buf_len(&hv));
         if (ok) {
-            void *u16 = malloc((size_t)hv.len);
+            void *u16 = urai_table_alloc((size_t)hv.len); /* rows read at random */
             if (!u16) {
                 PyBuffer_Release(&hv);
                 PyErr_NoMemory();

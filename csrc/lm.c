@@ -20,7 +20,7 @@
 /* Large tables on transparent huge pages where the system offers them (Linux, madvise
  * mode): a probe is a random read into tens of MB, and with 4 KB pages most of them also
  * miss the TLB. */
-static void *table_alloc(size_t bytes) {
+void *urai_table_alloc(size_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     const size_t huge = (size_t)2 << 20;
     if (bytes >= huge) {
@@ -213,7 +213,7 @@ static int lm_build_packed(urai_lm *lm, int i, const uint64_t *keys, const float
     uint32_t *plp = calloc(plen, sizeof(uint32_t));
     uint32_t *pbw = calloc(blen, sizeof(uint32_t));
     const size_t nb = (size_t)((double)n / (lm->load * LM_BUCKET)) + 1;
-    uint64_t *t = (plp && pbw) ? table_alloc(nb * LM_BUCKET * sizeof(uint64_t)) : NULL;
+    uint64_t *t = (plp && pbw) ? urai_table_alloc(nb * LM_BUCKET * sizeof(uint64_t)) : NULL;
     if (!t) {
         free(plp);
         free(pbw);
@@ -280,7 +280,7 @@ static int lm_build_order(urai_lm *lm, int i, const uint64_t *keys, const float 
     }
     if (rc == 1) return 0;
     lm->size[i] = size;
-    lm_slot *t = table_alloc(size * sizeof(lm_slot));
+    lm_slot *t = urai_table_alloc(size * sizeof(lm_slot));
     if (!t) {
         PyErr_NoMemory();
         return -1;

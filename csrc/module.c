@@ -36,6 +36,8 @@ static PyObject *core_feature_columns(PyObject *self, PyObject *args) {
     return d;
 }
 
+extern PyMethodDef urai_doclevel_methods[]; /* csrc/doclevel.c */
+
 static PyMethodDef core_methods[] = {
     {"feature_columns", (PyCFunction)core_feature_columns, METH_NOARGS,
      "feature_columns() -> {name: column} of the evidence matrix as the kernels write it "
@@ -67,6 +69,10 @@ static struct PyModuleDef core_module = {
 PyMODINIT_FUNC PyInit__core(void) {
     PyObject *m = PyModule_Create(&core_module);
     if (!m) return NULL;
+    if (PyModule_AddFunctions(m, urai_doclevel_methods) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
     PyTypeObject *types[] = {&urai_LMType, &urai_ClozeType, &urai_AnalyzerType};
     const char *names[] = {"LM", "Cloze", "Analyzer"};
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {

@@ -40,6 +40,11 @@ Py_ssize_t urai_split_sentences(PyObject *text, const urai_tokens *t, Py_ssize_t
 
 /* ---- n-gram LM (csrc/lm.c) ----------------------------------------------------------- */
 
+/* ``bytes`` of memory for a large, randomly read table: from 2 MB on, 2 MB-aligned and on
+ * transparent huge pages where Linux offers them (madvise mode), else 64-byte aligned;
+ * NULL without memory; freed with free() */
+void *urai_table_alloc(size_t bytes);
+
 /* Columns of the evidence matrix X (one row per candidate), by name in
  * urai.detect.evidence.TOKEN_FEATURES; _core.feature_columns() exports them so that a
  * test and EngineCore check them name by name. */

@@ -332,6 +332,115 @@ def test_refill_matches_the_reference(detectors) -> None:  # type: ignore[no-unt
         np.testing.assert_allclose(a.z, fast.model.token.logit(a.X), rtol=0, atol=1e-9)
 
 
+def test_refill_memo_gives_the_rows_it_would_compute(detectors) -> None:  # type: ignore[no-untyped-def]
+    """A second re-scoring from the first-pass evidence (the adaptive pass) that puts some of
+    the same words in: the memo's rows are exactly those a fresh re-scoring computes."""
+    fast, _ = detectors
+    eng = fast.engine
+    reused = 0
+    for text in _gate_texts(20):
+        a = eng.analyse_text(text)
+        if a.n_mutable < 4:
+            continue
+        x0, z0, m0 = a.X.copy(), a.z.copy(), a.lm_max.copy()
+        rng = np.random.default_rng(len(text))
+        j = rng.choice(a.n_mutable, size=min(8, a.n_mutable), replace=False)
+        ctx1 = a.seq.copy()
+        ctx1[a.pos_seq[j]] = a.cand_ids[a.cand_ptr[j]]
+        eng.refill(a, ctx1, np.flatnonzero(ctx1 != a.seq))
+        a.X[:], a.z[:], a.lm_max[:] = x0, z0, m0  # back to the first-pass evidence
+        ctx2 = ctx1.copy()  # half the same changes, and one more
+        ctx2[a.pos_seq[j[: len(j) // 2]]] = a.seq[a.pos_seq[j[: len(j) // 2]]]
+        k = int(rng.integers(a.n_mutable))
+        ctx2[a.pos_seq[k]] = a.cand_ids[a.cand_ptr[k + 1] - 1]
+        near = np.flatnonzero(ctx2 != a.seq)
+        done = a.memo[4].copy()
+        eng.refill(a, ctx2, near)
+        b = eng.analyse_text(text)  # the same analysis, re-scored without a memo
+        eng.core.analyzer.refill(b.X, ctx2, b.pos_seq, b.obs_ids, b.cand_ptr, b.cand_ids,
+                                 near, b.z, b.lm_max)
+        assert b.memo is None
+        assert np.array_equal(a.X, b.X) and np.array_equal(a.z, b.z)
+        assert np.array_equal(a.lm_max, b.lm_max)
+        reused += int(done.sum())
+    assert reused > 0  # the memo was there to be used
+
+
+def test_document_helpers_match_the_reference(detectors) -> None:  # type: ignore[no-untyped-def]
+    """Type groups (the same partition), the type term and the word counts of
+    urai.detect.doclevel: compiled and reference give the same numbers."""
+    import dataclasses
+
+    from urai.detect import doclevel
+
+    fast, _ = detectors
+    eng = fast.engine
+    for text in _gate_texts(30):
+        a = eng.analyse_text(text)
+        r = dataclasses.replace(a, kernels=None)
+        ga, gr = doclevel.type_groups(a, eng.unk), doclevel.type_groups(r, eng.unk)
+        # reference groups renumbered by first appearance: then the arrays are equal
+        _, first = np.unique(gr.inv, return_index=True)
+        order = np.argsort(first)
+        relabel = np.empty_like(order)
+        relabel[order] = np.arange(len(order))
+        assert np.array_equal(ga.inv, relabel[gr.inv])
+        assert np.array_equal(ga.counts, gr.counts[order])
+        assert np.array_equal(ga.known, gr.known)
+        z = np.random.default_rng(len(text)).normal(-2.0, 3.0, size=len(a.cand_ids))
+        kw = dict(type_weight=0.25, type_center=-2.0, type_cap=4.0, absence_weight=0.5,
+                  absence_cap=8.0, unk=eng.unk)
+        ba, br = doclevel.document_bias(a, z, **kw), doclevel.document_bias(r, z, **kw)
+        for name in ("bias", "type_term", "absence_term", "others", "expected", "seen"):
+            assert np.array_equal(getattr(ba, name), getattr(br, name)), name
+        rows = np.arange(0, len(a.cand_ids), 3)
+        for x, y in zip(doclevel.candidate_counts(a, rows, True),
+                        doclevel.candidate_counts(r, rows, True), strict=True):
+            assert np.array_equal(x, y)
+
+
+def test_tree_kernel_gives_the_tree_models_bits(detectors) -> None:  # type: ignore[no-untyped-def]
+    """EngineCore.tree_logit against urai.detect.rescore.TreeModel.logit: the shipped
+    re-scorer's trees on random rows (0-600 of them, NaN included) and on the rows a check
+    with the re-scorer (``CheckConfig(rescore=True)``) re-scores, bit for bit."""
+    from urai.detect.rescore import RESCORE_FEATURES, TreeModel, default_rescorer
+
+    fast, _ = detectors
+    core = fast.engine.core
+    model = default_rescorer().model
+    if not isinstance(model, TreeModel):
+        pytest.skip("the shipped re-scorer is not a tree model")
+    rng = np.random.default_rng(3)
+    for n in [0, 1, 2, 3, 5, 8, 255, 256, 257, 600]:
+        X = rng.normal(0.0, 3.0, size=(n, len(RESCORE_FEATURES)))
+        if n > 4:
+            X[2, 0] = np.nan
+        assert core.tree_logit(model, X).tobytes() == model.logit(X).tobytes(), n
+        assert accel.tree_logit(model, X).tobytes() == model.logit(X).tobytes(), n
+    for _ in range(200):  # single rows take numpy's pairwise sum
+        X = rng.normal(0.0, 3.0, size=(1, len(RESCORE_FEATURES)))
+        assert core.tree_logit(model, X).tobytes() == model.logit(X).tobytes()
+    seen: list[np.ndarray] = []
+    orig = TreeModel.logit
+
+    def record(self: TreeModel, X: np.ndarray) -> np.ndarray:
+        seen.append(np.array(X))
+        return orig(self, X)
+
+    import dataclasses
+
+    det = fast.with_config(dataclasses.replace(fast.config, rescore=True))
+    TreeModel.logit = record  # type: ignore[method-assign]
+    try:
+        for text in _gate_texts(20):
+            det.check(text)
+    finally:
+        TreeModel.logit = orig  # type: ignore[method-assign]
+    assert seen
+    for X in seen:
+        assert core.tree_logit(model, X).tobytes() == model.logit(X).tobytes()
+
+
 # ---- whole checks --------------------------------------------------------------------------
 
 def test_check_results_match_the_reference(detectors) -> None:  # type: ignore[no-untyped-def]

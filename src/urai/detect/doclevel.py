@@ -72,6 +72,8 @@ def type_groups(an: Analysis, unk: int = -1) -> TypeGroups:
     """Group the candidate rows of ``an`` by (observed LM id, candidate LM id); rows with a
     word unknown to the LM form a group of their own."""
     n = len(an.cand_ids)
+    if an.kernels is not None and n:  # the compiled kernels' one pass (same partition)
+        return TypeGroups(*an.kernels.type_groups(an, unk))
     obs = an.obs_ids[an.cand_pos]
     cand = an.cand_ids
     known = (an.X[:, OBS_UNKNOWN] == 0) & (obs != unk) & (cand != unk)
@@ -96,10 +98,14 @@ def document_bias(an: Analysis, z: np.ndarray, *, type_weight: float, type_cente
     g = groups if groups is not None else type_groups(an, unk)
     inv, counts, known = g.inv, g.counts, g.known
     # ---- type term: rows of the same (observed type, candidate) pool their evidence
-    ev = np.clip(z - type_center, -type_cap, type_cap)
-    sums = np.bincount(inv, weights=ev, minlength=len(counts))
-    others = counts[inv] - 1
-    type_term = type_weight * (sums[inv] - ev)
+    if an.kernels is not None:
+        type_term, others = an.kernels.type_term(inv, counts, z, type_center, type_cap,
+                                                 type_weight)
+    else:
+        ev = np.clip(z - type_center, -type_cap, type_cap)
+        sums = np.bincount(inv, weights=ev, minlength=len(counts))
+        others = counts[inv] - 1
+        type_term = type_weight * (sums[inv] - ev)
     if absence_weight == 0.0:  # the count term is off (the default): skip its counting
         return DocBias(type_term, type_term, zeros, others, None, None)
     # ---- count term: how the type's counts fit "the spinner wrote o for c"
@@ -119,14 +125,18 @@ def candidate_counts(an: Analysis, rows: np.ndarray, with_observed: bool = False
     """For candidate ``rows`` of ``an``: the candidate's expected count in a text of this
     length (words times its LM unigram probability), how often the text holds it, and
     (``with_observed``) how often it holds the observed word (at least 1; else zeros)."""
-    seq = an.seq[an.seq >= 0]
-    ids, cnt = np.unique(seq, return_counts=True)
     cand = an.cand_ids[rows]
-    seen = _count(ids, cnt, cand)
+    obs = an.obs_ids[an.cand_pos[rows]] if with_observed else None
+    if an.kernels is not None:
+        seen = an.kernels.id_counts(an.seq, cand)
+        n_o = None if obs is None else an.kernels.id_counts(an.seq, obs)
+    else:
+        ids, cnt = np.unique(an.seq[an.seq >= 0], return_counts=True)
+        seen = _count(ids, cnt, cand)
+        n_o = None if obs is None else _count(ids, cnt, obs)
     logp = an.X[rows, UNI_OBS] + an.X[rows, UNI_DELTA]  # log10 unigram P(candidate)
     expected = max(an.n_words, 1) * np.power(10.0, logp)
-    k_o = (np.maximum(_count(ids, cnt, an.obs_ids[an.cand_pos[rows]]), 1.0) if with_observed
-           else np.zeros(len(rows)))
+    k_o = np.maximum(n_o, 1.0) if n_o is not None else np.zeros(len(rows))
     return expected, seen, k_o
 
 

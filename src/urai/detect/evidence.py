@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -127,6 +127,13 @@ class Analysis:
     #: (m,) each position's largest LM delta (``X[:, 0]`` over its rows), kept up to date by
     #: the compiled kernels (None: read from X)
     lm_max: np.ndarray | None = None
+    #: the compiled kernels that made this analysis (a
+    #: :class:`urai.detect.kernels.EngineCore`; None: the reference code), which also serve
+    #: its document-level helpers (:mod:`urai.detect.doclevel`)
+    kernels: Any = None
+    #: the compiled kernels' memo of re-scored evidence (:meth:`EngineCore.refill
+    #: <urai.detect.kernels.EngineCore.refill>`), made on the first re-scoring
+    memo: Any = None
 
     @property
     def n_mutable(self) -> int:

@@ -37,9 +37,38 @@ from urai.kernels import available, core, enabled, status
 from urai.lang.tokenize import Token
 
 __all__ = ["core", "available", "enabled", "status", "lm_kernel", "EngineCore", "token_spans",
-           "LazyTokens", "LazyWords"]
+           "LazyTokens", "LazyWords", "tree_logit"]
 
 _KINDS = ("word", "num", "abbr", "punct", "other", "space")
+
+
+def tree_logit(model: Any, X: np.ndarray) -> np.ndarray | None:
+    """:meth:`urai.detect.rescore.TreeModel.logit` of the rows of ``X`` by the compiled
+    kernel (bit for bit the same), or None when the kernels are off or not built (the caller
+    then runs its numpy code)."""
+    c = core() if enabled() else None
+    return None if c is None else _trees(c.tree_logit, model, X)
+
+
+def _trees(kernel: Any, model: Any, X: np.ndarray) -> np.ndarray:
+    """``kernel`` (``urai._core.tree_logit``) over the rows of ``X``; one row (or none) in
+    numpy, which sums a single row's leaves pairwise (the kernel adds them in tree order,
+    as numpy does for two rows or more)."""
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    f, v, leaf = model.split_feature, model.split_value, model.leaf
+    if len(X) < 2:
+        if not len(X) or not len(leaf):
+            return np.full(len(X), model.bias)
+        x = X[0]
+        right = x[f[:, 0]] > v[:, 0]
+        hi = np.where(right, x[f[:, 2]] > v[:, 2], x[f[:, 1]] > v[:, 1])
+        return np.array([model.bias + np.add.reduce(leaf[np.arange(len(leaf)),
+                                                         2 * right + hi])])
+    out = np.empty(len(X))
+    kernel(np.ascontiguousarray(X.T), np.ascontiguousarray(f, dtype=np.int64),
+           np.ascontiguousarray(v, dtype=np.float64),
+           np.ascontiguousarray(leaf, dtype=np.float64), float(model.bias), out)
+    return out
 
 
 def lm_kernel(lm: Any) -> Any:
@@ -140,13 +169,15 @@ class EngineCore:
             None if tm is None else np.ascontiguousarray(tm.weights, dtype=np.float64),
             0.0 if tm is None else float(tm.bias))
         self._decode = c.decode
+        self._doc_groups, self._type_term, self._id_counts = (c.doc_groups, c.type_term,
+                                                              c.id_counts)
+        self._tree_logit = c.tree_logit
 
     def analyse(self, text: str) -> Analysis:
         (n_words, n_known, n_stop, toks, seq, pos_tok, pos_seq, pos_sent, ptr, cids, src, X,
-         obs, z, lm_max) = self.analyzer.analyse(text)
+         obs, z, lm_max, cand_pos) = self.analyzer.analyse(text)
         i64 = np.int64
         cand_ptr = np.frombuffer(ptr, dtype=i64)
-        counts = np.diff(cand_ptr)
         src_a = np.frombuffer(src, dtype=i64)
         return Analysis(
             LazyTokens(text, np.frombuffer(toks, dtype=i64).reshape(-1, 3)),
@@ -154,16 +185,61 @@ class EngineCore:
             np.frombuffer(pos_tok, dtype=i64), np.frombuffer(pos_seq, dtype=i64),
             np.frombuffer(pos_sent, dtype=i64), cand_ptr, np.frombuffer(cids, dtype=i64),
             LazyWords(self.analyzer.surfaces, src_a),  # type: ignore[arg-type]
-            np.repeat(np.arange(len(counts)), counts),
+            np.frombuffer(cand_pos, dtype=i64),
             np.frombuffer(X, dtype=np.float64).reshape(-1, ev.N_FEATURES),
             np.frombuffer(obs, dtype=i64),
             None if z is None else np.frombuffer(z, dtype=np.float64),
-            np.frombuffer(lm_max, dtype=np.float64))
+            np.frombuffer(lm_max, dtype=np.float64), self)
+
+    # ---- document-level helpers (urai.detect.doclevel's reference, in one pass each) ------
+    def type_groups(self, an: Analysis, unk: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(inv, counts, known)`` of :func:`urai.detect.doclevel.type_groups` (groups
+        numbered by first appearance instead of by sorted key: the same partition)."""
+        n = len(an.cand_ids)
+        inv = np.empty(n, dtype=np.int64)
+        counts = np.empty(n, dtype=np.int64)
+        known = np.empty(n, dtype=np.bool_)
+        g = self._doc_groups(an.obs_ids, an.cand_pos, an.cand_ids, an.X, int(unk), inv, counts,
+                             known)
+        return inv, counts[:g], known
+
+    def type_term(self, inv: np.ndarray, counts: np.ndarray, z: np.ndarray, center: float,
+                  cap: float, weight: float) -> tuple[np.ndarray, np.ndarray]:
+        """``(type_term, others)`` of :func:`urai.detect.doclevel.document_bias`."""
+        n = len(z)
+        term = np.empty(n)
+        others = np.empty(n, dtype=np.int64)
+        self._type_term(inv, counts, np.ascontiguousarray(z, dtype=np.float64), float(center),
+                        float(cap), float(weight), term, others)
+        return term, others
+
+    def id_counts(self, seq: np.ndarray, of: np.ndarray) -> np.ndarray:
+        """How often each id of ``of`` occurs among the ids >= 0 of ``seq`` (float64)."""
+        out = np.empty(len(of))
+        self._id_counts(seq, np.ascontiguousarray(of, dtype=np.int64), out)
+        return out
+
+    def tree_logit(self, model: Any, X: np.ndarray) -> np.ndarray:
+        """:meth:`urai.detect.rescore.TreeModel.logit` of the rows of ``X``: the same
+        comparisons and the trees' leaves added as numpy adds them, so the same bits."""
+        return _trees(self._tree_logit, model, X)
 
     def refill(self, an: Analysis, context: np.ndarray, near: np.ndarray) -> None:
+        """Re-score the positions next to the changed seq indexes ``near`` against
+        ``context`` (:meth:`urai.detect.engine.Engine.fill_lm`). A position's new evidence
+        depends only on its own rows and its four neighbours, so the analysis keeps a memo of
+        what was computed against which neighbours (``an.memo``): when a later re-scoring
+        (the adaptive pass) puts the same neighbours around a position, its rows are copied
+        from there. Exact: the copied rows are the ones the computation gives."""
+        memo = an.memo
+        if memo is None and an.z is not None and an.lm_max is not None:
+            m, n = an.n_mutable, len(an.cand_ids)
+            memo = an.memo = (np.empty(4 * m, dtype=np.int64), np.empty(n * ev.N_FEATURES),
+                              np.empty(n), np.empty(m), np.zeros(m, dtype=np.uint8))
         self.analyzer.refill(an.X, np.ascontiguousarray(context, dtype=np.int64), an.pos_seq,
                              an.obs_ids, an.cand_ptr, an.cand_ids,
-                             np.ascontiguousarray(near, dtype=np.int64), an.z, an.lm_max)
+                             np.ascontiguousarray(near, dtype=np.int64), an.z, an.lm_max, memo)
 
     def decode(self, an: Analysis, z: np.ndarray, *, threshold: float, w_lm: np.ndarray,
                margin: float, context: np.ndarray | None) -> Decoded:
