@@ -143,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reference", choices=("none", "round1", "all"), default="round1",
                     help="reference systems run on the same texts")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--rescorer", type=Path, default=None,
+                    help="also a re-scorer file (train_rescorer.py --out) at offsets -0.5 / "
+                         "-0.25 / 0 (--reference none: only those)")
     args = ap.parse_args(argv)
 
     shared = shared_data_dir()
@@ -172,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
             CheckConfig(rescore=True, rescore_offset=-0.5))
         systems["re-scorer, first round's types kept"] = base.with_config(CheckConfig(
             rescore=True, rescore_freeze=True))
+    if args.rescorer is not None:
+        other = Detector(CheckConfig(rescore=True), rescorer=args.rescorer)
+        for off in (-0.5, -0.25, 0.0):
+            systems[f"{args.rescorer.name}, offset {off}"] = other.with_config(CheckConfig(
+                rescore=True, rescore_offset=off))
     if args.reference == "all":
         # the check without the short-text spun threshold (round 2 adds it)
         systems["no short-text threshold"] = base.with_config(CheckConfig(

@@ -32,6 +32,7 @@ from evalspin import eval_spinner, farm_dictionaries, shared_data_dir  # noqa: E
 
 from urai.build.common import training_articles  # noqa: E402
 from urai.detect.detector import CheckConfig, Detector  # noqa: E402
+from urai.detect.rescore import load_rescorer  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
                          "model has seen them: only the LM is held out)")
     ap.add_argument("--lm", default=None,
                     help="with --heldout: that LM, saved (NgramLM.save), instead of training it")
+    ap.add_argument("--rescorer", default=None,
+                    help="a re-scorer file (train_rescorer.py --out) instead of the shipped one")
     args = ap.parse_args(argv)
+    rs = {} if args.rescorer is None else {"rescorer": load_rescorer(args.rescorer)}
     shared = shared_data_dir()
     if args.heldout:
         from urai.build.common import half_of, heldout_lm
@@ -55,10 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         lm = (heldout_lm(shared, [t for aid, t in every if half_of(aid) < 2])
               if args.lm is None else args.lm)
         arts = [t for aid, t in every if half_of(aid) >= 2][-args.articles:]
-        base = Detector(lm=lm)
+        base = Detector(CheckConfig(rescore=bool(rs)), lm=lm, **rs)
     else:
         arts = [t for _, t in training_articles(shared)[-args.articles:]]
-        base = Detector()
+        base = Detector(CheckConfig(rescore=bool(rs)), **rs)
     farms = [f.spinner() for f in farm_dictionaries(5, seed=99)]
     ev = eval_spinner()
     farm = [farms[i % len(farms)].spin_consistent(t, 0.8, 500 + i) for i, t in enumerate(arts)]

@@ -60,6 +60,9 @@ from urai.simulate.spinner import Spinner
 __all__ = ["train", "main", "draw_farms", "N_FARMS"]
 
 N_FARMS = 6
+#: keys share of the small-dictionary farms (``--small-farms``): a spinner that swaps a few
+#: common words, function words among them, consistently (a low spin rate, strong types)
+SMALL_INCLUDE = 0.15
 FARM_QS = (0.5, 0.8, 1.0)
 RATES = (0.05, 0.10, 0.20, 0.35, 0.50)
 #: share of the negative rows the trees are fitted on
@@ -223,7 +226,8 @@ def _evaluate(model: Any, docs: list[dict[str, Any]], th: float) -> dict[str, fl
 
 def train(shared: Path, out: Path, limit: int | None = None, seed: int = 13,
           lm_a: Path | None = None, lm_b: Path | None = None, max_over: float = 0.008,
-          kind: str = "trees", cache: Path | None = None) -> dict[str, Any]:
+          kind: str = "trees", cache: Path | None = None, small_farms: int = 0
+          ) -> dict[str, Any]:
     """Build the training rows (or read them from ``cache``, written when it does not
     exist), fit, choose the threshold, write ``out``; returns the provenance."""
     t0 = time.time()
@@ -232,7 +236,7 @@ def train(shared: Path, out: Path, limit: int | None = None, seed: int = 13,
             docs = pickle.load(fh)
         print(f"{len(docs)} documents from {cache}", file=sys.stderr)
     else:
-        docs = _build_docs(shared, limit, seed, lm_a, lm_b, t0)
+        docs = _build_docs(shared, limit, seed, lm_a, lm_b, t0, small_farms)
         if cache is not None:
             with cache.open("wb") as fh:
                 pickle.dump(docs, fh)
@@ -240,7 +244,7 @@ def train(shared: Path, out: Path, limit: int | None = None, seed: int = 13,
 
 
 def _build_docs(shared: Path, limit: int | None, seed: int, lm_a: Path | None,
-                lm_b: Path | None, t0: float) -> list[dict[str, Any]]:
+                lm_b: Path | None, t0: float, small_farms: int = 0) -> list[dict[str, Any]]:
     """The training documents: per document its rows, labels and counts."""
     rng = random.Random(seed)
     arts = training_articles(shared)
@@ -257,7 +261,8 @@ def _build_docs(shared: Path, limit: int | None, seed: int, lm_a: Path | None,
     det_b = Detector(cfg, lm=lm_on_a)  # features of half B
     det_a = Detector(cfg, lm=lm_on_b, thesaurus=det_b.engine.thesaurus,
                      frequency=det_b.engine.frequency)
-    farms = [Spinner(f, name=f"train-farm-{k}") for k, f in enumerate(draw_farms())]
+    farms = [Spinner(f, name=f"train-farm-{k}") for k, f in enumerate(
+        draw_farms() + draw_farms(small_farms, seed=1, include=SMALL_INCLUDE))]
     own = Spinner()
     docs: list[dict[str, Any]] = []
     for half, det, part in (("A", det_a, A), ("B", det_b, B)):
@@ -345,13 +350,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lm-b", type=Path, default=None, help="held-out LM trained on half B")
     ap.add_argument("--max-over", type=float, default=0.008)
     ap.add_argument("--model", choices=("trees", "logistic"), default="trees")
+    ap.add_argument("--small-farms", type=int, default=0,
+                    help="also farms over a small dictionary (15 %% of the common words)")
     ap.add_argument("--cache", type=Path, default=None,
                     help="pickle of the training rows: read when it exists, else written")
     a = ap.parse_args(argv)
     shared = shared_dir(a.shared)
     if shared is None:
         return 2
-    train(shared, a.out, a.limit, a.seed, a.lm_a, a.lm_b, a.max_over, a.model, a.cache)
+    train(shared, a.out, a.limit, a.seed, a.lm_a, a.lm_b, a.max_over, a.model, a.cache,
+          a.small_farms)
     return 0
 
 
