@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from urai.trace.fingerprint import IndexConfig
-from urai.trace.index import Index
+from urai.trace.index import RERANK_FIRST, Index
 from urai.trace.lexical import lexical_order, query_terms
 
 STOCK = ("Petugas gabungan mengerahkan perahu karet untuk mengevakuasi lansia dan anak-anak "
@@ -65,3 +67,39 @@ def test_a_decided_vote_aligns_only_verify_candidates(tmp_path: Path) -> None:
         from urai.trace.passages import prepare
         prep = prepare(text, word_spans(text), idx._memo, idx._fp.stopwords, idx._weight)
         assert len(idx._candidates(text, len(text.split()), True, prep)) <= 2
+
+
+def _reads(idx: Index) -> list[int]:
+    """Record how many texts each SQLite read of the re-ranking asks for (the real store
+    method still runs)."""
+    sizes: list[int] = []
+    real = idx._store.texts_by_docs
+
+    def spy(docs: list[int]) -> dict[int, str]:
+        sizes.append(len(docs))
+        return real(docs)
+
+    idx._store.texts_by_docs = spy  # type: ignore[method-assign]
+    return sizes
+
+
+@pytest.mark.parametrize("source_first", [True, False])
+def test_rerank_reads_the_rest_of_the_pool_only_without_a_clear_winner(
+        tmp_path: Path, source_first: bool) -> None:
+    decoys = [(f"decoy{i}", STOCK + " Listrik padam. Jalan licin.") for i in range(12)]
+    source = [("source", STOCK + OWN)]
+    with Index(tmp_path / "lex.db") as idx:
+        idx.add(source + decoys if source_first else decoys + source)
+    query = STOCK + OWN
+    with Index(tmp_path / "lex.db", create=False, readonly=True,
+               config=IndexConfig(verify=1, rerank=50)) as idx:
+        sizes = _reads(idx)
+        res = idx.trace(query)
+        assert res.best is not None and res.best.id == "source"
+    # the source holds all of the query's content (>= RERANK_STOP): when it is among the
+    # vote's first RERANK_FIRST, the other texts are not read
+    pool = len(decoys) + 1
+    if source_first:
+        assert sizes == [RERANK_FIRST]
+    else:
+        assert sizes == [RERANK_FIRST, pool - RERANK_FIRST]
