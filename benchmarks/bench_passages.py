@@ -228,7 +228,8 @@ def located_chars(queries: list[Query], answers: dict[str, list], same) -> tuple
 SHARED: dict[str, list[str]] = {}
 
 
-def run_urai(idx: Index, queries: list[Query], passages: bool, top: int):
+def run_urai(idx: Index, queries: list[Query], passages: bool, top: int,
+             keep_shared: bool = True):
     out = {}
     times = []
     for q in queries[:3]:
@@ -238,7 +239,7 @@ def run_urai(idx: Index, queries: list[Query], passages: bool, top: int):
         res = idx.trace(q.text, top=top, passages=passages)
         times.append((time.perf_counter() - t0) * 1000)
         out[q.id] = [(m.id, m.passages) for m in res.matches]
-        if passages:
+        if passages and keep_shared:
             SHARED[q.id] = [x.id for x in res.shared]
     return out, times
 
@@ -299,6 +300,8 @@ def main() -> None:
     ap.add_argument("--no-baseline", action="store_true", help="no BM25 baseline")
     ap.add_argument("--no-today", action="store_true", help="no whole-document trace run")
     ap.add_argument("--tune", action="store_true")
+    ap.add_argument("--rerank-ab", action="store_true",
+                    help="also run urai with rerank=0 (no lexical re-ranking) in the same run")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--write-gate", type=Path, default=None,
                     help="write the CI gate set (tests/trace/data/gate.jsonl.gz) and stop")
@@ -359,6 +362,14 @@ def main() -> None:
             la, lt = run_urai(idx, long, flag, args.top)
             res[name] = {"para": pa, "pt": pt, "docs": da, "dt": dtm, "free": fa, "lt": lt}
             print(f"  {name} done", file=sys.stderr)
+    if args.rerank_ab:  # after urai's run: the page cache favours this one, if any
+        with Index(db, create=False, readonly=True, config=IndexConfig(rerank=0)) as idx:
+            runs = {k: run_urai(idx, qs, True, args.top, keep_shared=False)
+                    for k, qs in (("para", para), ("docs", docs), ("free", free), ("long", long))}
+        res["rerank0"] = {"para": runs["para"][0], "pt": runs["para"][1],
+                          "docs": runs["docs"][0], "dt": runs["docs"][1],
+                          "free": runs["free"][0], "lt": runs["long"][1]}
+        print("  rerank=0 done", file=sys.stderr)
     if not args.no_baseline:
         pa, pt, t_idx = run_bm25(gloss, pool, gen, args.docs, para)
         res["bm25"] = {"para": pa, "pt": pt, "t_index": t_idx}
@@ -453,8 +464,9 @@ def tune(db: Path, para, docs, free, same) -> None:
 
 def report(res, para, docs, free, long, ing, args, same) -> None:
     lines = []
-    names = [n for n in ("urai", "today", "bm25") if n in res]
-    label = {"urai": "urai (passages)", "today": "today's trace (whole-document)",
+    names = [n for n in ("urai", "rerank0", "today", "bm25") if n in res]
+    label = {"urai": "urai (passages)", "rerank0": "urai, rerank=0",
+             "today": "today's trace (whole-document)",
              "bm25": "BM25 (bm25s, words)"}
     rt = {n: recall_table(para, res[n]["para"], same) for n in names}
     lines.append("| paragraph queries: recall@1 | n | " + " | ".join(label[n] for n in names)
@@ -487,7 +499,7 @@ def report(res, para, docs, free, long, ing, args, same) -> None:
             + " |")
     lines.append("")
     cases = [(q.id, c) for q in docs for c in q.cases]
-    traced = [n for n in ("urai", "today") if n in res]
+    traced = [n for n in ("urai", "rerank0", "today") if n in res]
     lines.append("| documents with 1-3 passages | " + " | ".join(label[n] for n in traced)
                  + " |")
     lines.append("|---|" + "---|" * len(traced))
