@@ -112,20 +112,22 @@ def _restored(result, observed: str, original: str) -> int:  # type: ignore[no-u
                if s.observed.lower() == observed and s.suggestion.lower() == original)
 
 
-def test_every_dan_as_serta_is_restored_at_least_as_well_as_round_1() -> None:
+def test_every_dan_as_serta_is_restored_by_the_default() -> None:
     # the issue's pattern: a farm wrote `serta` for every `dan` and `bakal` for every `akan`.
     # Round 2's re-scorer (once the default) restored none of these `serta`, round 1 all of
-    # them; the shipped default must restore at least as many as round 1 and most of them
+    # them; the shipped default (round 1's soft document bias) must restore every one
     text = Spinner(BRIDGE_FARM).spin_consistent(" ".join([BRIDGE] * 4), 1.0, 1).text
     n_serta = sum(1 for t in tokenize(text) if t.text.lower() == "serta")
     assert n_serta == 20
     det = Detector()
     shipped = det.check(text)
-    round1 = det.with_config(CheckConfig(rescore=False)).check(text)
+    option = det.with_config(CheckConfig(rescore=True)).check(text)
     assert shipped.verdict != "clean"
-    got, ref = _restored(shipped, "serta", "dan"), _restored(round1, "serta", "dan")
-    assert got >= ref
-    assert got >= 0.75 * n_serta
+    got = _restored(shipped, "serta", "dan")
+    # the README says the default restores all of them and the re-scorer option fewer
+    # (none today): that is why the option is off by default
+    assert got == n_serta
+    assert _restored(option, "serta", "dan") < got
 
 
 def test_clean_text_gets_no_document_evidence() -> None:
