@@ -103,3 +103,15 @@ def test_rerank_reads_the_rest_of_the_pool_only_without_a_clear_winner(
         assert sizes == [RERANK_FIRST]
     else:
         assert sizes == [RERANK_FIRST, pool - RERANK_FIRST]
+
+
+def test_candidate_texts_are_split_like_the_query() -> None:
+    # Unicode quotes and dashes (common in Indonesian news) and a hyphen left at a word's
+    # edge by the byte split must not hide a query word from the candidate's text
+    from urai.trace.lexical import _words
+
+    terms = {"kami": (1.0, ()), "presiden": (1.0, ()), "itu": (1.0, ()), "anak-anak": (1.0, ())}
+    texts = {1: "“Kami” bertemu (ANTARA)-Presiden anak-anak—itu", 2: "tidak ada"}
+    got = lexical_order(terms, texts)
+    assert got[1] == pytest.approx(1.0) and got[2] == 0.0
+    assert {b"kami", b"presiden", b"itu", b"anak-anak"} <= _words(texts[1])

@@ -87,7 +87,8 @@ class IndexConfig:
     at 20, with the same plagiarism-free documents matched, 1 of 100, because a located
     passage is often a few words shorter than the copy; ``rerank``: how many of a
     paragraph's best-voted candidates are re-ranked by the share of its content words their
-    text holds before ``verify`` of them are aligned, 0 for none) may differ between
+    text holds before ``verify`` of them are aligned; 0, or any value up to ``verify``, re-ranks
+    nothing, since that many are aligned anyway) may differ between
     queries.
     """
 

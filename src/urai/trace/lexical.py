@@ -14,6 +14,7 @@ fingerprints proposed, so it needs no second index on disk; word order does not 
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable, Mapping, Sequence
 
@@ -25,6 +26,25 @@ ALT_WEIGHT = 0.5
 #: texts are split as UTF-8 bytes, which is several times faster than a str translation
 _SPACES = bytes.maketrans(string.punctuation.replace("-", "").encode(),
                           b" " * (len(string.punctuation) - 1))
+#: the query's word rule (:mod:`urai.lang.tokenize`), for texts the byte split cannot handle
+_WORD_RE = re.compile(r"\w+(?:-\w+)*")
+#: UTF-8 lead bytes of Latin-1 punctuation (« » ·) and of General Punctuation (“ ” ‘ ’ – — …)
+_UNICODE_PUNCT = (b"\xc2", b"\xe2\x80")
+
+
+def _words(text: str) -> set[bytes]:
+    """The lower-case words of ``text`` as UTF-8 bytes, split like the query: ASCII
+    punctuation by a byte translation; a text with Unicode quotes or dashes (common in
+    Indonesian news: “kami”, ANTARA—Presiden) also through the word rule, and a word the
+    byte split left with a leading or trailing hyphen (``(ANTARA)-Presiden``) also without
+    it."""
+    raw = text.lower().encode().translate(_SPACES)
+    have = set(raw.split())
+    if any(p in raw for p in _UNICODE_PUNCT):
+        have.update(w.encode() for w in _WORD_RE.findall(raw.decode()))
+    edged = [t for t in have if t[:1] == b"-" or t[-1:] == b"-"]
+    have.update(t.strip(b"-") for t in edged)
+    return have
 
 
 def query_terms(words: Sequence[tuple[int, int, str]], stopwords: frozenset[str],
@@ -57,7 +77,7 @@ def lexical_order(terms: Mapping[str, tuple[float, tuple[str, ...]]],
     alt_keys = by_alt.keys()
     out: dict[int, float] = {}
     for doc, text in texts.items():
-        have = set(text.lower().encode().translate(_SPACES).split())
+        have = _words(text)
         direct = have & direct_keys
         got = sum(weight[k] for k in direct)
         via = {k for a in have & alt_keys for k in by_alt[a]} - direct
