@@ -233,3 +233,13 @@ def test_short_texts_need_the_short_spun_threshold() -> None:
     assert strict.verdict != "spun"
     assert loose.verdict == "spun"
     assert (a.verdict == "spun") == (p >= 0.93)
+
+
+def test_a_given_rescorer_is_kept_while_the_option_is_off() -> None:
+    from urai.detect.rescore import default_rescorer, load_rescorer
+
+    mine = load_rescorer()  # a fresh object, not the shipped cached one
+    assert mine is not default_rescorer()
+    det = Detector(CheckConfig(rescore=False), rescorer=mine)
+    assert det.with_config(CheckConfig(rescore=True)).rescorer is mine
+    assert Detector(CheckConfig(rescore=True)).rescorer is default_rescorer()

@@ -357,10 +357,13 @@ class Detector:
 
         self._w_lm = np.asarray(model.token.weights[:N_LM_TERMS], dtype=np.float64)
         #: the adaptive pass's re-scorer (None: the soft document bias of ``doc_evidence``)
-        self.rescorer: Rescorer | None = None
-        if config.rescore:
-            self.rescorer = (default_rescorer() if rescorer is None else rescorer
-                             if isinstance(rescorer, Rescorer) else load_rescorer(rescorer))
+        #: (a re-scorer passed in is kept even while ``config.rescore`` is off, so that
+        #: ``with_config(rescore=True)`` uses it, not the shipped one)
+        self.rescorer: Rescorer | None = (
+            rescorer if isinstance(rescorer, Rescorer) or rescorer is None
+            else load_rescorer(rescorer))
+        if config.rescore and self.rescorer is None:
+            self.rescorer = default_rescorer()
 
     # the decoding settings, read from the (frozen) config
     @property
