@@ -614,17 +614,25 @@ class MemberFingerprints:
         want = np.array(nodes, dtype=np.int64)
         self.nodes = want
         parts: dict[str, list[np.ndarray]] = {"b": [], "q": []}
+        seen: list[int] = []
         for s in sig:
             seq = s["seq"]
             rows = np.flatnonzero(np.isin(seq, want))
+            seen.extend(seq[rows].tolist())
             for key, off, flat in (("b", s["fo"], s["ff"]), ("q", s["qo"], s["qf"])):
                 parts[key].extend(flat[off[r]:off[r + 1]] for r in rows.tolist())
-        # sig shards hold increasing seqs, so the rows come in the order of ``nodes``
+        # sig shards hold increasing seqs, so the rows come in the order of ``nodes``; a
+        # broken assumption must not let a member use another document's fingerprints
+        if seen != want.tolist():
+            raise RuntimeError("resolve: the signature shards do not hold the members in "
+                               "increasing order; remove the run's work directory and rerun")
         self.bo, self.bf = _csr(parts["b"])
         self.qo, self.qf = _csr(parts["q"])
 
     def __call__(self, doc: int) -> tuple[np.ndarray, np.ndarray]:
         i = int(np.searchsorted(self.nodes, doc))
+        if i >= len(self.nodes) or self.nodes[i] != doc:
+            raise KeyError(f"document {doc} is no member of a component")
         return (self.bf[self.bo[i]:self.bo[i + 1]], self.qf[self.qo[i]:self.qo[i + 1]])
 
 

@@ -88,8 +88,9 @@ def _list_array(arrays: list[Any]) -> Any:
     from urai.corpus.pipeline import _csr
 
     off, flat = _csr(arrays)
-    return pa.ListArray.from_arrays(pa.array(off, pa.int32() if len(flat) < 2**31
-                                             else pa.int64()), pa.array(flat, pa.int64()))
+    if len(flat) >= 2**31:  # list<int64> has int32 offsets; batches are far smaller
+        raise ValueError(f"an Arrow batch of {len(flat)} fingerprints is too large")
+    return pa.ListArray.from_arrays(pa.array(off, pa.int32()), pa.array(flat, pa.int64()))
 
 
 class SparkExecutor:
