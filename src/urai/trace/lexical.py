@@ -14,9 +14,10 @@ fingerprints proposed, so it needs no second index on disk; word order does not 
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Callable, Mapping, Sequence
+
+from urai.trace.fingerprint import fast_words
 
 __all__ = ["lexical_order", "query_terms"]
 
@@ -26,8 +27,6 @@ ALT_WEIGHT = 0.5
 #: texts are split as UTF-8 bytes, which is several times faster than a str translation
 _SPACES = bytes.maketrans(string.punctuation.replace("-", "").encode(),
                           b" " * (len(string.punctuation) - 1))
-#: the query's word rule (:mod:`urai.lang.tokenize`), for texts the byte split cannot handle
-_WORD_RE = re.compile(r"\w+(?:-\w+)*")
 #: UTF-8 lead bytes of Latin-1 punctuation (« » ·) and of General Punctuation (“ ” ‘ ’ – — …)
 _UNICODE_PUNCT = (b"\xc2", b"\xe2\x80")
 
@@ -35,13 +34,14 @@ _UNICODE_PUNCT = (b"\xc2", b"\xe2\x80")
 def _words(text: str) -> set[bytes]:
     """The lower-case words of ``text`` as UTF-8 bytes, split like the query: ASCII
     punctuation by a byte translation; a text with Unicode quotes or dashes (common in
-    Indonesian news: “kami”, ANTARA—Presiden) also through the word rule, and a word the
+    Indonesian news: “kami”, ANTARA—Presiden) also through the index's word rule
+    (:func:`urai.trace.fingerprint.fast_words`), and a word the
     byte split left with a leading or trailing hyphen (``(ANTARA)-Presiden``) also without
     it."""
     raw = text.lower().encode().translate(_SPACES)
     have = set(raw.split())
     if any(p in raw for p in _UNICODE_PUNCT):
-        have.update(w.encode() for w in _WORD_RE.findall(raw.decode()))
+        have.update(w.encode() for w in fast_words(raw.decode()))
     edged = [t for t in have if t[:1] == b"-" or t[-1:] == b"-"]
     have.update(t.strip(b"-") for t in edged)
     return have
