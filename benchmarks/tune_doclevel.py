@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=40)
     ap.add_argument("--grid", default="full",
                     choices=("full", "small", "tie", "tie1", "adapt", "centre", "iso", "iso2",
-                             "rescore", "rounds", "freeze"))
+                             "rescore", "rounds", "freeze", "count", "count2", "em", "em2", "fw",
+                             "fw2"))
     ap.add_argument("--heldout", action="store_true",
                     help="cross-fitted: an LM trained on quarters 0-1 of the training articles "
                          "(+ kumparan), evaluated on quarter 2-3 articles (the shipped cloze "
@@ -70,7 +71,44 @@ def main(argv: list[str] | None = None) -> int:
     grid = [dict(doc_evidence=False, rescore=False)]
     weights = (0.25, 0.5) if args.grid == "small" else (0.2, 0.35, 0.5)
     centers = (-3.0, -2.0) if args.grid == "small" else (-3.0, -2.0, -1.0)
-    if args.grid == "rescore":  # the re-scorer's change cost against the soft bias (round 1)
+    if args.grid == "count":  # the type-level count likelihood ratio (third session)
+        grid.append(dict())  # the default
+        grid += [dict(count_weight=w, adaptive_offset=o) for w in (0.5, 1.0, 2.0)
+                 for o in (-1.75, -1.25)]
+        grid += [dict(count_weight=1.0, count_r_content=2.0),
+                 dict(count_weight=1.0, count_exclusive=False)]
+    elif args.grid == "count2":  # finer, around the first grid's choice
+        grid.append(dict())
+        grid += [dict(count_weight=w, adaptive_offset=o, count_cap=c)
+                 for w, o, c in ((1.0, -1.5, 12.0), (1.5, -1.75, 12.0), (1.0, -1.75, 20.0),
+                                 (1.5, -1.5, 12.0), (1.0, -1.0, 12.0))]
+    elif args.grid == "em":  # the spin rate re-estimated by EM, with and without the counts
+        grid.append(dict())
+        cnt = dict(count_weight=1.0, count_min_occurrences=2, count_min_occurrences_function=2)
+        grid += [dict(em_rounds=30, em_prior=p, adaptive_offset=o)
+                 for p, o in ((0.1, -1.75), (0.1, -1.5), (0.2, -2.0), (0.2, -1.75))]
+        grid += [dict(em_rounds=30, em_prior=0.1, adaptive_offset=o, **cnt) for o in (-1.5,
+                                                                                      -1.25)]
+    elif args.grid == "em2":  # the same trade-off line? the default at lower costs beside
+        cnt = dict(count_min_occurrences=2, count_min_occurrences_function=2)
+        grid += [dict(adaptive_offset=o) for o in (-2.25, -2.5)]
+        grid += [dict(count_weight=w, adaptive_offset=o, **cnt)
+                 for w, o in ((0.5, -1.75), (0.5, -1.5), (1.0, -1.5), (1.0, -1.25))]
+        grid += [dict(count_weight=0.5, em_rounds=30, em_prior=0.2, adaptive_offset=-1.75, **cnt)]
+    elif args.grid == "fw":  # the count ratio for function words only
+        grid.append(dict())
+        grid += [dict(count_weight=w, count_min_occurrences=100, count_min_occurrences_function=k,
+                      adaptive_offset=o)
+                 for w, k, o in ((1.0, 2, -1.75), (2.0, 2, -1.75), (2.0, 3, -1.75),
+                                 (1.0, 1, -1.75), (2.0, 2, -1.5))]
+    elif args.grid == "fw2":  # the function-word count ratio at the default's over-correction
+        grid.append(dict())
+        fw = dict(count_min_occurrences=100, count_min_occurrences_function=2)
+        grid += [dict(count_weight=w, adaptive_offset=o, **fw)
+                 for w, o in ((1.0, -1.6), (1.0, -1.5), (0.5, -1.6), (0.5, -1.75))]
+        grid += [dict(count_weight=0.5, count_min_occurrences=2,
+                      count_min_occurrences_function=2, adaptive_offset=o) for o in (-1.6, -1.5)]
+    elif args.grid == "rescore":  # the re-scorer's change cost against the soft bias (round 1)
         grid.append(dict(rescore=False))
         grid += [dict(rescore_offset=o) for o in (-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5)]
     elif args.grid == "tie":  # the re-scored occurrences of a type decided together

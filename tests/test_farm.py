@@ -7,8 +7,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from urai.detect.detector import CheckConfig, Detector, default_detector
-from urai.detect.doclevel import document_bias
+from urai.detect.detector import CheckConfig, Detector, default_detector, em_spin_rate
+from urai.detect.doclevel import (
+    CountModel,
+    candidate_counts,
+    document_bias,
+    nb_logpmf,
+    type_groups,
+)
 from urai.detect.features import LogisticModel
 from urai.detect.rescore import (
     RESCORE_FEATURES,
@@ -262,3 +268,99 @@ def test_rescore_tie_decides_a_types_occurrences_together() -> None:
     for grp in np.unique(g.inv[live]):
         rows = live[g.inv[live] == grp]
         assert np.allclose(Lt[rows], Lf[rows].mean())  # every occurrence: the type's mean
+
+
+# ---- the type-level count ratio and the EM spin rate (issue 13, third session) ----------
+PROBE = ("Militer Amerika Serikat melancarkan serangan udara terhadap kelompok militan di kota "
+         "itu pada tahun 2016. Serangan udara itu akan terus dilakukan dan pasukan darat akan "
+         "memperkuat posisi mereka. Pejabat pertahanan mengatakan kelompok militan tersebut "
+         "telah kehilangan banyak wilayah dan pemimpin mereka tewas tahun lalu. Menurut juru "
+         "bicara militer, serangan udara dan operasi darat akan melemahkan kelompok militan "
+         "dan membuka jalan bagi pasukan pemerintah. Warga sipil diminta menjauhi daerah "
+         "pertempuran dan mengikuti petunjuk aparat keamanan selama operasi berlangsung.")
+
+
+def _probe_copy() -> str:
+    return (PROBE.replace("serangan udara", "serangan hawa")
+            .replace("Serangan udara", "Serangan hawa")
+            .replace("melancarkan serangan", "memperlancar serangan")
+            .replace("kelompok militan", "grup militan").replace(" dan ", " serta ")
+            .replace(" akan ", " bakal ").replace("tahun", "th."))
+
+
+def test_count_ratio_of_a_missing_frequent_word() -> None:
+    cm = CountModel(weight=1.0)
+    fw = np.array([True, True, True])
+    # 80 words: `serta` (p ~ 2e-3) 7 times, `dan` (p ~ 3e-2) never -> strongly spun;
+    # the same with `dan` 3 times as well -> much weaker; `serta` once, `dan` 3 times
+    # (its natural count) -> against
+    llr = cm.type_llr(80, np.log10([2e-3] * 3), np.log10([3e-2] * 3), np.array([7, 7, 1]),
+                      np.array([0, 3, 3]), fw)
+    assert llr[0] > 10.0
+    assert llr[1] < llr[0] - 5.0
+    assert llr[2] < 0.0
+    # a bursty content word (small dispersion) gets less than a function word
+    content = cm.type_llr(80, np.log10([2e-3]), np.log10([3e-2]), np.array([7]),
+                          np.array([0]), np.array([False]))
+    assert 0.0 < content[0] < llr[0]
+
+
+def test_nb_logpmf_is_a_distribution() -> None:
+    k = np.arange(200, dtype=np.float64)
+    for mean, r in ((0.3, 0.5), (2.5, 20.0), (7.0, 1000.0)):
+        p = np.exp(nb_logpmf(k, np.full_like(k, mean), np.full_like(k, r)))
+        assert abs(p.sum() - 1.0) < 1e-6
+        assert abs((k * p).sum() - mean) < 1e-4
+
+
+def test_count_ratio_restores_the_probe_copy() -> None:
+    # the brief's probe: every `dan` written `serta` (5x), no `dan` left. The default
+    # restores none of them; the count ratio (COUNT option settings) restores most
+    copy = _probe_copy()
+    det = Detector()
+    n_serta = sum(1 for t in tokenize(copy) if t.text.lower() == "serta")
+    assert n_serta == 5 and not any(t.text.lower() == "dan" for t in tokenize(copy))
+    opt = det.with_config(CheckConfig(count_weight=0.5, count_min_occurrences=2,
+                                      count_min_occurrences_function=2, adaptive_offset=-1.5))
+    base = det.check(copy)
+    got = opt.check(copy)
+    assert got.verdict == "spun"
+    assert _restored(got, "serta", "dan") >= 4 > 1 >= _restored(base, "serta", "dan")
+    # the clean original is left alone either way
+    assert opt.check(PROBE).substitutions == ()
+
+
+def test_count_exclusivity_keeps_one_original_per_type() -> None:
+    det = default_detector()
+    copy = _probe_copy()
+    an = det.engine.analyse_text(copy)
+    g = type_groups(an, det.engine.unk)
+    exp, seen, k_w = candidate_counts(an, np.arange(len(an.cand_ids)), with_observed=True)
+    z = np.zeros(len(an.cand_ids))
+    free = CountModel(exclusive=False).row_term(an, g, exp, seen, k_w, z)
+    excl = CountModel(exclusive=True).row_term(an, g, exp, seen, k_w, z)
+    obs = an.obs_ids[an.cand_pos]
+    for o in np.unique(obs):
+        at = obs == o
+        # per observed word, the positive terms come from at most one candidate
+        pos = np.unique(an.cand_ids[at & (excl > 0)])
+        assert len(pos) <= 1
+    assert (excl <= free + 1e-12).all()
+    assert (excl[excl < 0] == free[excl < 0]).all()  # evidence against is kept
+
+
+def test_em_spin_rate_moves_towards_the_evidence() -> None:
+    rng = np.random.default_rng(0)
+    prior = 0.2
+    lo = np.log(prior / (1 - prior))
+    # half the words with a strong likelihood ratio for "spun", half against
+    z = np.concatenate([np.full(500, lo + 4.0), np.full(500, lo - 4.0)]) + rng.normal(0, .1, 1000)
+    r = em_spin_rate(z, 0.1, prior, 50)
+    assert 0.45 < r < 0.55
+    clean = em_spin_rate(np.full(300, lo - 4.0), 0.2, prior, 50)
+    assert clean < 0.05
+    assert em_spin_rate(np.zeros(0), 0.3, prior, 5) == 0.3
+    for bad in ({"count_weight": -1.0}, {"count_min_occurrences": 0}, {"em_rounds": -1},
+                {"em_prior": 1.0}, {"count_exclusive": 1}, {"count_r_content": 0.0}):
+        with pytest.raises(ConfigError):
+            CheckConfig(**bad)

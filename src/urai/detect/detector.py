@@ -48,7 +48,13 @@ from typing import Any
 
 import numpy as np
 
-from urai.detect.doclevel import DocBias, candidate_counts, document_bias, type_groups
+from urai.detect.doclevel import (
+    CountModel,
+    DocBias,
+    candidate_counts,
+    document_bias,
+    type_groups,
+)
 from urai.detect.engine import Engine, build_sequence
 from urai.detect.evidence import N_LM_TERMS, TOKEN_FEATURES, sigmoid
 from urai.detect.features import (
@@ -152,6 +158,26 @@ class CheckConfig:
     #: weight of the count term (a candidate already frequent in the text is less likely)
     absence_weight: float = 0.0
     absence_cap: float = 8.0
+    #: weight of the type-level count likelihood ratio (:class:`urai.detect.doclevel.
+    #: CountModel`: ``serta`` far above its natural count with ``dan`` absent) in the
+    #: adaptive pass; 0: off
+    count_weight: float = 0.0
+    #: the type's count log-likelihood ratio is clipped to +- this
+    count_cap: float = 12.0
+    #: negative-binomial dispersion of function words / content words in clean text
+    count_r_function: float = 20.0
+    count_r_content: float = 0.5
+    #: a positive count ratio needs this many occurrences of the type (content words /
+    #: function words)
+    count_min_occurrences: int = 1
+    #: EM steps re-estimating the document's spin rate (:func:`em_spin_rate`) for the
+    #: adaptive cost; 0: the first pass's expected share
+    em_rounds: int = 0
+    #: the spin rate the token model was trained at (its logits' prior)
+    em_prior: float = 0.2
+    count_min_occurrences_function: int = 1
+    #: only the best candidate of an observed type keeps a positive count term
+    count_exclusive: bool = True
     #: with a spinner profile: restore a word the profile has seen swapped when its swap
     #: probability (:meth:`urai.detect.profile.Profile.swap_probability`) is at least this
     profile_min_probability: float = 0.5
@@ -228,7 +254,7 @@ class CheckConfig:
                               f"got {self.decode_rounds!r}")
         _num("decode_margin", self.decode_margin, 0.0, 20.0)
         for name in ("doc_evidence", "type_relative", "profile_natural_prior", "rescore",
-                     "rescore_freeze"):
+                     "rescore_freeze", "count_exclusive"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
         _num("type_weight", self.type_weight, 0.0, 5.0)
@@ -236,6 +262,18 @@ class CheckConfig:
         _num("type_cap", self.type_cap, 0.0, 20.0)
         _num("absence_weight", self.absence_weight, 0.0, 5.0)
         _num("absence_cap", self.absence_cap, 0.0, 50.0)
+        _num("count_weight", self.count_weight, 0.0, 5.0)
+        _num("count_cap", self.count_cap, 0.0, 50.0)
+        _num("count_r_function", self.count_r_function, 0.01, 1000.0)
+        _num("count_r_content", self.count_r_content, 0.01, 1000.0)
+        _num("em_prior", self.em_prior, 0.01, 0.99)
+        if isinstance(self.em_rounds, bool) or not isinstance(self.em_rounds, int) \
+                or not 0 <= self.em_rounds <= 100:
+            raise ConfigError(f"em_rounds must be an integer in [0, 100], got {self.em_rounds!r}")
+        for name in ("count_min_occurrences", "count_min_occurrences_function"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 100:
+                raise ConfigError(f"{name} must be an integer in [1, 100], got {v!r}")
         _num("profile_min_probability", self.profile_min_probability, 0.0, 1.0)
         _num("profile_lm_weight", self.profile_lm_weight, 0.0, 10.0)
         _num("profile_cost_offset", self.profile_cost_offset, -10.0, 10.0)
@@ -433,7 +471,9 @@ class Detector:
         if cfg.adaptive and an.n_mutable:
             p = float(self.model.doc.prob(feats[None, :])[0])
             if p >= cfg.adaptive_min_p or profiled:
-                th = self.adaptive_threshold(feats)
+                rho = (em_spin_rate(dec.z_best, float(feats[4]), cfg.em_prior, cfg.em_rounds)
+                       if cfg.em_rounds else None)
+                th = self.adaptive_threshold(feats, rho)
                 if profiled:
                     th += cfg.profile_cost_offset
                 rs = self.rescorer if cfg.rescore else None
@@ -449,19 +489,21 @@ class Detector:
                         if an.lm_max is not None and m0 is not None:
                             an.lm_max[:] = m0
                     _, dec, bias = self._decode(an, th, doc=cfg.doc_evidence or rs is not None,
-                                                rho=float(feats[4]), rescorer=rs)
+                                                rho=float(feats[4]) if rho is None else rho,
+                                                rescorer=rs)
         return an, dec, feats, bias
 
-    def adaptive_threshold(self, feats: np.ndarray) -> float:
+    def adaptive_threshold(self, feats: np.ndarray, rho: float | None = None) -> float:
         """Per-change cost for a document that looks spun: ``c0 + log((1 - rho) / rho)``.
 
         ``rho`` is the document's expected share of substituted mutable words (the
         ``expected_share`` feature of the first pass); a spinner swaps words at random, so
         in a spun document the prior that a mutable word was swapped is ``rho``, not the
-        training average. Bounded by ``adaptive_floor`` and the global threshold.
+        training average. Bounded by ``adaptive_floor`` and the global threshold. ``rho``:
+        the spin rate to use instead (:func:`em_spin_rate`).
         """
         cfg = self.config
-        rho = float(np.clip(feats[4], 1e-3, 0.999))
+        rho = float(np.clip(feats[4] if rho is None else rho, 1e-3, 0.999))
         th = cfg.adaptive_offset + float(np.log((1.0 - rho) / rho))
         return float(np.clip(th, cfg.adaptive_floor, self.threshold))
 
@@ -480,6 +522,12 @@ class Detector:
         last: list[DocBias] = []
         first: list[tuple[np.ndarray, np.ndarray]] = []  # the first re-scored round
         groups = type_groups(an, eng.unk) if doc and an.n_mutable else None
+        count_model = CountModel(cfg.count_weight, cfg.count_cap, cfg.count_r_function,
+                                 cfg.count_r_content, exclusive=cfg.count_exclusive,
+                                 min_occurrences=cfg.count_min_occurrences,
+                                 min_occurrences_function=cfg.count_min_occurrences_function,
+                                 ) if cfg.count_weight > 0 else None
+        count_memo: dict[str, np.ndarray] = {}
 
         def logits() -> np.ndarray:  # kept up to date by the compiled kernels, if they run
             z = an.z if an.z is not None else (
@@ -499,7 +547,8 @@ class Detector:
             center = cfg.type_center + (threshold if cfg.type_relative else 0.0)
             b = document_bias(an, z, type_weight=cfg.type_weight, type_center=center,
                               type_cap=cfg.type_cap, absence_weight=cfg.absence_weight,
-                              absence_cap=cfg.absence_cap, unk=eng.unk, groups=groups)
+                              absence_cap=cfg.absence_cap, unk=eng.unk, groups=groups,
+                              count_model=count_model, count_memo=count_memo)
             last[:] = [b]
             return z + b.bias
 
@@ -679,6 +728,22 @@ class Detector:
                 profile: Profile | str | Path | None = None) -> str:
         """The likely original of ``text`` (only flagged words change)."""
         return self.check(text, html=html, profile=profile).restored_text
+
+
+def em_spin_rate(z_best: np.ndarray, rho: float, prior: float, rounds: int) -> float:
+    """The document's spin rate as the maximum-likelihood mixing share (EM, ``rounds``
+    steps from ``rho``): the token model's best logit per mutable word, less the logit of
+    the spin rate it was trained at (``prior``), is that word's likelihood ratio spun /
+    clean; the first pass's ``expected_share`` (its mean sigmoid) under-states a heavily
+    spun text's rate, because its prior is the training average."""
+    if not len(z_best):
+        return rho
+    llr = np.clip(z_best, -30.0, 30.0) - float(np.log(prior / (1.0 - prior)))
+    r = float(np.clip(rho, 1e-3, 0.999))
+    for _ in range(rounds):
+        a = np.log(r / (1.0 - r)) + llr
+        r = float(np.clip(np.mean(1.0 / (1.0 + np.exp(-a))), 1e-3, 0.999))
+    return r
 
 
 def _doc_reason(obs: str, sugg: str, bias: DocBias, row: int, exp_r: float,

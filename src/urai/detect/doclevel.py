@@ -32,9 +32,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from urai.detect.evidence import OBS_UNKNOWN, UNI_DELTA, UNI_OBS, Analysis
+from urai.detect.evidence import FUNCTION_WORD, OBS_UNKNOWN, UNI_DELTA, UNI_OBS, Analysis
 
-__all__ = ["DocBias", "TypeGroups", "document_bias", "type_groups", "candidate_counts"]
+__all__ = ["DocBias", "TypeGroups", "CountModel", "document_bias", "type_groups",
+           "candidate_counts", "nb_logpmf"]
 
 LN10 = float(np.log(10.0))
 
@@ -88,7 +89,9 @@ def type_groups(an: Analysis, unk: int = -1) -> TypeGroups:
 
 def document_bias(an: Analysis, z: np.ndarray, *, type_weight: float, type_center: float,
                   type_cap: float, absence_weight: float, absence_cap: float,
-                  unk: int = -1, groups: TypeGroups | None = None) -> DocBias:
+                  unk: int = -1, groups: TypeGroups | None = None,
+                  count_model: CountModel | None = None,
+                  count_memo: dict[str, np.ndarray] | None = None) -> DocBias:
     """The document-level bias of every candidate row of ``an`` given the logits ``z``
     (see the module docstring); ``groups``: :func:`type_groups` of ``an``, if already known."""
     n = len(z)
@@ -106,6 +109,16 @@ def document_bias(an: Analysis, z: np.ndarray, *, type_weight: float, type_cente
         sums = np.bincount(inv, weights=ev, minlength=len(counts))
         others = counts[inv] - 1
         type_term = type_weight * (sums[inv] - ev)
+    if count_model is not None and count_model.weight > 0.0:
+        if count_memo is not None and "seen" in count_memo:
+            expected, seen, k_o = (count_memo["expected"], count_memo["seen"],
+                                   count_memo["k_o"])
+        else:
+            expected, seen, k_o = candidate_counts(an, np.arange(n), with_observed=True)
+            if count_memo is not None:
+                count_memo.update(expected=expected, seen=seen, k_o=k_o)
+        term = count_model.row_term(an, g, expected, seen, k_o, z, count_memo)
+        return DocBias(type_term + term, type_term, term, others, expected, seen)
     if absence_weight == 0.0:  # the count term is off (the default): skip its counting
         return DocBias(type_term, type_term, zeros, others, None, None)
     # ---- count term: how the type's counts fit "the spinner wrote o for c"
@@ -144,7 +157,135 @@ def candidate_counts(an: Analysis, rows: np.ndarray, with_observed: bool = False
 _LOG_FACT = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, 8192, dtype=np.float64)))])
 
 
+def _leaders(key: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """True for the highest-scoring entry of each ``key`` (ties: the first)."""
+    key = key.astype(np.int64)
+    order = np.lexsort((-score, key))
+    lead = np.zeros(len(order), dtype=bool)
+    sk = key[order]
+    lead[order] = np.concatenate([[True], sk[1:] != sk[:-1]])
+    return lead
+
+
 def _count(ids: np.ndarray, cnt: np.ndarray, of: np.ndarray) -> np.ndarray:
     """How often each id of ``of`` occurs (``ids``/``cnt`` from ``np.unique``)."""
     at = np.minimum(np.searchsorted(ids, of), len(ids) - 1)
     return np.where(ids[at] == of, cnt[at], 0).astype(np.float64)
+
+
+def nb_logpmf(k: np.ndarray, mean: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """log P(k) of a negative binomial with ``mean`` and dispersion ``r`` (variance
+    ``mean + mean**2 / r``; large ``r``: Poisson). ``mean`` 0 gives 0 for k = 0, else a
+    very small value. ``k``: counts below 8192."""
+    k = np.asarray(k, dtype=np.float64)
+    mean = np.maximum(np.asarray(mean, dtype=np.float64), 1e-12)
+    r = np.asarray(r, dtype=np.float64)
+    return (_log_rising(r, k) - _LOG_FACT[k.astype(np.int64)] + r * np.log(r / (r + mean))
+            + k * np.log(mean / (r + mean)))
+
+
+def _log_rising(r: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """``log Gamma(k + r) - log Gamma(r)`` for integer ``k`` (numpy has no log Gamma):
+    ``sum_{i < k} log(r + i)``, from a cumulative table per distinct ``r`` (a document
+    uses two)."""
+    out = np.empty(np.broadcast(r, k).shape)
+    rb, kb = np.broadcast_arrays(r, k.astype(np.int64))
+    for rv in np.unique(rb):
+        tab = _RISING.get(float(rv))
+        if tab is None:
+            tab = np.concatenate([[0.0], np.cumsum(np.log(rv + np.arange(len(_LOG_FACT) - 1)))])
+            if len(_RISING) < 64:
+                _RISING[float(rv)] = tab
+        at = rb == rv
+        out[at] = tab[kb[at]]
+    return out
+
+
+_RISING: dict[float, np.ndarray] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class CountModel:
+    """The count likelihood ratio of a word type (issue 13, third session).
+
+    For the type ``(w, o)`` (observed word ``w``, candidate original ``o``) of a document of
+    ``N`` words: under *clean*, ``k_w`` and ``k_o`` (their counts in the text) are negative
+    binomial with means ``N p_w`` and ``N p_o`` (LM unigrams); under *spun with rate q*
+    (a consistent spinner wrote ``w`` for a share ``q`` of the original's ``o``), their
+    means are ``N (p_w + q p_o)`` and ``N (1 - q) p_o``. The type's log-likelihood ratio,
+    averaged over ``qs``, at most ``cap`` either way, is shared by its ``k_w`` occurrences
+    (each gets ``weight * llr / rows``): ``serta`` 7 times and ``dan`` never in 80 words is
+    decisive on its own, a candidate already frequent in the text counts against. Content
+    words are bursty (a topic word recurs), hence a small dispersion for them
+    (``r_content``) and a near-Poisson one for function words (``r_function``).
+    """
+
+    weight: float = 1.0
+    cap: float = 12.0
+    r_function: float = 20.0
+    r_content: float = 0.5
+    qs: tuple[float, ...] = (0.5, 0.8, 1.0)
+    min_occurrences: int = 1
+    min_occurrences_function: int = 1
+    #: one original per observed type (see :meth:`row_term`)
+    exclusive: bool = True
+
+    def type_llr(self, n_words: int, log10_pw: np.ndarray, log10_po: np.ndarray,
+                 k_w: np.ndarray, k_o: np.ndarray, function: np.ndarray) -> np.ndarray:
+        """The (uncapped) log-likelihood ratio spun / clean of each type."""
+        nw = float(max(n_words, 1))
+        mw = nw * np.power(10.0, log10_pw)
+        mo = nw * np.power(10.0, log10_po)
+        r = np.where(function, self.r_function, self.r_content)
+        clean = nb_logpmf(k_w, mw, r) + nb_logpmf(k_o, mo, r)
+        spun = np.stack([nb_logpmf(k_w, mw + q * mo, r) + nb_logpmf(k_o, (1.0 - q) * mo, r)
+                         for q in self.qs])
+        top = spun.max(axis=0)
+        mix = top + np.log(np.exp(spun - top).mean(axis=0))
+        return np.where(np.isfinite(mix), mix - clean, -np.inf)
+
+    def row_term(self, an: Analysis, g: TypeGroups, expected: np.ndarray, seen: np.ndarray,
+                 k_w: np.ndarray, z: np.ndarray | None = None,
+                 memo: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """Each candidate row's share of its type's capped ratio (0 for unknown words).
+        ``memo``: a dict kept for the document's decoding rounds (the counts and their
+        ratio do not change between rounds; only the exclusivity reads ``z``)."""
+        n = len(g.inv)
+        if n == 0:
+            return np.zeros(0)
+        if memo is not None and "llr" in memo:
+            first, llr = memo["first"], memo["llr"]
+        else:
+            first, llr = self._type_ratio(an, g, seen, k_w)
+            if memo is not None:
+                memo["first"], memo["llr"] = first, llr
+        if self.exclusive and z is not None:
+            # one original per observed type (a consistent spinner): only the candidate with
+            # the best type score (count ratio + summed, capped context evidence) keeps a
+            # positive count term; its rivals keep only the evidence against them
+            ctx = np.bincount(g.inv, weights=np.clip(z, -self.cap, self.cap),
+                              minlength=len(g.counts))
+            total = self.weight * llr + ctx
+            # and one substitute per original: the original's best observed type
+            lead = _leaders(an.obs_ids[an.cand_pos[first]], total)
+            lead &= _leaders(an.cand_ids[first], total)
+            llr = np.where(lead | (llr < 0), llr, 0.0)
+        term = self.weight * llr[g.inv] / g.counts[g.inv]
+        return np.where(g.known, term, 0.0)
+
+    def _type_ratio(self, an: Analysis, g: TypeGroups, seen: np.ndarray, k_w: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """(one row per type group, the group's capped and gated count ratio)."""
+        n = len(g.inv)
+        first = np.zeros(len(g.counts), dtype=np.int64)
+        first[g.inv[::-1]] = np.arange(n)[::-1]  # one row per group
+        x = an.X[first]
+        llr = self.type_llr(an.n_words, x[:, UNI_OBS], x[:, UNI_OBS] + x[:, UNI_DELTA],
+                            k_w[first], seen[first], x[:, FUNCTION_WORD] > 0)
+        llr = np.clip(np.nan_to_num(llr, neginf=-self.cap), -self.cap, self.cap)
+        # a single occurrence's count evidence is its frequency ratio and the original's
+        # absence, which a clean text's rarer synonym shares: the positive ratio needs
+        # ``min_occurrences`` of the type (function words: ``min_occurrences_function``)
+        need = np.where(x[:, FUNCTION_WORD] > 0, self.min_occurrences_function,
+                        self.min_occurrences)
+        return first, np.where((k_w[first] >= need) | (llr < 0), llr, 0.0)
