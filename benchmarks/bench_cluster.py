@@ -8,7 +8,9 @@ The crawl is ``benchmarks/crawlgen.py`` (fold 05 + Leipzig + synthetic distracto
 copies by the evaluation spinner in random and farm mode, excerpts, stitched, verbatim,
 changed headlines; other outlets' same-event reports and unrelated documents that must stay
 alone). Every engine run is a separate process (``python -c 'urai.cluster(...)'``): wall
-time, docs/s and peak RSS (sum over the process and its workers, sampled every 0.2 s).
+time, docs/s, peak RSS (sum over the process and its workers, sampled every 0.2 s; a page
+shared by forked workers counts in each) and peak PSS (the same sum of proportional set sizes:
+a shared page counts once in all).
 
 Quality: pairwise precision/recall/F1 over all pairs of documents put in one family, the
 adjusted Rand index, original-choice accuracy (truth families of two or more whose
@@ -41,9 +43,25 @@ sys.path.insert(0, str(HERE))
 from machine import cpu_model  # noqa: E402
 
 
-def rss_tree(pid: int, cpu: dict[int, float] | None = None) -> int:
+def _pss(p: int) -> int:
+    """Proportional set size of ``p`` in bytes (a page shared by k processes counts 1/k)."""
+    with open(f"/proc/{p}/smaps_rollup") as fh:
+        for line in fh:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+#: the peak PSS (sum over the tree) of the last :func:`run_measured`
+PSS = [0]
+
+
+def rss_tree(pid: int, cpu: dict[int, float] | None = None, pss: list[int] | None = None
+             ) -> int:
     """Resident bytes of ``pid`` and all its descendants; ``cpu``: updated with each one's own
-    CPU seconds (user + system, without reaped children) as last seen."""
+    CPU seconds (user + system, without reaped children) as last seen; ``pss``: its one
+    element set to the sum of their proportional set sizes (forked workers' shared pages
+    counted once)."""
     kids: dict[int, list[int]] = {}
     for d in os.listdir("/proc"):
         if d.isdigit():
@@ -53,19 +71,23 @@ def rss_tree(pid: int, cpu: dict[int, float] | None = None) -> int:
                 kids.setdefault(ppid, []).append(int(d))
             except (OSError, IndexError, ValueError):
                 pass
-    tot, todo = 0, [pid]
+    tot, todo, ptot = 0, [pid], 0
     while todo:
         p = todo.pop()
         todo.extend(kids.get(p, ()))
         try:
             with open(f"/proc/{p}/statm") as fh:
                 tot += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            if pss is not None:
+                ptot += _pss(p)
             if cpu is not None:
                 with open(f"/proc/{p}/stat") as fh:
                     f = fh.read().rsplit(")", 1)[1].split()
                 cpu[p] = (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
         except (OSError, IndexError, ValueError):
             pass
+    if pss is not None:
+        pss[0] = ptot
     return tot
 
 
@@ -94,8 +116,11 @@ def run_measured(code: str, env: dict[str, str] | None = None, python: str | Non
                              text=True, env={**os.environ, **(env or {})})
         peak = 0
         seen: dict[int, float] = {}
+        PSS[0] = 0
+        cur = [0]
         while p.poll() is None:
-            peak = max(peak, rss_tree(p.pid, seen))
+            peak = max(peak, rss_tree(p.pid, seen, cur))
+            PSS[0] = max(PSS[0], cur[0])
             time.sleep(0.2)
         p.wait()
         # the reaped tree (rusage) or the sampled one (a JVM the driver does not wait for)
@@ -336,6 +361,7 @@ def main() -> None:
         q = quality(pred, truth, orig, kinds, same_text)
         q["stages"] = r["stages"]
         q["cpu"] = CPU[0] - c0
+        q["pss"] = PSS[0]
         results.append((f"urai {engine}, {jobs} core{'s' if jobs > 1 else ''}", q, secs, peak,
                         jobs))
         print(results[-1][0], f"{secs:.1f}s", {k: round(v, 4) for k, v in q.items()
@@ -358,6 +384,7 @@ def main() -> None:
             q = quality(pred, truth, None, kinds)
             q["dropped"] = len(missing)
             q["cpu"] = CPU[0] - c0
+            q["pss"] = PSS[0]
             results.append((name, q, secs, peak, 2 if name.startswith("datatrove") else 1))
             print(name, f"{secs:.1f}s", file=sys.stderr)
     table = render(results, n)
@@ -371,7 +398,7 @@ def render(results: list[tuple[str, dict, float, int, int]], n: int) -> str:
     base = next((r for r in results if r[0].startswith("urai local, 1")), results[0])
     cols = ["method", "pairwise P", "R", "F1", "ARI", "original ok", "largest false family",
             "same-event merged", "wall s", "docs/s", "docs/s/core", "vs urai 1 core",
-            "peak RSS", "CPU s", "docs per CPU s"]
+            "peak RSS", "peak PSS", "CPU s", "docs per CPU s"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for name, q, secs, peak, cores in results:
         dps = n / secs
@@ -381,7 +408,8 @@ def render(results: list[tuple[str, dict, float, int, int]], n: int) -> str:
             f"{q['original_accuracy']:.3f}" if "original_accuracy" in q else "—",
             str(q["largest_false_family"]), f"{q['same_event_merged']:.3f}", f"{secs:.1f}",
             f"{dps:,.0f}", f"{dps / cores:,.0f}", f"{base[2] / secs:.2f}x",
-            f"{peak / 2**20:,.0f} MB", f"{q.get('cpu', 0):.0f}",
+            f"{peak / 2**20:,.0f} MB", f"{q.get('pss', 0) / 2**20:,.0f} MB",
+            f"{q.get('cpu', 0):.0f}",
             f"{n / q['cpu']:,.0f}" if q.get("cpu") else "—"]) + " |")
     kinds = sorted({k for _, q, *_ in results for k in q if k.startswith("recall_")})
     lines += ["", "| method | " + " | ".join(k.removeprefix("recall_") for k in kinds) + " |",

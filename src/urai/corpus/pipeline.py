@@ -57,7 +57,7 @@ from urai.errors import ConfigError
 from urai.records import Rejection
 
 __all__ = ["Step", "SignatureStep", "Workdir", "LocalExecutor", "Corpus", "PAIR_CHUNK",
-           "COMP_CHUNK"]
+           "COMP_CHUNK", "EdgeTable"]
 
 #: candidate pairs per verify work unit, members per resolve work unit (small enough that
 #: the last unit of a stage does not leave a worker idle for long)
@@ -230,6 +230,83 @@ def _sig_shard(args: tuple[int, str, str]) -> int:
     return i
 
 
+#: the most (query fingerprint, bucket member) rows expanded at once in the candidates stage
+CAND_ROWS = 4_000_000
+
+
+def _cand_shard(args: tuple[int, str, str]) -> int:
+    """Candidates of one shard's documents (see :meth:`LocalExecutor._candidates`)."""
+    i, sig_path, out = args
+    cfg: ClusterConfig = _STATE["cfg"]
+    uniq, starts, df, d = _STATE["buckets"]
+    rank, is_rep, n_base = _STATE["rank"], _STATE["is_rep"], _STATE["n_base"]
+    with np.load(sig_path) as s:
+        qo, qf, seqs = s["qo"], s["qf"], s["seq"]
+    q = np.repeat(seqs, np.diff(qo))
+    keep = is_rep[q]
+    q, qf = q[keep], qf[keep]
+    if len(uniq):
+        pos = np.searchsorted(uniq, qf)
+        pos_c = np.minimum(pos, len(uniq) - 1)
+        ok = (pos < len(uniq)) & (uniq[pos_c] == qf) & (df[pos_c] <= cfg.df_cap)
+    else:
+        pos = pos_c = np.zeros(len(qf), np.int64)
+        ok = np.zeros(len(qf), bool)
+    q, pos = q[ok], pos_c[ok]
+    cnt = df[pos]
+    # expand in slices of whole query documents, so memory does not grow with bucket sizes
+    rows = np.cumsum(cnt)
+    bounds = [0]
+    doc_end = np.flatnonzero(np.diff(q)) + 1 if len(q) else np.empty(0, np.int64)
+    target = CAND_ROWS
+    for e in doc_end.tolist():
+        if rows[e - 1] >= target:
+            bounds.append(e)
+            target = rows[e - 1] + CAND_ROWS
+    bounds.append(len(q))
+    out_q: list[int] = []
+    out_c: list[int] = []
+    out_s: list[int] = []
+    n = len(rank)
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        if lo == hi:
+            continue
+        qs_, ps_, cn_ = q[lo:hi], pos[lo:hi], cnt[lo:hi]
+        tot = int(cn_.sum())
+        qq = np.repeat(qs_, cn_)
+        first = np.repeat(starts[ps_], cn_)
+        within = np.arange(tot) - np.repeat(np.cumsum(cn_) - cn_, cn_)
+        cc = d[first + within]
+        del first, within
+        m = cc != qq
+        uk, shared = np.unique(qq[m] * n + cc[m], return_counts=True)
+        del qq, cc, m
+        qs, cs = uk // n, uk % n
+        # each query's best ``verify`` candidates by (shared desc, id rank): exactly the ones
+        # ``vote`` would rank first (its ties go to the first seen, i.e. the smaller id), so
+        # ``vote`` sees only those instead of every document sharing a fingerprint
+        o = np.lexsort((rank[cs], -shared, qs))
+        qs, cs, shared = qs[o], cs[o], shared[o]
+        gstart = np.r_[0, np.flatnonzero(np.diff(qs)) + 1]
+        glen = np.diff(np.r_[gstart, len(qs)])
+        within = np.arange(len(qs)) - np.repeat(gstart, glen)
+        top = within < cfg.verify
+        qs, cs, shared = qs[top], cs[top], shared[top]
+        gb = np.flatnonzero(np.diff(qs)) + 1
+        for a, b in zip(np.r_[0, gb].tolist(), np.r_[gb, len(qs)].tolist(), strict=True):
+            if a == b:
+                continue
+            qd = int(qs[a])
+            cand = dict(zip(cs[a:b].tolist(), shared[a:b].tolist(), strict=True))
+            for c, sh, _ in choose_candidates(cand, int(n_base[qd]), rank.__getitem__, cfg):
+                out_q.append(qd)
+                out_c.append(c)
+                out_s.append(sh)
+    _save_npz(Path(out), q=np.array(out_q, np.int64), c=np.array(out_c, np.int64),
+              s=np.array(out_s, np.int64))
+    return i
+
+
 def _verify_chunk(args: tuple[int, np.ndarray, np.ndarray, str]) -> int:
     i, a, b, out = args
     th = _fingerprinter().thesaurus
@@ -279,11 +356,13 @@ def resolve_with(comp: list[int], cfg: ClusterConfig, text: Callable[[int], str]
     shared by the local and the Spark executor."""
     members = []
     for d in comp:
-        sp = spun_all[d] if spun_all is not None else None
+        sp = spun_all[d] if spun_all is not None and len(spun_all) else None
         if cfg.spun == "members":
             sp = _spun(text(d))
         elif sp is not None and np.isnan(sp):
             sp = None
+        elif sp is not None:
+            sp = float(sp)
         members.append(Member(d, ids[d], dates[d], sp))
     sigs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -471,7 +550,8 @@ class LocalExecutor:
 
     def _candidates(self, sig: list[Any], rank: np.ndarray, is_rep: np.ndarray,
                     n_shards: int) -> None:
-        cfg = self.cfg
+        """The buckets (every base fingerprint of a representative, sorted) are built once
+        here and shared read-only with the forked workers, which vote shard by shard."""
         todo = [i for i in range(n_shards) if not self.w.part("cand", i, "npz").exists()]
         if not todo:
             return
@@ -486,48 +566,20 @@ class LocalExecutor:
             nb.append(cnt)
         h = np.concatenate(hs) if hs else np.empty(0, np.int64)
         d = np.concatenate(ds) if ds else np.empty(0, np.int64)
-        n_base = np.concatenate(nb) if nb else np.empty(0, np.int64)
+        del hs, ds
         order = np.argsort(h, kind="stable")
         h, d = h[order], d[order]
+        del order
         uniq, starts, df = np.unique(h, return_index=True, return_counts=True)
-        n = len(rank)
-        bar = _progress(len(todo), "candidates", self.progress)
-        for i in todo:
-            s = sig[i]
-            qo, qf, seqs = s["qo"], s["qf"], s["seq"]
-            q = np.repeat(seqs, np.diff(qo))
-            keep = is_rep[q]
-            q, qf = q[keep], qf[keep]
-            pos = np.searchsorted(uniq, qf)
-            pos_c = np.minimum(pos, max(len(uniq) - 1, 0))
-            ok = (pos < len(uniq)) & (uniq[pos_c] == qf) if len(uniq) else np.zeros(len(qf), bool)
-            ok &= df[pos_c] <= cfg.df_cap if len(uniq) else ok
-            q, pos = q[ok], pos[ok]
-            cnt = df[pos]
-            tot = int(cnt.sum())
-            qq = np.repeat(q, cnt)
-            first = np.repeat(starts[pos], cnt)
-            within = np.arange(tot) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-            cc = d[first + within]
-            m = cc != qq
-            key = qq[m] * n + cc[m]
-            uk, shared = np.unique(key, return_counts=True)
-            qs, cs = uk // n, uk % n
-            out_q, out_c, out_s = [], [], []
-            bounds = np.flatnonzero(np.diff(qs)) + 1
-            for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(qs)], strict=True):
-                if lo == hi:
-                    continue
-                qd = int(qs[lo])
-                cand = dict(zip(cs[lo:hi].tolist(), shared[lo:hi].tolist(), strict=True))
-                for c, sh, _ in choose_candidates(cand, int(n_base[qd]), rank.__getitem__, cfg):
-                    out_q.append(qd)
-                    out_c.append(c)
-                    out_s.append(sh)
-            _save_npz(self.w.part("cand", i, "npz"), q=np.array(out_q, np.int64),
-                      c=np.array(out_c, np.int64), s=np.array(out_s, np.int64))
-            bar.update(1)
-        bar.close()
+        del h
+        _STATE.update(buckets=(uniq, starts, df, d),
+                      n_base=np.concatenate(nb) if nb else np.empty(0, np.int64),
+                      rank=rank, is_rep=is_rep)
+        self._map(_cand_shard, [(i, str(self.w.part("sig", i, "npz")),
+                                 str(self.w.part("cand", i, "npz"))) for i in todo],
+                  "candidates")
+        for k in ("buckets", "n_base"):
+            _STATE.pop(k, None)
 
     def _pairs(self, n_shards: int, rank: np.ndarray) -> np.ndarray:
         parts = []
@@ -546,7 +598,7 @@ class LocalExecutor:
         uniq = np.unique(allp, axis=0)
         return uniq[np.lexsort((rank[uniq[:, 1]], rank[uniq[:, 0]]))]
 
-    def _verify(self, pairs: np.ndarray) -> list[Edge]:
+    def _verify(self, pairs: np.ndarray) -> EdgeTable:
         chunks = [(i, pairs[lo:lo + PAIR_CHUNK, 0].copy(), pairs[lo:lo + PAIR_CHUNK, 1].copy(),
                    str(self.w.part("edges", i, "npz")))
                   for i, lo in enumerate(range(0, len(pairs), PAIR_CHUNK))]
@@ -557,28 +609,19 @@ class LocalExecutor:
                 old.unlink()
             _atomic(meta, lambda tmp: tmp.write_text(json.dumps(want)))
         self._map(_verify_chunk, [t for t in chunks if not Path(t[3]).exists()], "verify")
-        edges = []
-        for t in chunks:
-            e = np.load(t[3])
-            edges.extend(Edge(int(a), int(b), float(x), float(y)) for a, b, x, y in
-                         zip(e["a"], e["b"], e["ca"], e["cb"], strict=True))
-        return edges
+        parts = [np.load(t[3]) for t in chunks]
+        if not parts:
+            return EdgeTable.empty()
+        return EdgeTable(*(np.concatenate([e[k] for e in parts]) for k in ("a", "b", "ca", "cb")))
 
-    def _resolve(self, edges: list[Edge], spun: np.ndarray, is_rep: np.ndarray,
+    def _resolve(self, edges: EdgeTable, spun: np.ndarray, is_rep: np.ndarray,
                  sig: list[Any]) -> list[dict[str, Any]]:
         cfg = self.cfg
-        good = [e for e in edges if is_edge(e, cfg)]
-        nodes = sorted({x for e in good for x in (e.a, e.b)})
-        comps = connected_components(nodes, [(e.a, e.b) for e in good])
-        by_node: dict[int, list[Edge]] = {}
-        for e in good:
-            by_node.setdefault(e.a, []).append(e)
-
-        def edges_of(comp: list[int]) -> list[Edge]:
-            return [e for x in comp for e in by_node.get(x, ())]
-
-        _STATE.update(spun=[None if np.isnan(x) else float(x) for x in spun] if len(spun)
-                      else [], edges_of=edges_of, fps=MemberFingerprints(sig, nodes))
+        good = edges.verified(cfg)
+        del edges
+        nodes = np.unique(np.concatenate([good.a, good.b])).tolist()
+        comps = connected_components(nodes, zip(good.a.tolist(), good.b.tolist(), strict=True))
+        _STATE.update(spun=spun, edges_of=good.of, fps=MemberFingerprints(sig, nodes))
         if cfg.spun == "members" and nodes and self.jobs > 1:
             _spun("Model dimuat sekali sebelum pekerja dibuat.")  # load the screen before fork
         chunks: list[list[list[int]]] = [[]]
@@ -602,6 +645,47 @@ class LocalExecutor:
         out = []
         for t in tasks:
             out.extend(json.loads(x) for x in Path(t[2]).read_text().splitlines())
+        return out
+
+
+class EdgeTable:
+    """Verified pairs as four arrays (``a`` < ``b`` by id, and each one's explained share),
+    sorted by ``a`` once :meth:`verified`: no Python object per pair, and forked workers
+    read the same pages instead of copying them when they touch reference counts."""
+
+    def __init__(self, a: np.ndarray, b: np.ndarray, ca: np.ndarray, cb: np.ndarray) -> None:
+        self.a, self.b, self.ca, self.cb = a, b, ca, cb
+        self.nodes = np.empty(0, np.int64)
+        self.start: np.ndarray | None = None
+
+    @classmethod
+    def empty(cls) -> EdgeTable:
+        z = np.empty(0, np.int64)
+        return cls(z, z, np.empty(0), np.empty(0))
+
+    def verified(self, cfg: ClusterConfig) -> EdgeTable:
+        """The pairs that are edges (:func:`~urai.corpus.families.is_edge`), sorted by
+        ``a`` and indexed for :meth:`of`."""
+        keep = np.fromiter((is_edge(Edge(0, 1, x, y), cfg) for x, y in
+                            zip(self.ca.tolist(), self.cb.tolist(), strict=True)),
+                           dtype=bool, count=len(self.a))
+        o = np.argsort(self.a[keep], kind="stable")
+        t = EdgeTable(*(x[keep][o] for x in (self.a, self.b, self.ca, self.cb)))
+        t.nodes, t.start = np.unique(t.a, return_index=True)
+        t.start = np.r_[t.start, len(t.a)]
+        return t
+
+    def of(self, comp: list[int]) -> list[Edge]:
+        """The edges whose ``a`` is in ``comp`` (those of a component: both ends in it)."""
+        assert self.start is not None
+        out: list[Edge] = []
+        idx = np.searchsorted(self.nodes, comp)
+        for x, i in zip(comp, idx.tolist(), strict=True):
+            if i < len(self.nodes) and self.nodes[i] == x:
+                lo, hi = int(self.start[i]), int(self.start[i + 1])
+                out.extend(Edge(x, b, ca, cb) for b, ca, cb in zip(
+                    self.b[lo:hi].tolist(), self.ca[lo:hi].tolist(), self.cb[lo:hi].tolist(),
+                    strict=True))
         return out
 
 
