@@ -36,7 +36,8 @@ static PyObject *core_feature_columns(PyObject *self, PyObject *args) {
     return d;
 }
 
-extern PyMethodDef urai_doclevel_methods[]; /* csrc/doclevel.c */
+extern PyMethodDef urai_doclevel_methods[];    /* csrc/doclevel.c */
+extern PyMethodDef urai_fingerprint_methods[]; /* csrc/fingerprint.c */
 
 static PyMethodDef core_methods[] = {
     {"feature_columns", (PyCFunction)core_feature_columns, METH_NOARGS,
@@ -69,12 +70,14 @@ static struct PyModuleDef core_module = {
 PyMODINIT_FUNC PyInit__core(void) {
     PyObject *m = PyModule_Create(&core_module);
     if (!m) return NULL;
-    if (PyModule_AddFunctions(m, urai_doclevel_methods) < 0) {
+    if (PyModule_AddFunctions(m, urai_doclevel_methods) < 0 ||
+        PyModule_AddFunctions(m, urai_fingerprint_methods) < 0) {
         Py_DECREF(m);
         return NULL;
     }
-    PyTypeObject *types[] = {&urai_LMType, &urai_ClozeType, &urai_AnalyzerType};
-    const char *names[] = {"LM", "Cloze", "Analyzer"};
+    PyTypeObject *types[] = {&urai_LMType, &urai_ClozeType, &urai_AnalyzerType,
+                             &urai_FpTableType};
+    const char *names[] = {"LM", "Cloze", "Analyzer", "FpTable"};
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         if (PyType_Ready(types[i]) < 0 || PyModule_AddObjectRef(m, names[i],
                                                                  (PyObject *)types[i]) < 0) {

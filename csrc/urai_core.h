@@ -184,6 +184,7 @@ extern PyTypeObject urai_ClozeType;
 urai_cloze *urai_cloze_of(PyObject *obj);
 
 extern PyTypeObject urai_AnalyzerType; /* csrc/analyse.c */
+extern PyTypeObject urai_FpTableType;  /* csrc/fingerprint.c: word -> slot table */
 
 /* Python-facing wrappers (for tests and the Python layer) */
 PyObject *urai_py_tokenize(PyObject *self, PyObject *text);

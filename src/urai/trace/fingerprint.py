@@ -40,6 +40,7 @@ from typing import Protocol
 
 import numpy as np
 
+from urai import kernels
 from urai.errors import ConfigError
 
 __all__ = ["IndexConfig", "Fingerprinter", "ThesaurusLike", "fast_words", "FINGERPRINT_VERSION"]
@@ -176,6 +177,12 @@ class Fingerprinter:
     is a set of lower-cased words never used in fingerprints. Both default to urai's shipped
     resources (:func:`urai.lang.thesaurus.default_thesaurus`,
     :func:`urai.lang.id.default_stopwords`).
+
+    With the compiled kernels (:mod:`urai.kernels`) and ``accelerate`` (the default), a text
+    is tokenised and its tokens mapped to word slots in one C pass (``urai._core.fp_slots``,
+    through hash tables that mirror the word dicts below) and its shingles hashed in C
+    (``fp_shingles``); the fingerprints are the same as the Python/numpy reference's, which
+    runs with ``accelerate=False``, without the extension or with ``URAI_PURE_PYTHON`` set.
     """
 
     _CACHE_MAX = 2_000_000
@@ -185,8 +192,15 @@ class Fingerprinter:
         config: IndexConfig | None = None,
         thesaurus: ThesaurusLike | None = None,
         stopwords: Iterable[str] | None = None,
+        *,
+        accelerate: bool = True,
     ) -> None:
         self.config = config or IndexConfig()
+        core = kernels.core() if accelerate and kernels.enabled() else None
+        self._core = core
+        # C mirrors of self._ids and self._bag_ids (every insertion goes to both)
+        self._ctab_ids = core.FpTable() if core is not None else None
+        self._ctab_bag = core.FpTable() if core is not None else None
         if thesaurus is None:
             from urai.lang.thesaurus import default_thesaurus
 
@@ -258,6 +272,8 @@ class Fingerprinter:
                 self._hashes[wid] = _word_hash(word)
                 self._n_slots += 1
             self._ids[word] = wid
+            if self._ctab_ids is not None:
+                self._ctab_ids.set(word, wid)
         return wid
 
     def immutables(self, text: str) -> list[str]:
@@ -278,11 +294,16 @@ class Fingerprinter:
 
     def fingerprints_count(self, text: str, *, query: bool = False) -> tuple[np.ndarray, int]:
         """:meth:`fingerprints` and the number of words of ``text`` (one tokenisation)."""
-        words = _WORD_RE.findall(text.lower())
         ids = self._ids
         if len(ids) > self._CACHE_MAX:  # bound memory on endless vocabularies
-            ids.clear()
-            self._n_slots = 1
+            self._clear_ids()
+        if self._core is not None:
+            slots, n = self._c_slots(text.lower(), False)
+            cfg = self.config
+            return np.frombuffer(self._core.fp_shingles(slots, self._hashes, True, cfg.shingle,
+                                                        cfg.sample_mod, query),
+                                 dtype=np.int64), n
+        words = _WORD_RE.findall(text.lower())
         try:  # fast path: every word seen before
             slots = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
         except KeyError:
@@ -290,6 +311,42 @@ class Fingerprinter:
                 self._word_id(w)
             slots = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
         return self._from_ids(self._hashes[slots[slots != 0]], query), len(words)
+
+    def _clear_ids(self) -> None:
+        self._ids.clear()
+        self._n_slots = 1
+        if self._ctab_ids is not None:
+            self._ctab_ids.clear()
+
+    def _clear_bags(self) -> None:
+        self._bag_ids.clear()
+        self._bag_alts.clear()
+        self._n_bag = 2
+        if self._ctab_bag is not None:
+            self._ctab_bag.clear()
+
+    def _c_slots(self, low: str, bags: bool, ends: bool = False) -> tuple[np.ndarray, int]:
+        """Word slots of the lower-cased text ``low`` in one C pass (``bags``: the sentence-bag
+        table, sentence ends included as slot 1; else the immutable table, with ``ends`` the
+        sentence ends as slot 0) and the number of words; new words get their slots here."""
+        core = self._core
+        assert core is not None
+        if bags:
+            table, ctab, make, end_value = self._bag_ids, self._ctab_bag, self._bag_id, 1
+            ends = True
+        else:
+            table, ctab, make, end_value = self._ids, self._ctab_ids, self._word_id, 0
+        raw, n_words, unknown = core.fp_slots(low, ctab, ends, end_value)
+        slots = np.frombuffer(raw, dtype=np.int64)
+        if unknown:
+            for i, word in unknown:
+                v = table.get(word)
+                if v is None:
+                    v = make(word)
+                else:  # pragma: no cover - the tables are kept in step
+                    ctab.set(word, v)
+                slots[i] = v
+        return slots, n_words
 
     def _from_ids(self, arr: np.ndarray, query: bool) -> np.ndarray:
         base = self.shingle_hashes(arr)
@@ -349,6 +406,8 @@ class Fingerprinter:
                 self._bag_imm[bid] = self._hashes[wid] if wid else 0
                 self._n_bag += 1
             self._bag_ids[word] = bid
+            if self._ctab_bag is not None:
+                self._ctab_bag.set(word, bid)
         return bid
 
     def _slots(self, table: dict[str, int], make, tokens: list[str]) -> np.ndarray:
@@ -373,13 +432,13 @@ class Fingerprinter:
 
     def _channels(self, text: str, query: bool, bags_too: bool = True
                   ) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
-        tokens = _TOKEN_RE.findall(text.lower())
+        low = text.lower()
         if len(self._ids) > self._CACHE_MAX or len(self._bag_ids) > self._CACHE_MAX:
-            self._ids.clear()
-            self._n_slots = 1
-            self._bag_ids.clear()
-            self._bag_alts.clear()
-            self._n_bag = 2
+            self._clear_ids()
+            self._clear_bags()
+        if self._core is not None:
+            return self._c_channels(low, query, bags_too)
+        tokens = _TOKEN_RE.findall(low)
         if not self.config.bags:
             slots = self._slots(self._ids, self._word_id, tokens)
             shingles = self._from_ids(self._hashes[slots[slots != 0]], query)
@@ -393,6 +452,22 @@ class Fingerprinter:
             return shingles, np.empty(0, dtype=np.int64), n_words, bslots
         return (shingles, self._bags(bslots, query, tokens if query else None), n_words,
                 bslots)
+
+    def _c_channels(self, low: str, query: bool, bags_too: bool
+                    ) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+        """:meth:`_channels` with the C kernels (the same arrays)."""
+        core = self._core
+        assert core is not None
+        cfg = self.config
+        bags = cfg.bags
+        slots, n_words = self._c_slots(low, bags, ends=True)
+        table = self._bag_imm if bags else self._hashes
+        shingles = np.frombuffer(core.fp_shingles(slots, table, not bags, cfg.shingle,
+                                                  cfg.sample_mod, query), dtype=np.int64)
+        if not bags or not bags_too:
+            return shingles, np.empty(0, dtype=np.int64), n_words, slots
+        tokens = _TOKEN_RE.findall(low) if query else None
+        return shingles, self._bags(slots, query, tokens), n_words, slots
 
     def index_many(self, texts: list[str]) -> tuple[list[np.ndarray], list[int], np.ndarray,
                                                     np.ndarray]:
