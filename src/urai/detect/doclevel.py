@@ -184,6 +184,12 @@ def nb_logpmf(k: np.ndarray, mean: np.ndarray, r: np.ndarray) -> np.ndarray:
             + k * np.log(mean / (r + mean)))
 
 
+def _nb_mean_part(k: np.ndarray, mean: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """The part of :func:`nb_logpmf` that depends on the mean."""
+    mean = np.maximum(mean, 1e-12)
+    return r * np.log(r / (r + mean)) + k * np.log(mean / (r + mean))
+
+
 def _log_rising(r: np.ndarray, k: np.ndarray) -> np.ndarray:
     """``log Gamma(k + r) - log Gamma(r)`` for integer ``k`` (numpy has no log Gamma):
     ``sum_{i < k} log(r + i)``, from a cumulative table per distinct ``r`` (a document
@@ -237,9 +243,11 @@ class CountModel:
         mw = nw * np.power(10.0, log10_pw)
         mo = nw * np.power(10.0, log10_po)
         r = np.where(function, self.r_function, self.r_content)
-        clean = nb_logpmf(k_w, mw, r) + nb_logpmf(k_o, mo, r)
-        spun = np.stack([nb_logpmf(k_w, mw + q * mo, r) + nb_logpmf(k_o, (1.0 - q) * mo, r)
-                         for q in self.qs])
+        # the count-only terms of the log pmf (log Gamma(k + r) - log Gamma(r) - log k!) are
+        # the same under both hypotheses and cancel: only the mean-dependent part is needed
+        clean = _nb_mean_part(k_w, mw, r) + _nb_mean_part(k_o, mo, r)
+        spun = np.stack([_nb_mean_part(k_w, mw + q * mo, r)
+                         + _nb_mean_part(k_o, (1.0 - q) * mo, r) for q in self.qs])
         top = spun.max(axis=0)
         mix = top + np.log(np.exp(spun - top).mean(axis=0))
         return np.where(np.isfinite(mix), mix - clean, -np.inf)
@@ -263,13 +271,19 @@ class CountModel:
             # one original per observed type (a consistent spinner): only the candidate with
             # the best type score (count ratio + summed, capped context evidence) keeps a
             # positive count term; its rivals keep only the evidence against them
-            ctx = np.bincount(g.inv, weights=np.clip(z, -self.cap, self.cap),
-                              minlength=len(g.counts))
-            total = self.weight * llr + ctx
-            # and one substitute per original: the original's best observed type
-            lead = _leaders(an.obs_ids[an.cand_pos[first]], total)
-            lead &= _leaders(an.cand_ids[first], total)
-            llr = np.where(lead | (llr < 0), llr, 0.0)
+            # (and one substitute per original: the original's best observed type). Only
+            # the groups that share a word with a positive one compete
+            pos = llr > 0
+            if pos.any():
+                obs = an.obs_ids[an.cand_pos[first]]
+                cand = an.cand_ids[first]
+                sub = np.flatnonzero(np.isin(obs, obs[pos]) | np.isin(cand, cand[pos]))
+                ctx = np.bincount(g.inv, weights=np.clip(z, -self.cap, self.cap),
+                                  minlength=len(g.counts))[sub]
+                total = self.weight * llr[sub] + ctx
+                lead = _leaders(obs[sub], total) & _leaders(cand[sub], total)
+                llr = llr.copy()
+                llr[sub] = np.where(lead | (llr[sub] < 0), llr[sub], 0.0)
         term = self.weight * llr[g.inv] / g.counts[g.inv]
         return np.where(g.known, term, 0.0)
 
