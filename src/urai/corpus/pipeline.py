@@ -86,6 +86,18 @@ def _fingerprinter() -> Any:
     return fp
 
 
+def _thesaurus() -> Any:
+    """The fingerprinter's thesaurus with memoised canonical keys (trace's
+    :class:`~urai.trace.passages.MemoThesaurus`: the same keys, one look-up per distinct
+    word of a worker instead of one normalisation per word of every text)."""
+    th = _STATE.get("memo_th")
+    if th is None:
+        from urai.trace.passages import MemoThesaurus
+
+        th = _STATE["memo_th"] = MemoThesaurus(_fingerprinter().thesaurus)
+    return th
+
+
 def _spun(text: str) -> float | None:
     from urai.detect.screener import screen
 
@@ -309,7 +321,7 @@ def _cand_shard(args: tuple[int, str, str]) -> int:
 
 def _verify_chunk(args: tuple[int, np.ndarray, np.ndarray, str]) -> int:
     i, a, b, out = args
-    th = _fingerprinter().thesaurus
+    th = _thesaurus()
     cfg = _STATE["cfg"]
     texts = _store().get_many(np.union1d(a, b).tolist())
     keys = {s: text_keys(t, th) for s, t in texts.items()}  # once per document, not per pair
@@ -380,7 +392,8 @@ def resolve_with(comp: list[int], cfg: ClusterConfig, text: Callable[[int], str]
         shared = len(np.intersect1d(q, sig(orig)[0], assume_unique=True))
         return min(1.0, shared / max(1, len(base)))
 
-    out = resolve_component(members, edges, text, fp.thesaurus, cfg, containment)
+    th = _thesaurus() if fp is _STATE.get("fp") else fp.thesaurus
+    out = resolve_component(members, edges, text, th, cfg, containment)
     spun_of = {m.doc: m.spun for m in members}
     return [(a, spun_of[a.doc]) for a in out]
 
@@ -565,12 +578,18 @@ class LocalExecutor:
             ds.append(owner[keep])
             nb.append(cnt)
         h = np.concatenate(hs) if hs else np.empty(0, np.int64)
-        d = np.concatenate(ds) if ds else np.empty(0, np.int64)
+        # seqs as int32 and the sort in place: the buckets are the stage's (and, at 1M
+        # documents, the run's) largest arrays, so no second copy of them is made
+        d = (np.concatenate(ds) if ds else np.empty(0, np.int64)).astype(np.int32)
         del hs, ds
         order = np.argsort(h, kind="stable")
-        h, d = h[order], d[order]
+        d = d[order]
         del order
-        uniq, starts, df = np.unique(h, return_index=True, return_counts=True)
+        h.sort(kind="stable")
+        starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]]) if len(h) else \
+            np.empty(0, np.int64)
+        uniq = h[starts]
+        df = np.diff(np.r_[starts, len(h)])
         del h
         _STATE.update(buckets=(uniq, starts, df, d),
                       n_base=np.concatenate(nb) if nb else np.empty(0, np.int64),
