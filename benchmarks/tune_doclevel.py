@@ -102,11 +102,11 @@ def main(argv: list[str] | None = None) -> int:
                  for o in (-1.75, -1.25)]
         grid += [dict(count_weight=1.0, count_r_content=2.0),
                  dict(count_weight=1.0, count_exclusive=False)]
-    elif args.grid == "count2":  # finer, around the first grid's choice
+    elif args.grid == "count2":  # finer, around the first grid's best farm point
         grid.append(dict())
-        grid += [dict(count_weight=w, adaptive_offset=o, count_cap=c)
-                 for w, o, c in ((1.0, -1.5, 12.0), (1.5, -1.75, 12.0), (1.0, -1.75, 20.0),
-                                 (1.5, -1.5, 12.0), (1.0, -1.0, 12.0))]
+        grid += [dict(count_weight=w, adaptive_offset=o) for w, o in (
+            (0.5, -1.25), (0.5, -1.0), (0.5, -0.75), (0.35, -1.25), (0.35, -1.5),
+            (0.75, -1.0), (0.75, -0.75))]
     elif args.grid == "em":  # the spin rate re-estimated by EM, with and without the counts
         grid.append(dict())
         cnt = dict(count_weight=1.0, count_min_occurrences=2, count_min_occurrences_function=2)
