@@ -160,7 +160,9 @@ class CheckConfig:
     absence_cap: float = 8.0
     #: weight of the type-level count likelihood ratio (:class:`urai.detect.doclevel.
     #: CountModel`: ``serta`` far above its natural count with ``dan`` absent) in the
-    #: adaptive pass; 0: off
+    #: adaptive pass; 0: off (the default). 0.35 with ``adaptive_offset`` -1.5 (chosen on
+    #: held-out training quarters) restores 1.2-2.5 points more in farm mode on fold 05 but
+    #: over-corrects 0.94-1.12 % there (the default 0.73-1.00 %; docs/benchmarks/restore.md)
     count_weight: float = 0.0
     #: the type's count log-likelihood ratio is clipped to +- this
     count_cap: float = 12.0

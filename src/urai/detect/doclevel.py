@@ -17,6 +17,10 @@ throughout a text. So in a copy that looks spun
   the frequency ratio speaks fully), while ``isi -> di`` in a text that holds ``di`` 8 times
   pays ``log C(10, 2)``. The *count term* is that, per occurrence, times ``absence_weight``
   (at most ``absence_cap``);
+* (option, ``CheckConfig.count_weight``) the *count ratio* of :class:`CountModel`: a
+  negative-binomial model of clean counts against a consistent spinner at rate q, per
+  type, shared by its occurrences, with one original per observed type and one substitute
+  per original (issue 13, third session);
 * the document's estimated spin rate is every word's prior: that is the adaptive change
   cost of :meth:`urai.detect.detector.Detector.adaptive_threshold`, with which these terms
   are used (only in the second decoding pass of a document whose first-pass spun
