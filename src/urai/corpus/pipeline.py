@@ -24,6 +24,7 @@ Workers are forked processes (``jobs``); the result never depends on their numbe
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -437,9 +438,17 @@ class LocalExecutor:
                     bar.update(1)
             else:
                 ctx = mp.get_context("fork")
-                with ctx.Pool(self.jobs) as pool:
-                    for _ in pool.imap_unordered(fn, tasks):
-                        bar.update(1)
+                # the parent's objects (a million ids, dates, ...) move to the collector's
+                # permanent generation before the fork: a worker's collections then never
+                # walk them (work growing with the crawl on every collection) nor write
+                # their headers (copying every shared page into the worker)
+                gc.freeze()
+                try:
+                    with ctx.Pool(self.jobs) as pool:
+                        for _ in pool.imap_unordered(fn, tasks):
+                            bar.update(1)
+                finally:
+                    gc.unfreeze()
         finally:
             bar.close()
 
