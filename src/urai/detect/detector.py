@@ -53,6 +53,7 @@ from urai.detect.doclevel import (
     DocBias,
     candidate_counts,
     document_bias,
+    em_spin_rate,
     type_groups,
 )
 from urai.detect.engine import Engine, build_sequence
@@ -730,22 +731,6 @@ class Detector:
                 profile: Profile | str | Path | None = None) -> str:
         """The likely original of ``text`` (only flagged words change)."""
         return self.check(text, html=html, profile=profile).restored_text
-
-
-def em_spin_rate(z_best: np.ndarray, rho: float, prior: float, rounds: int) -> float:
-    """The document's spin rate as the maximum-likelihood mixing share (EM, ``rounds``
-    steps from ``rho``): the token model's best logit per mutable word, less the logit of
-    the spin rate it was trained at (``prior``), is that word's likelihood ratio spun /
-    clean; the first pass's ``expected_share`` (its mean sigmoid) under-states a heavily
-    spun text's rate, because its prior is the training average."""
-    if not len(z_best):
-        return rho
-    llr = np.clip(z_best, -30.0, 30.0) - float(np.log(prior / (1.0 - prior)))
-    r = float(np.clip(rho, 1e-3, 0.999))
-    for _ in range(rounds):
-        a = np.log(r / (1.0 - r)) + llr
-        r = float(np.clip(np.mean(1.0 / (1.0 + np.exp(-a))), 1e-3, 0.999))
-    return r
 
 
 def _doc_reason(obs: str, sugg: str, bias: DocBias, row: int, exp_r: float,

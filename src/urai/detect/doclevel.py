@@ -39,7 +39,7 @@ import numpy as np
 from urai.detect.evidence import FUNCTION_WORD, OBS_UNKNOWN, UNI_DELTA, UNI_OBS, Analysis
 
 __all__ = ["DocBias", "TypeGroups", "CountModel", "document_bias", "type_groups",
-           "candidate_counts", "nb_logpmf"]
+           "candidate_counts", "nb_logpmf", "em_spin_rate"]
 
 LN10 = float(np.log(10.0))
 
@@ -307,3 +307,19 @@ class CountModel:
         need = np.where(x[:, FUNCTION_WORD] > 0, self.min_occurrences_function,
                         self.min_occurrences)
         return first, np.where((k_w[first] >= need) | (llr < 0), llr, 0.0)
+
+
+def em_spin_rate(z_best: np.ndarray, rho: float, prior: float, rounds: int) -> float:
+    """The document's spin rate as the maximum-likelihood mixing share (EM, ``rounds``
+    steps from ``rho``): the token model's best logit per mutable word, less the logit of
+    the spin rate it was trained at (``prior``), is that word's likelihood ratio spun /
+    clean; the first pass's ``expected_share`` (its mean sigmoid) under-states a heavily
+    spun text's rate, because its prior is the training average."""
+    if not len(z_best):
+        return rho
+    llr = np.clip(z_best, -30.0, 30.0) - float(np.log(prior / (1.0 - prior)))
+    r = float(np.clip(rho, 1e-3, 0.999))
+    for _ in range(rounds):
+        a = np.log(r / (1.0 - r)) + llr
+        r = float(np.clip(np.mean(1.0 / (1.0 + np.exp(-a))), 1e-3, 0.999))
+    return r
