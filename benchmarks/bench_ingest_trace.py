@@ -14,6 +14,15 @@ Each is timed in CPU seconds of its own process (``time.process_time``; the mach
 so wall time says more about the other jobs than about the code) and in wall seconds; the
 table gives documents per CPU second, per wall second and bytes on disk per document, and the
 ratio of each to datasketch.
+
+    python benchmarks/bench_ingest_trace.py --fingerprints 5000
+
+times only the fingerprinting of ``--fingerprints`` documents (after a warm-up of 3,000 that
+fills the word tables), with the compiled kernels and with the Python/numpy reference
+(``Fingerprinter(accelerate=False)``) in the same process: the index side
+(``index_many``, what ``urai index add`` runs) and the cluster wing's signature
+(``fingerprints_count`` plus query ``fingerprints``), in CPU microseconds per document, and
+checks that both give byte-identical fingerprints.
 """
 
 from __future__ import annotations
@@ -50,18 +59,26 @@ def run_urai(n_docs: int, db: Path) -> dict:
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     cpu = wall = 0.0
+    per_100k: list[float] = []  # CPU seconds of each 100,000 documents (growth with size)
+    done = 0
     with Index(db) as idx:
         for batch in data:
             t0, c0 = time.perf_counter(), time.process_time()
             idx.add(batch, batch_size=len(batch))
             wall += time.perf_counter() - t0
-            cpu += time.process_time() - c0
+            dc = time.process_time() - c0
+            cpu += dc
+            if done // 100_000 == len(per_100k):
+                per_100k.append(0.0)
+            per_100k[-1] += dc
+            done += len(batch)
         idx._store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         size = idx.stats().size_bytes
     n = sum(len(b) for b in data)
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
-    return {"docs": n, "cpu_s": cpu, "wall_s": wall, "bytes_per_doc": size / n}
+    return {"docs": n, "cpu_s": cpu, "wall_s": wall, "bytes_per_doc": size / n,
+            "cpu_s_per_100k": [round(x, 1) for x in per_100k]}
 
 
 def run_datasketch(n_docs: int) -> dict:
@@ -81,6 +98,45 @@ def run_datasketch(n_docs: int) -> dict:
         cpu += time.process_time() - c0
     return {"docs": sum(len(b) for b in data), "cpu_s": cpu, "wall_s": wall,
             "bytes_per_doc": float("nan")}
+
+
+def time_fingerprints(n_docs: int, warm: int = 3000) -> None:
+    import numpy as np
+
+    from urai.trace.fingerprint import Fingerprinter
+
+    texts = [r.text for b in batches(warm + n_docs) for r in b]
+    warmup, texts = texts[:warm], texts[warm:]
+    rows = []
+    outs: dict[str, list] = {}
+    for name, acc in (("C kernels", True), ("Python/numpy reference", False)):
+        fp = Fingerprinter(accelerate=acc)
+        assert (fp._core is not None) == acc, "urai._core is not built"
+        fp.index_many(warmup)
+        c0 = time.process_time()
+        ix = [fp.index_many(texts[i: i + 1000]) for i in range(0, len(texts), 1000)]
+        t_index = time.process_time() - c0
+        c0 = time.process_time()
+        sig = [(fp.fingerprints_count(t), fp.fingerprints(t, query=True)) for t in texts]
+        t_sig = time.process_time() - c0
+        outs[name] = [ix, sig]
+        rows.append((name, t_index, t_sig))
+    a, b = outs["C kernels"], outs["Python/numpy reference"]
+    same = all(
+        [x.tobytes() for x in p[0]] == [y.tobytes() for y in q[0]] and p[1] == q[1]
+        and p[2].tobytes() == q[2].tobytes() and np.array_equal(p[3], q[3])
+        for p, q in zip(a[0], b[0], strict=True)
+    ) and all(p[0][0].tobytes() == q[0][0].tobytes() and p[0][1] == q[0][1]
+              and p[1].tobytes() == q[1].tobytes() for p, q in zip(a[1], b[1], strict=True))
+    n = len(texts)
+    ref_i, ref_s = rows[1][1], rows[1][2]
+    print(f"| fingerprints of {n:,} documents | index side (index_many), us/doc | vs reference "
+          "| cluster signature, us/doc | vs reference |")
+    print("|---|---|---|---|---|")
+    for name, ti, ts in rows:
+        print(f"| {name} | {ti / n * 1e6:,.0f} | {ref_i / ti:.2f}x | {ts / n * 1e6:,.0f} | "
+              f"{ref_s / ts:.2f}x |")
+    print(f"byte-identical fingerprints: {same}")
 
 
 def export(ref: str, into: Path) -> Path:
@@ -108,8 +164,16 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=30_000)
     ap.add_argument("--ref", default=None, help="git commit of the older urai to compare")
     ap.add_argument("--db", type=Path, default=None)
+    ap.add_argument("--no-datasketch", action="store_true",
+                    help="urai only (a 1M build: datasketch's LSH of 1M sketches is not run)")
+    ap.add_argument("--fingerprints", type=int, default=0,
+                    help="only time the fingerprinting of this many documents (C vs Python)")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.fingerprints:
+        print(f"machine: {machine()}")
+        time_fingerprints(args.fingerprints)
+        return
     if args.child:
         if args.child == "urai":
             import urai
@@ -128,9 +192,11 @@ def main() -> None:
         if args.ref:
             src = export(args.ref, Path(tmp))
             results[f"urai {args.ref}"] = in_subprocess("urai", args.docs, src, db)
-        results["datasketch MinHashLSH t=0.5"] = in_subprocess("datasketch", args.docs, None, db)
-    base = results["datasketch MinHashLSH t=0.5"]["docs"] / \
-        results["datasketch MinHashLSH t=0.5"]["cpu_s"]
+        if not args.no_datasketch:
+            results["datasketch MinHashLSH t=0.5"] = in_subprocess("datasketch", args.docs,
+                                                                   None, db)
+    ds = results.get("datasketch MinHashLSH t=0.5")
+    base = ds["docs"] / ds["cpu_s"] if ds else float("nan")
     print(f"| ingest of {args.docs:,} documents | docs per CPU second | docs/s wall | "
           "bytes/doc | vs datasketch (CPU) |")
     print("|---|---|---|---|---|")
