@@ -78,6 +78,13 @@ def check_all(fast: Fingerprinter, ref: Fingerprinter, text: str) -> None:
         fb, nb = ref.fingerprints_count(text, query=query)
         same(fa, fb)
         assert na == nb == len(fast_words(text))
+        if query:
+            pa, pb = fast.fingerprints_pair(text), ref.fingerprints_pair(text)
+            same(pa[0], ref.fingerprints(text))
+            same(pa[1], fb)
+            same(pb[0], pa[0])
+            same(pb[1], pa[1])
+            assert pa[2] == pb[2] == nb
         ca, cb = fast.channels(text, query=query), ref.channels(text, query=query)
         same(ca[0], cb[0])
         same(ca[1], cb[1])

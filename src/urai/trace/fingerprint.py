@@ -312,6 +312,23 @@ class Fingerprinter:
             slots = np.fromiter(map(ids.__getitem__, words), dtype=np.intp, count=len(words))
         return self._from_ids(self._hashes[slots[slots != 0]], query), len(words)
 
+    def fingerprints_pair(self, text: str) -> tuple[np.ndarray, np.ndarray, int]:
+        """``(fingerprints, query fingerprints, words)`` of ``text`` with one tokenisation: the
+        same as :meth:`fingerprints_count` and ``fingerprints(text, query=True)`` (the cluster
+        wing's signature needs both)."""
+        if self._core is None:
+            fps, n = self.fingerprints_count(text)
+            return fps, self.fingerprints(text, query=True), n
+        if len(self._ids) > self._CACHE_MAX:
+            self._clear_ids()
+        slots, n = self._c_slots(text.lower(), False)
+        cfg, sh = self.config, self._core.fp_shingles
+        fps = np.frombuffer(sh(slots, self._hashes, True, cfg.shingle, cfg.sample_mod, False),
+                            dtype=np.int64)
+        qfps = np.frombuffer(sh(slots, self._hashes, True, cfg.shingle, cfg.sample_mod, True),
+                             dtype=np.int64)
+        return fps, qfps, n
+
     def _clear_ids(self) -> None:
         self._ids.clear()
         self._n_slots = 1
