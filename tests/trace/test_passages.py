@@ -197,3 +197,55 @@ def test_config_validates_passage_fields() -> None:
     for bad in ({"passage_words": 2}, {"passage_similarity": 0.0}, {"bags": 1}):
         with pytest.raises(ConfigError):
             IndexConfig(**bad)
+
+
+# -- same-event reports (issue 12, third session) ----------------------------------------------
+RULING = (
+    "Komdis menjatuhkan sanksi larangan bermain tiga pertandingan kepada Sorbatua Lestusen "
+    "serta denda sepuluh juta rupiah karena mencekik gelandang Marteen Klokwijk dalam laga "
+    "pekan ketujuh kompetisi liga musim ini"
+)
+REPORT_A = (
+    "Gelandang Sorbatua Lestusen akhirnya menerima hukuman setelah insiden di stadion "
+    "Gelora Wakatobi. " + RULING + ". Manajer Pardomuan Sitohang menyatakan timnya menerima "
+    "keputusan itu dengan lapang dada. Sementara itu kubu Marteen Klokwijk menilai hukuman "
+    "tersebut terlalu ringan untuk pelanggaran seberat itu. Pertandingan di Gelora Wakatobi "
+    "sempat terhenti beberapa menit ketika para pemain kedua tim saling dorong."
+)
+REPORT_B = (
+    "Kabar kurang sedap datang dari kubu tamu menjelang laga tandang pekan depan. Pelatih "
+    "mengaku kecewa karena Sorbatua Lestusen tidak bisa diturunkan dalam beberapa laga ke "
+    "depan. " + RULING + ". Menurut Pardomuan Sitohang, tim harus mencari pengganti yang "
+    "sepadan di lini tengah. Insiden antara Sorbatua Lestusen dan Marteen Klokwijk terjadi "
+    "pada babak kedua di Gelora Wakatobi ketika skor masih imbang tanpa gol. Para pendukung "
+    "berharap tim tetap tampil solid meski kehilangan salah satu pemain andalannya, dan "
+    "manajemen berjanji akan mendampingi pemain yang bersangkutan selama masa hukuman. "
+    "Latihan tertutup digelar dua kali sehari sepanjang pekan ini untuk mematangkan strategi "
+    "baru. Beberapa pemain muda dari akademi klub dipanggil untuk menambah pilihan di lini "
+    "tengah, sementara staf medis memantau kondisi dua pemain yang mengalami cedera ringan. "
+    "Tiket pertandingan kandang berikutnya dilaporkan hampir habis terjual sejak dibuka "
+    "secara daring pada awal pekan."
+)
+
+
+def test_same_event_report_sharing_a_ruling_is_shared_not_a_source(tmp_path: Path) -> None:
+    from urai.trace.passages import context_names
+
+    with Index(tmp_path / "e.db") as idx:
+        idx.add([("report-a", REPORT_A), ("banjir", SOURCE)])
+        # another outlet's report of the same event quotes the ruling word for word and
+        # names the same people and place around it: shared text, not a copied source
+        res = idx.trace(REPORT_B)
+        assert [m.id for m in res.matches] == []
+        assert [x.id for x in res.shared] == ["report-a"]
+        (p,) = res.shared[0].passages
+        assert p.query_words >= 25 and p.similarity >= 0.9
+        n = context_names(REPORT_B, word_spans(REPORT_B), REPORT_A, word_spans(REPORT_A),
+                          [p], lambda w: True)
+        assert n >= 3  # lestusen, pardomuan, sitohang, klokwijk, gelora, wakatobi ...
+        # the same ruling pasted into unrelated text (no names around it) is a source
+        pasted = FILLER * 3 + RULING + ". " + FILLER * 3
+        res = idx.trace(pasted)
+        assert [m.id for m in res.matches] == ["report-a"]
+        # and the whole-document trace never matched the same-event report
+        assert idx.trace(REPORT_B, passages=False).matches == ()

@@ -64,6 +64,7 @@ from urai.trace.passages import (
     Passage,
     QueryPrep,
     Span,
+    context_names,
     locate,
     prepare,
     unmatched_spans,
@@ -109,6 +110,21 @@ RERANK_STOP = 0.8
 #: a passage of a lower-ranked match is dropped when this share of it is already explained by
 #: a better match (each part of the query is attributed to its best source)
 CLAIMED_SHARE = 0.5
+#: a candidate that is a match only by a passage (coverage under the threshold) is a
+#: *same-event report*, reported as ``shared`` and not as a source, when the query and it
+#: share at least this many rare names outside the located passages
+#: (:func:`urai.trace.passages.context_names`): two outlets' reports of one event share a
+#: ruling, a line-up or a lead, and the event's names all through both texts, while a
+#: passage pasted into another text brings its names with it. On folds 01-04 (the 359
+#: sources of ``bench_passages.py --tune`` that only the passage rule accepts) no source
+#: shared more than 2 such names (one more than 1), so 3 keeps every one of them
+EVENT_NAMES = 3
+#: ... and when its longest passage has fewer query words than this (a longer shared text
+#: is a copy whatever surrounds it)
+EVENT_WORDS = 100
+#: ... a name is rare when its word weight (:meth:`Index._weight`) is at least this: Zipf
+#: frequency <= 3.5 or unknown (common names such as Indonesia, Jakarta, CNN are not)
+EVENT_WEIGHT = 0.875
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,7 +473,8 @@ class Index:
                               min_similarity=cfg.passage_similarity, weight=self._weight,
                               prep=prep, source_keys=skeys))
             by_cov = accepts(al.coverage, thr)
-            if not (by_cov or self._passages_accept(ps)):
+            if not (by_cov or (self._passages_accept(ps)
+                               and not self._same_event(text, qwords, stext, swords, ps))):
                 if any(self._qualifies(p) for p in ps):  # shared text, not a source
                     near.append(Shared(ident, title, url, ps))
                 continue
@@ -526,6 +543,16 @@ class Index:
             if ps and len(shared) < top:
                 shared.append(Shared(x.id, x.title, x.url, ps))
         return TraceResult(source, tuple(out), unmatched_spans(qwords, claimed), tuple(shared))
+
+    def _same_event(self, text: str, qwords: list[tuple[int, int, str]], stext: str,
+                    swords: list[tuple[int, int, str]], ps: tuple[Passage, ...]) -> bool:
+        """Whether a candidate with only short passages is another report of the query's
+        event (:data:`EVENT_NAMES`): its shared text is ``shared``, not a copy."""
+        longest = max((p.query_words for p in ps if self._qualifies(p)), default=0)
+        if longest >= EVENT_WORDS:
+            return False
+        return context_names(text, qwords, stext, swords, ps,
+                             lambda w: self._weight(w) >= EVENT_WEIGHT) >= EVENT_NAMES
 
     def _qualifies(self, p: Passage) -> bool:
         return accepts_passage(p.query_words, p.similarity, 1, self.config.passage_similarity,

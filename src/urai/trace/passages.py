@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from urai.trace.align import _extend, _keys
 from urai.trace.fingerprint import ThesaurusLike
 
-__all__ = ["Passage", "Span", "KINDS", "locate", "sentences", "unmatched_spans"]
+__all__ = ["Passage", "Span", "KINDS", "locate", "sentences", "unmatched_spans", "context_names"]
 
 KINDS = ("verbatim", "spun", "reordered", "paraphrased")
 #: query words between two aligned blocks of one sequential passage
@@ -470,3 +470,49 @@ def unmatched_spans(qwords: Words, covered: Sequence[int] | bytearray,
             out.append(Span(qwords[i][0], qwords[j - 1][1], j - i))
         i = j
     return tuple(out)
+
+
+#: characters after which a capitalised word starts a sentence (so is no name)
+_SENTENCE_END = frozenset('.!?"\u201c\u201d\n')
+
+
+def _names(text: str, words: Words, spans: Sequence[tuple[int, int]],
+           rare: Callable[[str], bool]) -> set[str]:
+    """The lower-cased rare names of ``text`` outside ``spans`` (character ranges): alphabetic
+    words of at least three letters, capitalised, not at a sentence start, that ``rare``
+    accepts."""
+    out: set[str] = set()
+    spans = sorted(spans)
+    j = 0
+    for s, e, w in words:
+        while j < len(spans) and spans[j][1] <= s:
+            j += 1
+        if j < len(spans) and spans[j][0] <= s:
+            continue  # inside a located passage
+        if e - s < 3 or not text[s].isupper() or not w.isalpha():
+            continue
+        k = s - 1
+        while k >= 0 and text[k] in " \t":
+            k -= 1
+        if k < 0 or text[k] in _SENTENCE_END:
+            continue
+        if rare(w):
+            out.add(w)
+    return out
+
+
+def context_names(query: str, qwords: Words, source: str, swords: Words,
+                  passages: Iterable[Passage], rare: Callable[[str], bool]) -> int:
+    """How many rare names the query and a source share *outside* the located passages.
+
+    Two reports of the same event share its names (the players, the officials, the place)
+    all through both texts, and often a short factual passage (a ruling, a line-up, a law
+    citation); a passage pasted into another text shares its names inside the passage
+    only. Names are capitalised words that do not start a sentence and that ``rare``
+    accepts (e.g. a word frequency under a Zipf bound)."""
+    ps = list(passages)
+    qn = _names(query, qwords, [(p.query_start, p.query_end) for p in ps], rare)
+    if not qn:
+        return 0
+    sn = _names(source, swords, [(p.source_start, p.source_end) for p in ps], rare)
+    return len(qn & sn)
