@@ -165,8 +165,12 @@ def text_hash(text: str) -> int:
 
 
 def signature(fp: Fingerprinter, text: str) -> Signature:
-    fps, n_words = fp.fingerprints_count(text)
-    qfps = fp.fingerprints(text, query=True)
+    pair = getattr(fp, "fingerprints_pair", None)
+    if pair is not None:  # both with one tokenisation (the same arrays)
+        fps, qfps, n_words = pair(text)
+    else:
+        fps, n_words = fp.fingerprints_count(text)
+        qfps = fp.fingerprints(text, query=True)
     return Signature(fps, qfps, n_words, text_hash(text))
 
 
