@@ -422,7 +422,78 @@ done:
     return ret;
 }
 
+/* fp_bags(slots, vals, k) -> bytearray of int64: the index-side sentence-bag hashes of one
+ * text, sentence by sentence, as Fingerprinter.index_many. Slot 1 ends a sentence (so does the
+ * text's end); a slot > 1 with vals[slot] != 0 is a content key. A sentence whose k lowest
+ * distinct keys exist (the k-th is not all ones, numpy's "none") gets mix(m0 * P0 + m1 * P1 +
+ * salt) of its two lowest. */
+static PyObject *py_fp_bags(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *so, *vo;
+    int k;
+    unsigned long long salt;
+    if (!PyArg_ParseTuple(args, "OOiK", &so, &vo, &k, &salt)) return NULL;
+    if (k < 2 || k > 8) {
+        PyErr_SetString(PyExc_ValueError, "fp_bags: k must be 2..8");
+        return NULL;
+    }
+    const buf_arg spec[2] = {{so, BUF_I64, 0, "slots"}, {vo, BUF_U64, 0, "vals"}};
+    Py_buffer v[2];
+    if (buf_get_all(spec, v, 2) < 0) return NULL;
+    const int64_t *slots = v[0].buf;
+    const uint64_t *vals = v[1].buf;
+    const Py_ssize_t ns = buf_len(&v[0]), nv = buf_len(&v[1]);
+    const uint64_t NONE = ~(uint64_t)0;
+    PyObject *ret = NULL;
+    int64_t *out = PyMem_Malloc((size_t)(ns / 2 + 1) * sizeof(int64_t));
+    if (!out) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t no = 0;
+    uint64_t low[8];
+    int nlow = 0, any = 0;
+    for (Py_ssize_t i = 0; i <= ns; i++) {
+        int64_t sl = i < ns ? slots[i] : 1;
+        if (sl < 0 || sl >= nv) {
+            PyErr_Format(PyExc_IndexError, "fp_bags: slot %lld out of range", (long long)sl);
+            goto done;
+        }
+        if (sl == 1) {
+            /* numpy's successive minima: missing ranks are NONE */
+            if (any && nlow >= k && low[k - 1] != NONE) {
+                uint64_t h = low[0] * POS[0] + low[1] * POS[1] + (uint64_t)salt;
+                out[no++] = (int64_t)mix64(h);
+            }
+            nlow = 0;
+            any = 0;
+            continue;
+        }
+        if (sl <= 1) continue;
+        uint64_t x = vals[sl];
+        if (x == 0) continue;
+        any = 1;
+        /* keep the k lowest distinct values, sorted */
+        int j = 0;
+        while (j < nlow && low[j] < x) j++;
+        if (j < nlow && low[j] == x) continue;
+        if (j >= k) continue;
+        int top = nlow < k ? nlow : k - 1;
+        for (int q = top; q > j; q--) low[q] = low[q - 1];
+        low[j] = x;
+        if (nlow < k) nlow++;
+    }
+    ret = PyByteArray_FromStringAndSize((const char *)out, no * (Py_ssize_t)sizeof(int64_t));
+done:
+    PyMem_Free(out);
+    buf_release_all(v, 2);
+    return ret;
+}
+
 PyMethodDef urai_fingerprint_methods[] = {
+    {"fp_bags", (PyCFunction)py_fp_bags, METH_VARARGS,
+     "fp_bags(slots, vals, k, salt) -> int64 bytearray: the index-side sentence-bag hashes of "
+     "one text (Fingerprinter.index_many), sentence by sentence"},
     {"fp_slots", (PyCFunction)py_fp_slots, METH_VARARGS,
      "fp_slots(text, table, ends, end_value) -> (int64 slots as a bytearray, words, [(token, word)] "
      "not in table): the tokens of the lower-cased text mapped through an FpTable, as "

@@ -495,6 +495,21 @@ class Fingerprinter:
         shingles: list[np.ndarray] = []
         n_words: list[int] = []
         parts: list[np.ndarray] = []
+        core = self._core
+        if core is not None and self.config.bags:
+            bag_parts: list[np.ndarray] = []
+            for text in texts:
+                sh, _, n, bslots = self._channels(text, False, bags_too=False)
+                shingles.append(sh)
+                n_words.append(n)
+                bag_parts.append(np.frombuffer(core.fp_bags(bslots, self._bag_vals,
+                                                            BAG_MIN_KEYS, _BAG_SALT),
+                                               dtype=np.int64))
+            if not bag_parts:
+                return shingles, n_words, np.empty(0, np.int64), np.empty(0, np.intp)
+            counts = [len(b) for b in bag_parts]
+            return (shingles, n_words, np.concatenate(bag_parts),
+                    np.repeat(np.arange(len(texts)), counts))
         for text in texts:
             sh, _, n, bslots = self._channels(text, False, bags_too=False)
             shingles.append(sh)
