@@ -53,3 +53,14 @@ def test_one_switch_turns_every_kernel_off() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=env).stdout.split()
     assert out == ["False", "True", "None"]
+
+
+def test_test_modules_have_unique_basenames() -> None:
+    """pytest's default import mode loads test modules by basename (the test folders are not
+    packages): two ``test_x.py`` in different folders stop the whole collection in CI."""
+    from collections import Counter
+    from pathlib import Path
+
+    root = Path(__file__).parent
+    names = Counter(p.name for p in root.rglob("test_*.py"))
+    assert [n for n, c in names.items() if c > 1] == []
