@@ -12,7 +12,8 @@
 * Attribution: ``urai.detect.profile.attribute`` over the farms' profiles (N = 5 / 20 / 100)
   for every fold-05 copy; accuracy = share whose best profile is the farm that spun it.
 * Same run: N = 20 with the previous session's rule at seen words (``logit(swap
-  probability) + 2 ln(10) lm_delta > 0``, ``CheckConfig(profile_policy_seen=False)``) and
+  probability) + 2 ln(10) lm_delta > 0``, no veto of the detector by the policy:
+  ``CheckConfig(profile_policy_seen=False, profile_policy_veto=None)``) and
   with the selection policy's unseen-word restorations on (``profile_policy=True``).
 """
 
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             profiles[n].append(learn_profile(pairs[:n], name=farms[k].name))
     learn_s = time.perf_counter() - t0
     det = Detector()
-    previous = det.with_config(CheckConfig(profile_policy_seen=False))
+    previous = det.with_config(CheckConfig(profile_policy_seen=False, profile_policy_veto=None))
     unseen = det.with_config(CheckConfig(profile_policy=True))
     lines = [f"# bench_profiles ({time.strftime('%Y-%m-%d %H:%M')}, {cpu_model()}, "
              f"{platform.python_version()})", "",

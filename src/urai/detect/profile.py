@@ -49,6 +49,7 @@ PROFILE_VERSION = 3
 #: words never swapped are written to ``unchanged`` when kept at least this often
 MIN_UNCHANGED = 1
 _READABLE = (1, 2, 3)
+_LN10 = math.log(10.0)
 
 #: the features of the selection-policy prior of a candidate original ``w`` of an observed
 #: word ``x`` the profile never saw swapped (zipf: wordfreq's scale; ``exp_*``: the count the
@@ -186,14 +187,15 @@ def policy_rows(engine: Any, prof: Profile, toks: list[Any]
 
 def seen_rows(engine: Any, prof: Profile, toks: list[Any]
               ) -> list[tuple[int, str, str, float, float]]:
-    """``(token index, observed, most frequent original, swap probability, lm gain)`` for
-    every word (or abbreviation: ``th.`` is ``th``) of ``toks`` the profile saw swapped; the
-    LM gain is 0 for a phrase original."""
+    """``(token index, observed, original, swap probability, lm gain)`` for every word (or
+    abbreviation: ``th.`` is ``th``) of ``toks`` the profile saw swapped. A word seen for
+    several originals takes the one with the best ``ln(count) + 2 ln(10) lm_gain`` here (a
+    phrase original has lm gain 0); the LM gain is that original's over the observed word."""
     import numpy as np
 
     from urai.detect.engine import build_sequence
 
-    hits: list[tuple[int, str, str, float]] = []
+    hits: list[tuple[int, str, tuple[tuple[str, int], ...], float]] = []
     for i, t in enumerate(toks):
         if t.kind not in ("word", "abbr"):
             continue
@@ -203,18 +205,23 @@ def seen_rows(engine: Any, prof: Profile, toks: list[Any]
             w = w.rstrip(".")
             got = prof.originals(w)
         if got:
-            hits.append((i, w, got[0][0], prof.swap_probability(w)))
-    delta = np.zeros(len(hits))
-    single = [k for k, h in enumerate(hits) if " " not in h[2]]
-    if single:
+            hits.append((i, w, got, prof.swap_probability(w)))
+    flat = [(k, o) for k, h in enumerate(hits) for o, _ in h[2] if " " not in o]
+    delta: dict[tuple[int, str], float] = {}
+    if flat:
         seq, tok_seq, _, _ = build_sequence(toks, engine.normalize, engine.lm.ids, engine.bos,
                                             engine.eos)
-        pos = tok_seq[np.array([hits[k][0] for k in single], dtype=np.int64)]
-        cand = np.asarray(engine.lm.ids([hits[k][2] for k in single]), dtype=np.int64)
+        pos = tok_seq[np.array([hits[k][0] for k, _ in flat], dtype=np.int64)]
+        cand = np.asarray(engine.lm.ids([o for _, o in flat]), dtype=np.int64)
         new, _ = engine._local_scores(seq, pos, cand, False)
         old, _ = engine._local_scores(seq, pos, seq[pos], False)
-        delta[single] = new - old
-    return [(*h, float(d)) for h, d in zip(hits, delta.tolist(), strict=True)]
+        delta = dict(zip(flat, (new - old).tolist(), strict=True))
+    out = []
+    for k, (i, w, got, pr) in enumerate(hits):
+        o, d = max(((o, delta.get((k, o), 0.0)) for o, _ in got),
+                   key=lambda od: math.log(dict(got)[od[0]]) + 2.0 * _LN10 * od[1])
+        out.append((i, w, o, pr, float(d)))
+    return out
 
 
 def policy_candidates(engine: Any, prof: Profile, x: str
