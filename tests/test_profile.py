@@ -162,6 +162,11 @@ def test_cli_learn_and_match(tmp_path: Path, profile_cli, capsys) -> None:
     pb.write_text("\n".join(json.dumps({"copy": c, "source": s}) for c, s in _pairs(FARM_B)),
                   encoding="utf-8")
     assert profile_cli(["profile", "learn", "--out", str(pdir / "farm_b.json"), str(pb)]) == 0
+    assert "selection policy: rate q 1.00" in capsys.readouterr().err  # q = 1 farm
+    assert profile_cli(["profile", "learn", "--no-policy", "--out", str(tmp_path / "np.json"),
+                        str(pb)]) == 0
+    assert "policy" not in json.loads((tmp_path / "np.json").read_text(encoding="utf-8"))
+    assert json.loads((pdir / "farm_b.json").read_text(encoding="utf-8"))["version"] == 3
     copies = []
     for k, table in enumerate((FARM_B, FARM_A)):
         f = tmp_path / f"copy{k}.txt"
