@@ -48,6 +48,7 @@ from urai.detect.profile import (
     POLICY_FEATURES,
     Policy,
     Profile,
+    layout,
     policy_rows,
     seen_features,
     seen_rows,
@@ -170,13 +171,14 @@ def fit_policy(docs: list[Paired], engine: Any) -> Policy | None:
                 continue
             toks = tokenize(text)
             truth = {start: r for start, _, r in paired}
-            for t, w, f in policy_rows(engine, sub, toks):
+            lay = layout(engine, toks)
+            for t, w, f in policy_rows(engine, sub, toks, lay=lay):
                 r = truth.get(toks[t].start)
                 if r is None:  # a word the diff did not pair: no label
                     continue
                 rows.append(f)
                 ys.append(1.0 if w == r else 0.0)
-            for t, x, o, pr, d in seen_rows(engine, sub, toks):
+            for t, x, o, pr, d in seen_rows(engine, sub, toks, lay):
                 r = truth.get(toks[t].start)
                 if r is None:
                     continue

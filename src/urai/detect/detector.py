@@ -58,7 +58,14 @@ from urai.detect.features import (
     load_detector_model,
 )
 from urai.detect.kernels import token_spans
-from urai.detect.profile import Profile, load_profile, policy_rows, seen_features, seen_rows
+from urai.detect.profile import (
+    Profile,
+    layout,
+    load_profile,
+    policy_rows,
+    seen_features,
+    seen_rows,
+)
 from urai.detect.rescore import Rescorer, default_rescorer, load_rescorer
 from urai.errors import ConfigError, InputError
 from urai.html import html_to_text, looks_like_html
@@ -636,11 +643,16 @@ class Detector:
         phits: list[tuple[int, str, str, float]] = []
         pol = prof.policy
         veto = cfg.profile_policy_veto
+        lay = layout(eng, toks)
         if pol is not None and (cfg.profile_policy or veto is not None):
+            only = None
+            if not cfg.profile_policy:  # the veto needs the words the detector changed
+                at = {t.start: i for i, t in enumerate(toks)}
+                only = [at[s.start] for s in subs if s.start in at]
             phits = [(i, toks[i].text.lower(), c, pol.logit(f))
-                     for i, c, f in policy_rows(eng, prof, toks)]
+                     for i, c, f in policy_rows(eng, prof, toks, only, lay)]
         seen_model = pol is not None and bool(pol.seen_coef) and cfg.profile_policy_seen
-        for i, w, orig, pr, d in seen_rows(eng, prof, toks):
+        for i, w, orig, pr, d in seen_rows(eng, prof, toks, lay):
             if cfg.profile_natural_prior:
                 pr = self._natural_prior(prof, w, pr)
             if pr < cfg.profile_min_probability:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ from urai.errors import ConfigError, InputError
 
 __all__ = ["Profile", "Policy", "POLICY_FEATURES", "PROFILE_FORMAT", "PROFILE_VERSION",
            "load_profile", "load_profiles", "attribute", "policy_candidates", "policy_rows",
-           "SEEN_FEATURES", "seen_features", "seen_rows"]
+           "SEEN_FEATURES", "seen_features", "seen_rows", "layout"]
 
 PROFILE_FORMAT = "urai.profile"
 PROFILE_VERSION = 3
@@ -152,20 +152,42 @@ class Policy:
                    tuple(float(c) for c in seen))
 
 
-def policy_rows(engine: Any, prof: Profile, toks: list[Any]
+def layout(engine: Any, toks: list[Any]) -> tuple[Any, Any]:
+    """``(seq, tok_seq)`` of ``toks`` for trigram scoring (:func:`urai.detect.engine.
+    build_sequence`), to share between :func:`seen_rows` and :func:`policy_rows`."""
+    from urai.detect.engine import build_sequence
+
+    seq, tok_seq, _, _ = build_sequence(toks, engine.normalize, engine.lm.ids, engine.bos,
+                                        engine.eos)
+    return seq, tok_seq
+
+
+def _lm_gain(engine: Any, lay: tuple[Any, Any], idx: list[int], words: list[str]) -> Any:
+    """The LM's log10 gain of ``words`` over the observed tokens ``idx``."""
+    import numpy as np
+
+    seq, tok_seq = lay
+    pos = tok_seq[np.array(idx, dtype=np.int64)]
+    cand = np.asarray(engine.lm.ids(words), dtype=np.int64)
+    new, _ = engine._local_scores(seq, pos, cand, False)
+    old, _ = engine._local_scores(seq, pos, seq[pos], False)
+    return new - old
+
+
+def policy_rows(engine: Any, prof: Profile, toks: list[Any],
+                only: Collection[int] | None = None, lay: tuple[Any, Any] | None = None
                 ) -> list[tuple[int, str, tuple[float, ...]]]:
     """``(token index, candidate original, POLICY_FEATURES row)`` for every word token of
     ``toks`` (:func:`urai.lang.tokenize.tokenize` of one text) with policy candidates
     (:func:`policy_candidates`); the LM features from ``engine``'s trigram LM in the text's
     context. The same rows serve learning (:func:`urai.corpus.profiling.fit_policy`) and
-    checking, so the prior is calibrated on what a check computes."""
-    import numpy as np
-
-    from urai.detect.engine import build_sequence
-
+    checking, so the prior is calibrated on what a check computes. ``only``: just these
+    token indices (the other features do not depend on which tokens are scored); ``lay``:
+    :func:`layout` of ``toks`` if already built."""
     memo: dict[str, list[tuple[str, tuple[float, ...]]]] = {}
     base: list[tuple[int, str, tuple[float, ...]]] = []
-    for i, t in enumerate(toks):
+    for i in (range(len(toks)) if only is None else sorted(only)):
+        t = toks[i]
         if t.kind != "word":
             continue
         x = t.text.lower()
@@ -175,26 +197,19 @@ def policy_rows(engine: Any, prof: Profile, toks: list[Any]
         base.extend((i, w, f) for w, f in got)
     if not base:
         return []
-    seq, tok_seq, _, _ = build_sequence(toks, engine.normalize, engine.lm.ids, engine.bos,
-                                        engine.eos)
-    pos = tok_seq[np.array([b[0] for b in base], dtype=np.int64)]
-    cand = np.asarray(engine.lm.ids([b[1] for b in base]), dtype=np.int64)
-    new, _ = engine._local_scores(seq, pos, cand, False)
-    old, _ = engine._local_scores(seq, pos, seq[pos], False)
-    return [(i, w, (*f, d, min(d, 0.0)))
-            for (i, w, f), d in zip(base, (new - old).tolist(), strict=True)]
+    gain = _lm_gain(engine, lay or layout(engine, toks), [b[0] for b in base],
+                    [b[1] for b in base])
+    return [(i, w, (*f, d, min(d, 0.0))) for (i, w, f), d in zip(base, gain.tolist(),
+                                                                    strict=True)]
 
 
-def seen_rows(engine: Any, prof: Profile, toks: list[Any]
+def seen_rows(engine: Any, prof: Profile, toks: list[Any], lay: tuple[Any, Any] | None = None
               ) -> list[tuple[int, str, str, float, float]]:
     """``(token index, observed, original, swap probability, lm gain)`` for every word (or
     abbreviation: ``th.`` is ``th``) of ``toks`` the profile saw swapped. A word seen for
     several originals takes the one with the best ``ln(count) + 2 ln(10) lm_gain`` here (a
-    phrase original has lm gain 0); the LM gain is that original's over the observed word."""
-    import numpy as np
-
-    from urai.detect.engine import build_sequence
-
+    phrase original has lm gain 0); the LM gain is that original's over the observed word.
+    ``lay``: :func:`layout` of ``toks`` if already built."""
     hits: list[tuple[int, str, tuple[tuple[str, int], ...], float]] = []
     for i, t in enumerate(toks):
         if t.kind not in ("word", "abbr"):
@@ -209,13 +224,9 @@ def seen_rows(engine: Any, prof: Profile, toks: list[Any]
     flat = [(k, o) for k, h in enumerate(hits) for o, _ in h[2] if " " not in o]
     delta: dict[tuple[int, str], float] = {}
     if flat:
-        seq, tok_seq, _, _ = build_sequence(toks, engine.normalize, engine.lm.ids, engine.bos,
-                                            engine.eos)
-        pos = tok_seq[np.array([hits[k][0] for k, _ in flat], dtype=np.int64)]
-        cand = np.asarray(engine.lm.ids([o for _, o in flat]), dtype=np.int64)
-        new, _ = engine._local_scores(seq, pos, cand, False)
-        old, _ = engine._local_scores(seq, pos, seq[pos], False)
-        delta = dict(zip(flat, (new - old).tolist(), strict=True))
+        gain = _lm_gain(engine, lay or layout(engine, toks), [hits[k][0] for k, _ in flat],
+                        [o for _, o in flat])
+        delta = dict(zip(flat, gain.tolist(), strict=True))
     out = []
     for k, (i, w, got, pr) in enumerate(hits):
         o, d = max(((o, delta.get((k, o), 0.0)) for o, _ in got),
@@ -303,11 +314,13 @@ class Profile:
             rev.setdefault(r, set()).add(o)
         object.__setattr__(self, "_table", table)
         object.__setattr__(self, "_rev", {r: frozenset(v) for r, v in rev.items()})
+        object.__setattr__(self, "_words", sum(self.kept.values()) + sum(self.pairs.values()))
 
     _table: dict[str, tuple[tuple[str, int], ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
     _rev: dict[str, frozenset[str]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
+    _words: int = field(default=0, init=False, repr=False, compare=False)
 
     # ---- construction ---------------------------------------------------------------------
     @classmethod
@@ -336,7 +349,7 @@ class Profile:
 
     def word_count(self) -> int:
         """Words of the profile's copies that it counted (swapped or kept)."""
-        return sum(self.kept.values()) + sum(self.pairs.values())
+        return self._words
 
     # ---- look-up --------------------------------------------------------------------------
     def __len__(self) -> int:
