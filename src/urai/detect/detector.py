@@ -623,7 +623,13 @@ class Detector:
         """The substitutions of a check with a spinner profile applied (sorted by offset).
 
         Every word (or lower-case abbreviation such as ``th.``) the profile has seen swapped
-        is a candidate for its most frequent original ``o``; it is restored when the
+        is a candidate for its original ``o`` (the most frequent one, or the one the counts
+        and the LM prefer here: :func:`urai.detect.profile.seen_rows`). With the profile's
+        selection policy (version 3, ``profile_policy_seen``) it is restored when the
+        policy's calibrated log-odds plus ``profile_policy_offset`` is positive, and a
+        detector suggestion at a word the profile never saw swapped needs the policy's
+        log-odds of at least ``profile_policy_veto``; ``profile_policy`` also lets the policy
+        restore such words itself. Without a policy it is restored when the
         posterior log-odds ``logit(swap probability) + w * ln(10) * lm_delta`` is positive
         (``w`` = ``profile_lm_weight``, 2 by default, tuned on training folds), where
         ``lm_delta`` is the trigram LM's log10 gain of ``o`` over the observed word in this
