@@ -63,6 +63,9 @@ __all__ = ["LearnReport", "learn", "learn_profile", "pair_swaps", "pair_tokens",
 
 #: a pair is used when at least this share of the copy's words aligns with the source
 MIN_COVERAGE = 0.5
+#: cross-fitting folds of the selection policy (each pair is predicted once by the profile
+#: of the other folds' pairs)
+POLICY_FOLDS = 2
 
 Pair = tuple[str, str] | Mapping[str, Any]
 
@@ -152,22 +155,25 @@ def _logistic(x: np.ndarray, y: np.ndarray, ridge: float = 1.0, iters: int = 30
     return beta
 
 
-def fit_policy(docs: list[Paired], engine: Any) -> Policy | None:
+def fit_policy(docs: list[Paired], engine: Any, folds: int = POLICY_FOLDS) -> Policy | None:
     """The selection policy of a spinner from its learning pairs (copy text and its words'
-    pairing with the source, as :func:`pair_tokens` with start offsets), by two-fold
-    cross-fitting (see the module docstring); None with fewer than 2 pairs or no swap."""
+    pairing with the source, as :func:`pair_tokens` with start offsets), by ``folds``-fold
+    cross-fitting (see the module docstring; 5 folds instead of 2 changed nothing that
+    matters on held-out training quarters: 0.08 points less restoration, 5 of 11,995 fewer
+    wrong changes); None with fewer than 2 pairs or no swap."""
     if len(docs) < 2:
         return None
     rows: list[tuple[float, ...]] = []
     ys: list[float] = []
     srows: list[tuple[float, ...]] = []
     sys_: list[float] = []
-    for h in (0, 1):
-        train = [d for i, d in enumerate(docs) if i % 2 != h]
+    k = min(folds, len(docs))
+    for h in range(k):
+        train = [d for i, d in enumerate(docs) if i % k != h]
         sw, kp = _counts(train)
         sub = Profile.from_counts("fold", sw, kp, len(train))
         for i, (text, paired) in enumerate(docs):
-            if i % 2 != h:
+            if i % k != h:
                 continue
             toks = tokenize(text)
             truth = {start: r for start, _, r in paired}
