@@ -11,9 +11,10 @@
   the same copies without a profile in the same run as the reference.
 * Attribution: ``urai.detect.profile.attribute`` over the farms' profiles (N = 5 / 20 / 100)
   for every fold-05 copy; accuracy = share whose best profile is the farm that spun it.
-* Same run: the check with the document-aware re-scorer (``CheckConfig(rescore=True)``, an
-  option since the default went back to round 1's soft document bias) without a profile and
-  with N = 20, as the reference.
+* Same run: N = 20 with the previous session's rule at seen words (``logit(swap
+  probability) + 2 ln(10) lm_delta > 0``, no veto of the detector by the policy:
+  ``CheckConfig(profile_policy_seen=False, profile_policy_veto=None)``) and
+  with the selection policy's unseen-word restorations on (``profile_policy=True``).
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             profiles[n].append(learn_profile(pairs[:n], name=farms[k].name))
     learn_s = time.perf_counter() - t0
     det = Detector()
-    rescored = det.with_config(CheckConfig(rescore=True))
+    previous = det.with_config(CheckConfig(profile_policy_seen=False, profile_policy_veto=None))
+    unseen = det.with_config(CheckConfig(profile_policy=True))
     lines = [f"# bench_profiles ({time.strftime('%Y-%m-%d %H:%M')}, {cpu_model()}, "
              f"{platform.python_version()})", "",
              f"{len(farms)} farms; profiles learned from N training-fold pairs per farm "
@@ -89,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         for i, sr in enumerate(spun):
             by_farm.setdefault(i % len(spinners), []).append(sr)
         runs = [(det, n, "" if n is None else f"N = {n}") for n in (None, *NS)]
-        runs += [(rescored, None, "re-scorer: none"), (rescored, 20, "re-scorer: N = 20")]
+        runs += [(previous, 20, "previous rule: N = 20"),
+                 (unseen, 20, "+ unseen-word policy: N = 20")]
         for d, n, label in runs:
             tally = None
             for k, docs in by_farm.items():

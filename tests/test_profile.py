@@ -77,13 +77,22 @@ def test_profile_file_round_trip_and_versions(tmp_path: Path) -> None:
     p = tmp_path / "a.json"
     prof.save(p)
     obj = json.loads(p.read_text(encoding="utf-8"))
-    assert obj["format"] == "urai.profile" and obj["version"] == 2
+    assert obj["format"] == "urai.profile" and obj["version"] == 3
     assert obj["pairs"][0]["count"] >= obj["pairs"][-1]["count"]
     back = Profile.load(p)
     assert back.pairs == prof.pairs and back.name == "a"
-    # kept counts: all of the swapped words', and the unchanged words' seen at least twice
-    want = {w: n for w, n in prof.kept.items() if w in prof._table or n >= 2}
-    assert back.kept == want and want.get("pasar", 0) >= 2
+    # version 3 keeps every kept count (negative evidence) and the selection policy
+    assert back.kept == prof.kept and prof.kept.get("pasar", 0) >= 2
+    assert prof.policy is not None and back.policy is not None
+    assert back.policy.coef == pytest.approx(prof.policy.coef, abs=1e-5)
+    assert back.policy.seen_coef == pytest.approx(prof.policy.seen_coef, abs=1e-5)
+    assert 0.0 < prof.policy.rate <= 1.0
+    # version 2 (no policy; unchanged words from two occurrences) is still read
+    v2 = dict(obj, version=2)
+    v2.pop("policy")
+    (tmp_path / "v2.json").write_text(json.dumps(v2), encoding="utf-8")
+    old = Profile.load(tmp_path / "v2.json")
+    assert old.policy is None and old.pairs == prof.pairs
     # version 1 (urai cluster's files): same triples, no kept counts
     v1 = {"format": "urai.profile", "version": 1, "kind": "family", "name": "f1",
           "documents": 2, "pairs": [{"observed": "serta", "original": "dan", "count": 3}]}
@@ -153,6 +162,11 @@ def test_cli_learn_and_match(tmp_path: Path, profile_cli, capsys) -> None:
     pb.write_text("\n".join(json.dumps({"copy": c, "source": s}) for c, s in _pairs(FARM_B)),
                   encoding="utf-8")
     assert profile_cli(["profile", "learn", "--out", str(pdir / "farm_b.json"), str(pb)]) == 0
+    assert "selection policy: rate q 1.00" in capsys.readouterr().err  # q = 1 farm
+    assert profile_cli(["profile", "learn", "--no-policy", "--out", str(tmp_path / "np.json"),
+                        str(pb)]) == 0
+    assert "policy" not in json.loads((tmp_path / "np.json").read_text(encoding="utf-8"))
+    assert json.loads((pdir / "farm_b.json").read_text(encoding="utf-8"))["version"] == 3
     copies = []
     for k, table in enumerate((FARM_B, FARM_A)):
         f = tmp_path / f"copy{k}.txt"
@@ -202,3 +216,31 @@ def test_a_detector_with_a_profile_pickles_for_worker_processes() -> None:
     back = pickle.loads(pickle.dumps(default_detector().with_profile(prof)))
     assert back.profile == prof and back.profile.best("serta") == prof.best("serta")
     assert back.profile.substitutes("dan") == frozenset({"serta"})
+
+
+def test_selection_policy_is_fitted_by_cross_fitting_and_used_at_seen_words() -> None:
+    from urai.corpus.profiling import fit_policy, pair_tokens  # noqa: F401
+    from urai.detect.detector import CheckConfig
+
+    # copies left unspun (a natural `serta` and `bakal` the spinner did not write), one for
+    # each cross-fitting half, so the seen-word model has both outcomes to learn from
+    natural = "Warga serta pedagang bakal datang ke pasar pagi ini untuk membeli beras."
+    prof = learn_profile(_pairs(FARM_A) + [(natural, natural)] * 2, name="a")
+    pol = prof.policy
+    assert pol is not None and 0 < pol.positives < pol.samples and pol.seen_coef
+    text = Spinner(FARM_A).spin_consistent(ARTICLES[2] + " " + ARTICLES[1], 1.0, 9).text
+    det = Detector(profile=prof)
+    new = det.check(text)
+    old = det.with_config(CheckConfig(profile_policy_seen=False)).check(text)
+    assert " dan " in new.restored_text and "serta" not in new.restored_text
+    # both rules restore the seen pairs; the confidence of the calibrated one is its model's
+    got = {s.start: s.confidence for s in new.substitutions if "profile_count" in s.evidence}
+    was = {s.start: s.confidence for s in old.substitutions if "profile_count" in s.evidence}
+    assert got and set(got) & set(was) and got != was
+    # without a policy (a version-2 file) the previous rule decides
+    bare = prof.with_policy(None)
+    assert det.check(text, profile=bare).restored_text == old.restored_text
+    # the unseen-word option runs and explains itself
+    opt = det.with_config(CheckConfig(profile_policy=True)).check(text)
+    assert all("selection policy" in s.reason for s in opt.substitutions
+               if "profile_policy" in s.evidence)

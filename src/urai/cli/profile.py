@@ -75,15 +75,18 @@ def _pairs_from_index(db: str, inputs: tuple[str, ...]) -> Iterator[Any]:
               help="Learn from the inputs as copies, paired with their sources in this index.")
 @click.option("--name", help="Profile name (default: the --out file's stem).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@click.option("--no-policy", "no_policy", is_flag=True,
+              help="Do not fit the spinner's selection policy (a version-3 profile without "
+                   "'policy': checks then use the counts-and-LM rule).")
 @click.argument("inputs", nargs=-1, required=True)
-def learn(out: str, db: str | None, name: str | None, as_json: bool,
+def learn(out: str, db: str | None, name: str | None, as_json: bool, no_policy: bool,
           inputs: tuple[str, ...]) -> None:
     """Learn a spinner profile from PAIRS.jsonl files (copy, source, optional id) or, with
     --db, from copies traced in an index."""
     from urai.corpus.profiling import learn as learn_pairs
 
     pairs = _pairs_from_index(db, inputs) if db else _pairs_from_jsonl(inputs)
-    report = learn_pairs(pairs, name=name or Path(out).stem)
+    report = learn_pairs(pairs, name=name or Path(out).stem, policy=not no_policy)
     for r in report.rejected:
         click.echo(f"urai: rejected {r.reason}", err=True)
     prof = report.profile
@@ -96,9 +99,12 @@ def learn(out: str, db: str | None, name: str | None, as_json: bool,
     if as_json:
         echo_json({"out": out, "name": prof.name, "used": report.used,
                    "rejected": [r.to_dict() for r in report.rejected], "pairs": len(prof),
-                   "swaps": swaps, "observed_words": words})
+                   "swaps": swaps, "observed_words": words,
+                   "policy": None if prof.policy is None else prof.policy.to_dict()})
+    pol = "" if prof.policy is None else f"; selection policy: rate q {prof.policy.rate:.2f}"
     click.echo(f"{out}: {report.used} pairs used, {len(report.rejected)} rejected; {swaps} "
-               f"swaps of {words} words ({len(prof)} observed -> original pairs)", err=True)
+               f"swaps of {words} words ({len(prof)} observed -> original pairs){pol}",
+               err=True)
 
 
 @profile.command("match")

@@ -56,7 +56,7 @@ from urai.detect.doclevel import (
     em_spin_rate,
     type_groups,
 )
-from urai.detect.engine import Engine, build_sequence
+from urai.detect.engine import Engine
 from urai.detect.evidence import N_LM_TERMS, TOKEN_FEATURES, sigmoid
 from urai.detect.features import (
     DOC_FEATURES,
@@ -65,7 +65,14 @@ from urai.detect.features import (
     load_detector_model,
 )
 from urai.detect.kernels import token_spans
-from urai.detect.profile import Profile, load_profile
+from urai.detect.profile import (
+    Profile,
+    layout,
+    load_profile,
+    policy_rows,
+    seen_features,
+    seen_rows,
+)
 from urai.detect.rescore import Rescorer, default_rescorer, load_rescorer
 from urai.errors import ConfigError, InputError
 from urai.html import html_to_text, looks_like_html
@@ -191,6 +198,22 @@ class CheckConfig:
     #: add the expected natural occurrences of a word to its kept count (a small profile
     #: may never have seen a common word unchanged)
     profile_natural_prior: bool = False
+    #: restore by the profile's selection policy (version-3 profiles) at words it never saw
+    #: swapped (off: on training quarters it adds fewer restorations than wrong changes)
+    profile_policy: bool = False
+    #: added to the policy's log-odds (its seen-word model and its unseen-word prior); -1
+    #: chosen on held-out training quarters (docs/benchmarks/restore.md)
+    profile_policy_offset: float = -1.0
+    #: at words the policy has candidates for, its decision replaces the detector's
+    profile_policy_decides: bool = False
+    #: drop a detector suggestion ``x -> c`` at a word the profile never saw swapped when
+    #: the policy's log-odds for ``c`` (offset included) is below this (None: never; -6
+    #: removes a quarter of the detector's wrong changes on held-out training quarters and
+    #: none of its restorations)
+    profile_policy_veto: float | None = -6.0
+    #: at words the profile saw swapped, decide by the policy's calibrated model
+    #: (:data:`urai.detect.profile.SEEN_FEATURES`) instead of ``profile_lm_weight``'s rule
+    profile_policy_seen: bool = True
     #: decide the adaptive pass with the document-aware re-scorer (:mod:`urai.detect.rescore`)
     #: at cost ``threshold + rescore_offset`` instead of the soft type bias. Off: on fold 05
     #: it restores more within 1 % but none of a consistent ``dan -> serta`` copy's ``serta``
@@ -257,6 +280,7 @@ class CheckConfig:
                               f"got {self.decode_rounds!r}")
         _num("decode_margin", self.decode_margin, 0.0, 20.0)
         for name in ("doc_evidence", "type_relative", "profile_natural_prior", "rescore",
+                     "profile_policy", "profile_policy_decides", "profile_policy_seen",
                      "rescore_freeze", "count_exclusive"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
@@ -280,6 +304,9 @@ class CheckConfig:
         _num("profile_min_probability", self.profile_min_probability, 0.0, 1.0)
         _num("profile_lm_weight", self.profile_lm_weight, 0.0, 10.0)
         _num("profile_cost_offset", self.profile_cost_offset, -10.0, 10.0)
+        _num("profile_policy_offset", self.profile_policy_offset, -20.0, 20.0)
+        if self.profile_policy_veto is not None:
+            _num("profile_policy_veto", self.profile_policy_veto, -50.0, 50.0)
         _num("rescore_offset", self.rescore_offset, -10.0, 10.0)
         _num("rescore_tie", self.rescore_tie, 0.0, 1.0)
         if isinstance(self.rescore_rounds, bool) or not isinstance(self.rescore_rounds, int) \
@@ -648,7 +675,13 @@ class Detector:
         """The substitutions of a check with a spinner profile applied (sorted by offset).
 
         Every word (or lower-case abbreviation such as ``th.``) the profile has seen swapped
-        is a candidate for its most frequent original ``o``; it is restored when the
+        is a candidate for its original ``o`` (the most frequent one, or the one the counts
+        and the LM prefer here: :func:`urai.detect.profile.seen_rows`). With the profile's
+        selection policy (version 3, ``profile_policy_seen``) it is restored when the
+        policy's calibrated log-odds plus ``profile_policy_offset`` is positive, and a
+        detector suggestion at a word the profile never saw swapped needs the policy's
+        log-odds of at least ``profile_policy_veto``; ``profile_policy`` also lets the policy
+        restore such words itself. Without a policy it is restored when the
         posterior log-odds ``logit(swap probability) + w * ln(10) * lm_delta`` is positive
         (``w`` = ``profile_lm_weight``, 2 by default, tuned on training folds), where
         ``lm_delta`` is the trigram LM's log10 gain of ``o`` over the observed word in this
@@ -660,38 +693,38 @@ class Detector:
         writing ``w`` for anything, or its copies hold ``w`` unchanged at least twice and
         never as a substitute."""
         eng = self.engine
+        cfg = self.config
         toks = tokenize(text)
-        hits: list[tuple[Any, str, str, float]] = []
-        for i, t in enumerate(toks):
-            if t.kind not in ("word", "abbr"):
-                continue
-            w = t.text.lower()
-            got = prof.originals(w)
-            if not got and t.kind == "abbr":  # profiles key words as \\w+ runs: th. is th
-                w = w.rstrip(".")
-                got = prof.originals(w)
-            if not got:
-                continue
-            pr = prof.swap_probability(w)
-            if self.config.profile_natural_prior:
+        hits: list[tuple[int, str, str, float, float, float]] = []
+        # the selection policy's candidates at words the profile never saw swapped:
+        # (token, observed, candidate original, prior log-odds)
+        phits: list[tuple[int, str, str, float]] = []
+        pol = prof.policy
+        veto = cfg.profile_policy_veto
+        lay = layout(eng, toks)
+        if pol is not None and (cfg.profile_policy or veto is not None):
+            only = None
+            if not cfg.profile_policy:  # the veto needs the words the detector changed
+                at = {t.start: i for i, t in enumerate(toks)}
+                only = [at[s.start] for s in subs if s.start in at]
+            phits = [(i, toks[i].text.lower(), c, pol.logit(f))
+                     for i, c, f in policy_rows(eng, prof, toks, only, lay)]
+        seen_model = pol is not None and bool(pol.seen_coef) and cfg.profile_policy_seen
+        for i, w, orig, pr, d in seen_rows(eng, prof, toks, lay):
+            if cfg.profile_natural_prior:
                 pr = self._natural_prior(prof, w, pr)
-            if pr >= self.config.profile_min_probability:
-                hits.append((i, w, got[0][0], pr))
-        delta = np.zeros(len(hits))
-        single = [k for k, h in enumerate(hits) if " " not in h[2]]
-        if single:
-            seq, tok_seq, _, _ = build_sequence(toks, eng.normalize, eng.lm.ids, eng.bos,
-                                                eng.eos)
-            pos = tok_seq[np.array([hits[k][0] for k in single], dtype=np.int64)]
-            cand = eng.lm.ids([hits[k][2] for k in single])
-            new, _ = eng._local_scores(seq, pos, np.asarray(cand, dtype=np.int64), False)
-            old, _ = eng._local_scores(seq, pos, seq[pos], False)
-            delta[single] = new - old
+            if pr < cfg.profile_min_probability:
+                continue
+            if seen_model:
+                assert pol is not None
+                post = pol.seen_logit(seen_features(eng, prof, w, orig, pr, d)) \
+                    + cfg.profile_policy_offset
+            else:
+                post = float(np.log(pr / max(1.0 - pr, 1e-9)) + cfg.profile_lm_weight * LN10 * d)
+            hits.append((i, w, orig, pr, d, post))
         by_start = {s.start: s for s in subs}
-        for (i, w, orig, pr), d in zip(hits, delta.tolist(), strict=True):
+        for i, w, orig, pr, d, post in hits:
             t = toks[i]
-            post = float(np.log(pr / max(1.0 - pr, 1e-9))
-                         + self.config.profile_lm_weight * LN10 * d)
             if post <= 0.0:
                 continue
             n = dict(prof.originals(w))[orig]
@@ -703,9 +736,40 @@ class Detector:
                       f"'{orig}' is {_times(d)} likely here by the language model.")
             by_start[t.start] = Substitution(t.start, t.end, t.text, match_case(t.text, orig),
                                              float(sigmoid(post)), ev, reason)
+        policy_tokens: set[int] = set()
+        best: dict[int, tuple[float, str, float, float]] = {}
+        prior = {(toks[i].start, orig): lo for i, _w, orig, lo in phits}
+        if veto is not None and pol is not None:
+            # a detector suggestion x -> c at a word the profile never saw swapped needs the
+            # policy's odds that the spinner wrote x for c
+            for start, sub in list(by_start.items()):
+                if "profile_count" in sub.evidence or prof.swapped(sub.observed.lower()):
+                    continue
+                lo = prior.get((start, sub.suggestion.lower()))
+                if lo is None or lo + cfg.profile_policy_offset < veto:
+                    del by_start[start]
+        if not cfg.profile_policy:
+            phits = []
+        for i, _w, orig, lo in phits:
+            policy_tokens.add(toks[i].start)
+            post = lo + cfg.profile_policy_offset
+            if post > 0.0 and (i not in best or post > best[i][0]):
+                best[i] = (post, orig, lo, 0.0)
+        if phits and cfg.profile_policy_decides:
+            for start in policy_tokens:  # the policy decides the words it has candidates for
+                by_start.pop(start, None)
+        for i, (post, orig, lo, _d) in best.items():
+            t = toks[i]
+            ev = {"profile_policy": round(lo, 6)}
+            reason = (f"The spinner profile '{prof.name}' never saw '{t.text.lower()}' "
+                      f"swapped, but its spinner's selection policy (learned from its pairs, "
+                      f"the context's language model included) gives odds {np.exp(lo):.2g} "
+                      f"that it replaced '{orig}' here.")
+            by_start[t.start] = Substitution(t.start, t.end, t.text, match_case(t.text, orig),
+                                             float(sigmoid(post)), ev, reason)
         out = []
         for s in sorted(by_start.values(), key=lambda s: s.start):
-            if "profile_count" not in s.evidence:
+            if "profile_count" not in s.evidence and "profile_policy" not in s.evidence:
                 w, c = s.observed.lower(), s.suggestion.lower()
                 subst = prof.substitutes(c)
                 if prof.swapped(w) == 0 and (
