@@ -30,6 +30,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -332,8 +333,20 @@ def main() -> None:
     ap.add_argument("--text-dedup-python", default=None,
                     help="the python of a virtualenv with text-dedup")
     ap.add_argument("--out", type=Path, default=None, help="append the table to this file")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the temporary directory (outputs, work files) for inspection")
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
+    try:
+        bench(a, tmp)
+    finally:
+        if a.keep:
+            print(f"kept {tmp}", file=sys.stderr)
+        else:  # a 1M run leaves ~5 GB of work files and outputs there
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bench(a: argparse.Namespace, tmp: Path) -> None:
     crawl_dir = a.crawl or tmp / "crawl"
     if not (crawl_dir / "crawl.jsonl").exists():
         t0 = time.perf_counter()

@@ -51,12 +51,30 @@ def test_families_originals_and_roles(run, crawl) -> None:
                 else "exact_duplicate" if ident.startswith("x-dup") else "copy")
         assert r["role"] == want, r
         if want == "copy":
-            assert 0.3 <= r["coverage"] <= 1 and 0 < r["score"] <= 1
-            assert r["spun_probability"] is not None and r["reason"]
+            assert 0.3 <= r["coverage"] <= 1 and 0 < r["score"] <= 1 and r["reason"]
+        if not ident.startswith("uniq"):
+            # spun="needed": the screen runs only where the original choice needs it, the
+            # undated families (odd f); a dated family's earliest member decides alone
+            fam = int(ident.split("-")[2 if ident.startswith("x-dup") else 1])
+            assert (r["spun_probability"] is None) == (fam % 2 == 0), r
         if ident.startswith("copy"):
             assert r["swaps"], r  # the spinner's swaps show up as observed -> original
     assert summary["processed"] + summary["rejected"] == summary["documents_in"]
     assert summary["families"] == 6 and summary["roles"]["unique"] == 8
+
+
+def test_needed_screens_fewer_and_chooses_as_members(tmp_path: Path, run) -> None:
+    """``spun="needed"`` (the default) chooses the same originals and families as screening
+    every member, and its probabilities are the same screen's."""
+    cluster([str(run[1])], tmp_path / "out", config=ClusterConfig(spun="members"))
+    every, needed = rows_of(tmp_path / "out"), run[3]
+    keys = ("family_id", "role", "original_id", "coverage", "score", "swaps")
+    assert {i: tuple(str(r[k]) for k in keys) for i, r in needed.items()} == \
+        {i: tuple(str(r[k]) for k in keys) for i, r in every.items()}
+    asked = {i for i, r in needed.items() if r["spun_probability"] is not None}
+    members = {i for i, r in every.items() if r["role"] != "unique"}
+    assert asked and asked < members
+    assert all(needed[i]["spun_probability"] == every[i]["spun_probability"] for i in asked)
 
 
 def test_order_and_workers_do_not_change_the_result(tmp_path: Path, run, crawl) -> None:

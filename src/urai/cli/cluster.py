@@ -24,9 +24,10 @@ __all__ = ["cluster"]
               help="Share of a member's words its original must explain.")
 @click.option("--original-rule", default="date,spun,centrality,derived,id", show_default=True,
               help="Order of the criteria that choose a family's original.")
-@click.option("--spun", "spun", type=click.Choice(["members", "all", "none"]),
-              default="members", show_default=True,
-              help="Whose spun probability to compute with the screen.")
+@click.option("--spun", "spun", type=click.Choice(["needed", "members", "all", "none"]),
+              default="needed", show_default=True,
+              help="Whose spun probability to compute with the screen (needed: only members "
+                   "the original choice is undecided on).")
 @click.option("--shard-size", type=int, default=5000, show_default=True,
               help="Documents per shard (the unit of work and of --resume).")
 @click.option("--spark-master", default=None, help="Spark master URL (default: local[JOBS]).")

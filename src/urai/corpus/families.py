@@ -64,6 +64,8 @@ FULL_COVER = 0.995
 JOIN_MARGIN = 0.05
 #: a member with a spun probability at or above this is "spun" for the original choice
 SPUN_CUT = 0.5
+#: where :attr:`ClusterConfig.spun` computes the screen's spun probability
+SPUN_MODES = ("needed", "members", "all", "none")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,9 @@ class ClusterConfig:
     hold: articles that share a few stock sentences but not their names fall below it),
     ``min_block`` (shortest aligned run that counts). ``original_rule``: the
     order of the criteria choosing a family's original (see :func:`original_key`).
-    ``spun``: compute the screen's spun probability for ``members`` of families (default),
+    ``spun``: compute the screen's spun probability only where the original choice ``needed``
+    it (default: members tied on the criteria before ``spun``, e.g. undated families; the
+    chosen original is the one ``members`` would choose), for all ``members`` of families,
     ``all`` documents, or ``none``. ``shard_size``: documents per shard (the unit of work and
     of resume). ``max_doc_bytes``: longer documents are rejected. ``max_swaps``: swaps kept per
     document.
@@ -94,7 +98,7 @@ class ClusterConfig:
     min_containment: float = 0.2
     min_block: int = 5
     original_rule: tuple[str, ...] = ORIGINAL_RULES
-    spun: str = "members"
+    spun: str = "needed"
     shard_size: int = 5000
     max_doc_bytes: int = 5_000_000
     max_swaps: int = 200
@@ -105,7 +109,7 @@ class ClusterConfig:
         checks = [
             (0.0 < self.threshold <= 1.0, "threshold must be in (0, 1]"),
             (0.0 <= self.min_containment <= 1.0, "min_containment must be in [0, 1]"),
-            (self.spun in ("members", "all", "none"), "spun must be members, all or none"),
+            (self.spun in SPUN_MODES, f"spun must be one of {', '.join(SPUN_MODES)}"),
             (100 <= self.shard_size <= 10_000_000, "shard_size must be between 100 and 1e7"),
             (self.max_doc_bytes >= 1000, "max_doc_bytes must be at least 1000"),
             (self.max_swaps >= 0, "max_swaps must be >= 0"),
@@ -400,6 +404,9 @@ class _Resolver:
     #: texts): they carry another family's text, so they are never chosen as an original
     #: while the pool holds another member
     deferred: set[int] = field(default_factory=set)
+    #: a member's spun probability, asked only for members still tied when the rule reaches
+    #: ``spun`` (``None``: the members' own ``spun`` fields are used as they are)
+    spun_of: Callable[[int], float | None] | None = None
 
     def prep(self, d: int) -> Prepared:
         """A member's text prepared for alignment (once per member)."""
@@ -496,12 +503,7 @@ class _Resolver:
 
     def peel(self, pool: set[int]) -> list[int]:
         """Choose the original of ``pool``, let join whoever aligns with it; the rest."""
-        rule = self.cfg.original_rule
-        use_derived = "derived" in rule
-        eligible = (pool - self.deferred) or pool
-        orig = min(eligible, key=lambda d: original_key(
-            self.members[d], self.centrality(d, pool), rule,
-            use_derived and self.derived(d, pool)))
+        orig = self.choose((pool - self.deferred) or pool, pool)
         joined: list[Assignment] = []
         seen = {orig}
         frontier = [orig]
@@ -539,6 +541,34 @@ class _Resolver:
         done = {orig} | {a.doc for a in joined}
         return sorted(pool - done, key=lambda d: self.members[d].id)
 
+    def choose(self, eligible: set[int], pool: set[int]) -> int:
+        """The original among ``eligible`` (the smallest :func:`original_key`). With
+        ``spun_of``, the spun probabilities are asked only for the members tied on the
+        criteria before ``spun`` (a key's first parts): the one member ahead on those is the
+        smallest key whatever the probabilities, so the choice is the same as with every
+        member's probability known."""
+        rule = self.cfg.original_rule
+        use_derived = "derived" in rule
+
+        def key(d: int, r: Sequence[str]) -> tuple:
+            return original_key(self.members[d], self.centrality(d, pool) if
+                                "centrality" in r else 0.0, r,
+                                use_derived and "derived" in r and self.derived(d, pool))
+
+        if self.spun_of is not None and "spun" in rule:
+            head = rule[:rule.index("spun")]
+            keys = {d: key(d, head) for d in eligible}
+            best = min(keys.values())
+            tied = [d for d in eligible if keys[d] == best]
+            if len(tied) == 1:
+                return tied[0]
+            for d in tied:
+                m = self.members[d]
+                if m.spun is None:
+                    self.members[d] = Member(m.doc, m.id, m.date, self.spun_of(d))
+            eligible = set(tied)
+        return min(eligible, key=lambda d: key(d, rule))
+
     def _why(self, orig: int) -> str:
         m = self.members[orig]
         rule = self.cfg.original_rule
@@ -549,11 +579,15 @@ class _Resolver:
 
 def resolve_component(members: Sequence[Member], edges: Iterable[Edge],
                       text: Callable[[int], str], thesaurus: ThesaurusLike | None,
-                      cfg: ClusterConfig, containment: Callable[[int, int], float]
+                      cfg: ClusterConfig, containment: Callable[[int, int], float],
+                      spun_of: Callable[[int], float | None] | None = None
                       ) -> list[Assignment]:
     """Families of one connected component (see the module doc), one assignment per
     member. ``text(doc)`` gives a member's text, ``containment(copy, original)`` the share of
-    the copy's fingerprints found in the original."""
+    the copy's fingerprints found in the original; ``spun_of(doc)``: a member's spun
+    probability, asked only where the original choice needs it (members whose ``spun`` is
+    ``None``; see :meth:`_Resolver.choose`)."""
     mem = {m.doc: m for m in members}
     emap = {(e.a, e.b): e for e in edges if e.a in mem and e.b in mem}
-    return _Resolver(mem, emap, text, thesaurus, cfg, containment).run(list(mem))
+    return _Resolver(mem, emap, text, thesaurus, cfg, containment,
+                     spun_of=spun_of).run(list(mem))

@@ -364,9 +364,10 @@ def resolve_with(comp: list[int], cfg: ClusterConfig, text: Callable[[int], str]
                  fps: Callable[[int], tuple[np.ndarray, np.ndarray]] | None = None
                  ) -> list[tuple[Assignment, float | None]]:
     """:func:`~urai.corpus.families.resolve_component` with the spun probabilities (the
-    screen, for ``spun="members"``) and containment from fingerprints (``fps(doc)``: the
-    signature stage's base and query fingerprints; recomputed from the text without it):
-    shared by the local and the Spark executor."""
+    screen: for ``spun="members"`` of every member, for ``spun="needed"`` of the members the
+    original choice is still undecided on, each at most once) and containment from
+    fingerprints (``fps(doc)``: the signature stage's base and query fingerprints; recomputed
+    from the text without it): shared by the local and the Spark executor."""
     members = []
     for d in comp:
         sp = spun_all[d] if spun_all is not None and len(spun_all) else None
@@ -377,6 +378,12 @@ def resolve_with(comp: list[int], cfg: ClusterConfig, text: Callable[[int], str]
         elif sp is not None:
             sp = float(sp)
         members.append(Member(d, ids[d], dates[d], sp))
+    asked: dict[int, float | None] = {}
+
+    def spun_of(d: int) -> float | None:
+        if d not in asked:
+            asked[d] = _spun(text(d))
+        return asked[d]
     sigs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def sig(d: int) -> tuple[np.ndarray, np.ndarray]:
@@ -394,9 +401,11 @@ def resolve_with(comp: list[int], cfg: ClusterConfig, text: Callable[[int], str]
         return min(1.0, shared / max(1, len(base)))
 
     th = _thesaurus() if fp is _STATE.get("fp") else fp.thesaurus
-    out = resolve_component(members, edges, text, th, cfg, containment)
-    spun_of = {m.doc: m.spun for m in members}
-    return [(a, spun_of[a.doc]) for a in out]
+    out = resolve_component(members, edges, text, th, cfg, containment,
+                            spun_of if cfg.spun == "needed" else None)
+    spun = {m.doc: m.spun for m in members}
+    spun.update(asked)
+    return [(a, spun[a.doc]) for a in out]
 
 
 def add_unique_spun(assigned: list[dict[str, Any]], spun: dict[int, float | None],
@@ -650,7 +659,7 @@ class LocalExecutor:
         nodes = np.unique(np.concatenate([good.a, good.b])).tolist()
         comps = connected_components(nodes, zip(good.a.tolist(), good.b.tolist(), strict=True))
         _STATE.update(spun=spun, edges_of=good.of, fps=MemberFingerprints(sig, nodes))
-        if cfg.spun == "members" and nodes and self.jobs > 1:
+        if cfg.spun in ("members", "needed") and nodes and self.jobs > 1:
             _spun("Model dimuat sekali sebelum pekerja dibuat.")  # load the screen before fork
         chunks: list[list[list[int]]] = [[]]
         size = 0
