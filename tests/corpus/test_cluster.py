@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -194,6 +195,12 @@ def test_outputs_report_profiles_and_clean_corpus(run) -> None:
     assert len(profs) == 6
     p = Profile.load(profs[0])  # the one profile format: urai check --profile reads it
     assert p.kind == "family" and p.pairs and all(c >= 1 for c in p.pairs.values())
+    # the pairs are the family's copies' swaps (they were once the keys of the row's swap
+    # dictionaries, ("observed", "original"), for every family)
+    want = Counter((s["observed"].lower(), s["original"].lower()) for r in rows.values()
+                   if r["family_id"] == p.name and r["role"] == "copy" for s in r["swaps"]
+                   if s["observed"].lower() != s["original"].lower())
+    assert ("observed", "original") not in p.pairs and dict(want) == dict(p.pairs)
     assert (out / "profiles" / "sites" / "farm0.id.json").exists()
     kept = [json.loads(x)["id"] for f in (out / "clean").glob("*.jsonl")
             for x in f.read_text().splitlines()]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from urai.corpus.families import ClusterConfig
-from urai.corpus.pipeline import LocalExecutor, TextStore
+from urai.corpus.pipeline import LocalExecutor
 from urai.corpus.readers import FieldMap
 from urai.errors import ConfigError, InputError
 
@@ -95,6 +95,23 @@ def cluster(inputs: Sequence[str] | str, out: str | Path, *, engine: str = "loca
                   engine, jobs, write_clean, echo)
 
 
+def _shard_text(work: Path, shard_size: int) -> Callable[[int], str]:
+    """A document's text by seq from the read stage's shards (the report needs a few)."""
+    import pyarrow.parquet as pq
+
+    cache: dict[int, list[str]] = {}
+
+    def text(seq: int) -> str:
+        shard = seq // shard_size
+        if shard not in cache:
+            cache.clear()
+            cache[shard] = pq.read_table(work / "docs" / f"part-{shard:05d}.parquet",
+                                         columns=["text"]).column("text").to_pylist()
+        return cache[shard][seq - shard * shard_size]
+
+    return text
+
+
 def _write(out: Path, work: Path, inputs: Sequence[str], cfg: ClusterConfig, fields: FieldMap,
            corpus: Any, assigned: list[dict[str, Any]], dups: dict[int, int],
            times: dict[str, float], t_start: float, engine: str, jobs: int, write_clean: bool,
@@ -106,7 +123,10 @@ def _write(out: Path, work: Path, inputs: Sequence[str], cfg: ClusterConfig, fie
     rows = report.assemble(corpus.ids, corpus.sources, corpus.urls, assigned, dups)
     fams = report.families_of(rows)
     report.write_parquet_outputs(out, rows, fams)
-    profiles = build_profiles(r for r in rows if r["role"] == "copy")
+    # the copies' (observed, original) pairs, unpacked one row at a time
+    profiles = build_profiles({"family_id": r["family_id"], "site": r["site"],
+                               "swaps": report.unpack_swaps(r["swaps"])}
+                              for r in rows if r["role"] == "copy")
     prof_dir = out / "profiles"
     if prof_dir.exists():
         import shutil
@@ -125,15 +145,12 @@ def _write(out: Path, work: Path, inputs: Sequence[str], cfg: ClusterConfig, fie
     assert summary["processed"] + summary["rejected"] == summary["documents_in"], summary
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n",
                                       encoding="utf-8")
-    store = TextStore(work / "texts.sqlite")
     seq_of = {ident: s for s, ident in enumerate(corpus.ids)}
-    try:
-        from urai.lang.thesaurus import default_thesaurus
+    from urai.lang.thesaurus import default_thesaurus
 
-        page = report.render_html(summary, rows, fams, lambda i: store.get(seq_of[i]),
-                                  default_thesaurus())
-    finally:
-        store.close()
+    text = _shard_text(work, cfg.shard_size)  # every engine writes docs/ (the read stage)
+    page = report.render_html(summary, rows, fams, lambda i: text(seq_of[i]),
+                              default_thesaurus())
     (out / "report.html").write_text(page, encoding="utf-8")
     if echo is not None:
         report.print_summary(summary, echo)

@@ -8,9 +8,9 @@ killed run restarted with ``--resume`` redoes only the shards whose files are mi
 ============  ======================================  =====================================
 stage         unit                                    output (``DIR/.work/``)
 ============  ======================================  =====================================
-read          the whole input (sequential, cheap)     ``docs/part-*.parquet``, ``texts.sqlite``
+read          the whole input (sequential, cheap)     ``docs/part-*.parquet``,
                                                       ``rejected.jsonl``, ``read.json``
-signatures    a shard of documents (parallel)         ``sig/part-*.npz``
+signatures    a shard of documents (parallel)         ``sig/part-*.npz``, ``texts/part-*.sqlite``
 candidates    a shard of documents                    ``cand/part-*.npz``
 verify        a chunk of candidate pairs (parallel)   ``edges/part-*.npz``
 resolve       a chunk of components (parallel)        ``resolve/part-*.jsonl``
@@ -18,7 +18,8 @@ resolve       a chunk of components (parallel)        ``resolve/part-*.jsonl``
 
 Exact duplicates, buckets and connected components are recomputed from these files on every
 run (they take seconds). Memory is bounded by the fingerprints (about 50 int64 per 400-word
-article, ~0.4 GB at 1M documents) plus one shard; texts stay on disk (``texts.sqlite``).
+article, ~0.4 GB at 1M documents) plus one shard; texts stay on disk (``texts/``, one SQLite
+file per shard, :class:`ShardTexts`).
 Workers are forked processes (``jobs``); the result never depends on their number.
 """
 
@@ -58,6 +59,7 @@ from urai.errors import ConfigError
 from urai.records import Rejection
 
 __all__ = ["Step", "SignatureStep", "Workdir", "LocalExecutor", "Corpus", "PAIR_CHUNK",
+           "ShardTexts", "TextStore",
            "COMP_CHUNK", "EdgeTable"]
 
 #: candidate pairs per verify work unit, members per resolve work unit (small enough that
@@ -200,6 +202,43 @@ class TextStore:
         self.conn.close()
 
 
+class ShardTexts:
+    """The texts of a run: one :class:`TextStore` per shard (``texts/part-*.sqlite``, shard
+    ``i`` holding seqs ``i * shard_size`` to ``(i + 1) * shard_size - 1``), written by the
+    signature workers in parallel (compressing every text was a third of the sequential
+    read stage), read by seq."""
+
+    def __init__(self, root: Path, shard_size: int) -> None:
+        self.root, self.size = Path(root), shard_size
+        self.open: dict[int, TextStore] = {}
+
+    def path(self, shard: int) -> Path:
+        return self.root / f"part-{shard:05d}.sqlite"
+
+    def _of(self, shard: int) -> TextStore:
+        st = self.open.get(shard)
+        if st is None:
+            st = self.open[shard] = TextStore(self.path(shard))
+        return st
+
+    def get(self, seq: int) -> str:
+        return self._of(seq // self.size).get(seq)
+
+    def get_many(self, seqs: list[int]) -> dict[int, str]:
+        by: dict[int, list[int]] = {}
+        for q in seqs:
+            by.setdefault(q // self.size, []).append(q)
+        out: dict[int, str] = {}
+        for shard, part in by.items():
+            out.update(self._of(shard).get_many(part))
+        return out
+
+    def close(self) -> None:
+        for st in self.open.values():
+            st.close()
+        self.open.clear()
+
+
 @dataclass
 class Corpus:
     """What the read stage knows of the accepted documents, indexed by ``seq``."""
@@ -227,11 +266,20 @@ def _progress(total: int, desc: str, enabled: bool) -> Any:
 
 
 # -- worker functions (module level: picklable) ----------------------------------------------
-def _sig_shard(args: tuple[int, str, str]) -> int:
-    i, docs_path, out = args
+def _sig_shard(args: tuple[int, str, str, str]) -> int:
+    i, docs_path, texts_path, out = args
     import pyarrow.parquet as pq
 
     t = pq.read_table(docs_path, columns=["seq", "text"]).to_pydict()
+    tpath = Path(texts_path)  # the shard's text store first: a signature file implies it
+    tmp = tpath.with_name(tpath.name + f".tmp{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    store = TextStore(tmp, write=True)
+    try:
+        store.put(list(zip(t["seq"], t["text"], strict=True)))
+    finally:
+        store.close()
+    os.replace(tmp, tpath)
     docs = [Doc(s, "", x, "") for s, x in zip(t["seq"], t["text"], strict=True)]
     res = list(SignatureStep(_STATE["cfg"]).run(docs))
     fo, ff = _csr([r[1].fps for r in res])
@@ -336,10 +384,11 @@ def _verify_chunk(args: tuple[int, np.ndarray, np.ndarray, str]) -> int:
     return i
 
 
-def _store() -> TextStore:
+def _store() -> ShardTexts:
     st = _STATE.get("store")
     if st is None or st[0] != os.getpid():
-        st = _STATE["store"] = (os.getpid(), TextStore(_STATE["texts"]))
+        st = _STATE["store"] = (os.getpid(), ShardTexts(_STATE["texts"],
+                                                        _STATE["cfg"].shard_size))
     return st[1]
 
 
@@ -490,11 +539,9 @@ class LocalExecutor:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        for old in self.w.sub("docs").glob("*"):
-            old.unlink()
-        tpath = self.w.root / "texts.sqlite"
-        tpath.unlink(missing_ok=True)
-        store = TextStore(tpath, write=True)
+        for stage in ("docs", "texts", "sig"):  # a new read: the shards' files are stale
+            for old in self.w.sub(stage).glob("*"):
+                old.unlink()
         rej = open(self.w.root / "rejected.jsonl", "w", encoding="utf-8")
         buf: list[Doc] = []
         shards = rows = bad_dates = 0
@@ -510,7 +557,6 @@ class LocalExecutor:
                 ("source", pa.string()), ("title", pa.string()), ("url", pa.string()),
                 ("date", pa.string())]))
             pq.write_table(table, self.w.part("docs", shards, "parquet"))
-            store.put([(d.seq, d.text) for d in buf])
             shards += 1
             buf.clear()
 
@@ -529,7 +575,6 @@ class LocalExecutor:
                 flush()
         finally:
             rej.close()
-            store.close()
         meta = {"rows": rows, "shards": shards, "bad_dates": bad_dates}
         _atomic(self.w.root / "read.json", lambda tmp: tmp.write_text(json.dumps(meta)))
 
@@ -542,13 +587,15 @@ class LocalExecutor:
         n_shards = (n + cfg.shard_size - 1) // cfg.shard_size
         dates = [parse_date(d) for d in corpus.dates]
         _STATE.clear()
-        _STATE.update(cfg=cfg, ids=corpus.ids, dates=dates, texts=str(self.w.root
-                                                                        / "texts.sqlite"))
+        texts = self.w.sub("texts")
+        _STATE.update(cfg=cfg, ids=corpus.ids, dates=dates, texts=str(texts))
         _fingerprinter()  # load the thesaurus once, before the workers fork
 
         t0 = time.perf_counter()
-        tasks = [(i, str(self.w.part("docs", i, "parquet")), str(self.w.part("sig", i, "npz")))
-                 for i in range(n_shards) if not self.w.part("sig", i, "npz").exists()]
+        store = ShardTexts(texts, cfg.shard_size)
+        tasks = [(i, str(self.w.part("docs", i, "parquet")), str(store.path(i)),
+                  str(self.w.part("sig", i, "npz"))) for i in range(n_shards)
+                 if not (self.w.part("sig", i, "npz").exists() and store.path(i).exists())]
         self._map(_sig_shard, tasks, "signatures")
         sig = [np.load(self.w.part("sig", i, "npz")) for i in range(n_shards)]
         spun = np.concatenate([s["spun"] for s in sig]) if sig else np.empty(0)
@@ -679,9 +726,14 @@ class LocalExecutor:
             _atomic(meta, lambda tmp: tmp.write_text(json.dumps(want)))
         tasks = [(i, ch, str(self.w.part("resolve", i, "jsonl"))) for i, ch in enumerate(chunks)]
         self._map(_resolve_chunk, [t for t in tasks if not Path(t[2]).exists()], "resolve")
+        from urai.corpus.report import pack_swaps
+
         out = []
         for t in tasks:
-            out.extend(json.loads(x) for x in Path(t[2]).read_text().splitlines())
+            for line in Path(t[2]).read_text().splitlines():
+                a = json.loads(line)
+                a["swaps"] = pack_swaps(a["swaps"])  # one string, not a list of pairs
+                out.append(a)
         return out
 
 

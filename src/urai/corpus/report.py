@@ -22,22 +22,37 @@ from urai.corpus.families import family_id_of
 from urai.corpus.readers import input_format, site_of
 from urai.errors import MissingDependencyError
 
-__all__ = ["ROLES", "assemble", "families_of", "write_parquet_outputs", "summary_of",
-           "render_html", "write_clean", "print_summary"]
+__all__ = ["ROLES", "assemble", "pack_swaps", "unpack_swaps", "families_of",
+           "write_parquet_outputs", "summary_of", "render_html", "write_clean", "print_summary"]
 
 ROLES = ("original", "copy", "exact_duplicate", "unique")
+
+
+def pack_swaps(swaps: Any) -> str:
+    """``(observed, original)`` pairs as one compact JSON string (``""`` for none): a row
+    holds its swaps as one string instead of a Python list of pairs (at 1M documents the
+    lists were most of the run's peak memory); :func:`unpack_swaps` gives them back."""
+    if isinstance(swaps, str):
+        return swaps
+    return json.dumps([[o, x] for o, x in swaps], ensure_ascii=False,
+                      separators=(",", ":")) if swaps else ""
+
+
+def unpack_swaps(packed: str) -> list[tuple[str, str]]:
+    """The pairs of :func:`pack_swaps`."""
+    return [(o, x) for o, x in json.loads(packed)] if packed else []
 
 
 def assemble(ids: Sequence[str], sources: Sequence[str], urls: Sequence[str | None],
              assignments: Iterable[Mapping[str, Any]], dups: Mapping[int, int]
              ) -> list[dict[str, Any]]:
     """One row per document (by seq): id, source, site, family_id, role, original_id,
-    coverage, score, spun_probability, swaps, reason."""
+    coverage, score, spun_probability, swaps (packed, :func:`pack_swaps`), reason."""
     n = len(ids)
     rows: list[dict[str, Any]] = [
         {"id": ids[s], "source": sources[s], "site": site_of(urls[s]), "family_id": None,
          "role": "unique", "original_id": ids[s], "coverage": None, "score": None,
-         "spun_probability": None, "swaps": [], "reason": "no other document aligns with it"}
+         "spun_probability": None, "swaps": "", "reason": "no other document aligns with it"}
         for s in range(n)]
     orig_of = list(range(n))
     for a in assignments:
@@ -45,8 +60,7 @@ def assemble(ids: Sequence[str], sources: Sequence[str], urls: Sequence[str | No
         r = rows[d]
         orig_of[d] = int(a["original"])
         r.update(role=a["role"], coverage=a["coverage"], score=a["score"],
-                 spun_probability=a["spun"],
-                 swaps=[{"observed": o, "original": x} for o, x in a["swaps"]])
+                 spun_probability=a["spun"], swaps=pack_swaps(a["swaps"]))
         if a["reason"]:
             r["reason"] = a["reason"]
     for d in sorted(dups):
@@ -60,7 +74,7 @@ def assemble(ids: Sequence[str], sources: Sequence[str], urls: Sequence[str | No
         r.update(role="exact_duplicate", spun_probability=rr["spun_probability"],
                  coverage=1.0 if exact_of_original else rr["coverage"],
                  score=1.0 if exact_of_original else rr["score"],
-                 swaps=[] if exact_of_original else list(rr["swaps"]),
+                 swaps="" if exact_of_original else rr["swaps"],
                  reason=f"identical text (up to case and spacing) to {ids[rep]!r}"
                         + ("" if exact_of_original else ", a copy in this family"))
     for s, r in enumerate(rows):
@@ -73,19 +87,20 @@ def families_of(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One row per family (uniques too), largest first, then by family id."""
     fams: dict[str, dict[str, Any]] = {}
     for r in rows:
-        f = fams.setdefault(r["family_id"], {"family_id": r["family_id"], "size": 0,
-                                             "original": r["original_id"], "members": [],
-                                             "sites": set(), "copies": 0,
-                                             "exact_duplicates": 0})
+        f = fams.get(r["family_id"])
+        if f is None:
+            f = fams[r["family_id"]] = {"family_id": r["family_id"], "size": 0,
+                                        "original": r["original_id"], "members": [],
+                                        "sites": [], "copies": 0, "exact_duplicates": 0}
         f["size"] += 1
         f["members"].append(r["id"])
         if r["site"]:
-            f["sites"].add(r["site"])
+            f["sites"].append(r["site"])
         f["copies"] += r["role"] == "copy"
         f["exact_duplicates"] += r["role"] == "exact_duplicate"
     out = []
     for f in fams.values():
-        f["sites"] = sorted(f["sites"])
+        f["sites"] = sorted(set(f["sites"]))
         out.append(f)
     out.sort(key=lambda f: (-f["size"], f["family_id"]))
     return out
@@ -100,6 +115,10 @@ def _arrow() -> Any:
     return pa, pq
 
 
+#: rows of ``documents.parquet`` built and written at once
+WRITE_BATCH = 100_000
+
+
 def write_parquet_outputs(out: Path, rows: Sequence[Mapping[str, Any]],
                           fams: Sequence[Mapping[str, Any]]) -> None:
     pa, pq = _arrow()
@@ -109,8 +128,18 @@ def write_parquet_outputs(out: Path, rows: Sequence[Mapping[str, Any]],
         ("family_id", pa.string()), ("role", pa.string()), ("original_id", pa.string()),
         ("coverage", pa.float64()), ("score", pa.float64()),
         ("spun_probability", pa.float64()), ("swaps", swap_t), ("reason", pa.string())])
-    cols = {k: [r[k] for r in rows] for k in doc_schema.names}
-    _write_table(pq, pa.table(cols, schema=doc_schema), out / "documents.parquet")
+    path = out / "documents.parquet"
+    tmp = path.with_name(path.name + ".tmp")
+    # in batches: the swaps are unpacked (and the Arrow columns built) one batch at a time
+    with pq.ParquetWriter(tmp, doc_schema, compression="zstd") as w:
+        for lo in range(0, max(1, len(rows)), WRITE_BATCH):
+            part = rows[lo:lo + WRITE_BATCH]
+            cols = {k: [r[k] for r in part] for k in doc_schema.names}
+            cols["swaps"] = [[{"observed": o, "original": x} for o, x in unpack_swaps(p)]
+                             for p in cols["swaps"]]
+            w.write_table(pa.table(cols, schema=doc_schema))
+            del cols, part
+    os.replace(tmp, path)
     fam_schema = pa.schema([
         ("family_id", pa.string()), ("size", pa.int64()), ("original", pa.string()),
         ("members", pa.list_(pa.string())), ("sites", pa.list_(pa.string())),
