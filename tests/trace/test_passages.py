@@ -249,3 +249,54 @@ def test_same_event_report_sharing_a_ruling_is_shared_not_a_source(tmp_path: Pat
         assert [m.id for m in res.matches] == ["report-a"]
         # and the whole-document trace never matched the same-event report
         assert idx.trace(REPORT_B, passages=False).matches == ()
+
+
+GLOSSARY = (
+    "meluhurkan: memberikan pujian terhadap melangit.\n"
+    "laluan: kutipan dari sebuah karya.\n"
+    "memberkati: menjadikan seseorang sebagai orang suci.\n"
+    "memperingatkan: memberikan amaran lebih awal.\n"
+    "bersiap: sedia memberi tahu bahaya.\n"
+    "berkilah: membela diri atas tuduhan.\n"
+    "mengucapkan: terima kasih kepada tamu.\n"
+    "lemah semangat: orang yang lemah.\n"
+)
+
+
+def test_short_lines_shuffled_are_matched_as_pairs(tmp_path: Path) -> None:
+    # glossary lines of three content words cannot be compared as bags one by one; two
+    # adjacent lines taken as one bag find their source lines (a shuffled glossary excerpt)
+    rng = random.Random(5)
+    lines = []
+    for line in GLOSSARY.strip().split("\n"):
+        words = line.rstrip(".").split()
+        rng.shuffle(words)
+        lines.append(" ".join(words) + ".")
+    query = " ".join(lines)
+    with Index(tmp_path / "g.db") as idx:
+        idx.add([("gloss", GLOSSARY), ("voli", OTHER), ("banjir", SOURCE)])
+        res = idx.trace(query)
+        assert res.best is not None and res.best.id == "gloss", res
+        assert sum(p.query_words for p in res.best.passages) >= 0.8 * len(word_spans(query))
+        assert {p.kind for p in res.best.passages} <= {"reordered", "spun"}
+        # the same lines as clean text beside unrelated filler: the pairs do not take the
+        # filler sentence in (a pair must keep its source window's words)
+        res = idx.trace(FILLER + query)
+        assert res.best is not None and res.best.id == "gloss"
+        assert all(p.query_start >= len(FILLER) - 1 for p in res.best.passages)
+
+
+def test_a_shuffled_full_stop_and_a_domain_dot_split_no_sentence(index: Index) -> None:
+    text = "Kata CNNIndonesia.com hari ini. Harga naik 1.000 rupiah lagi."
+    words = word_spans(text)
+    assert len(sentences(words, text)) == 2
+    # a shuffle that moved the full stop into the sentence leaves a piece too short to be
+    # compared alone: it is matched together with its neighbour
+    sent = SOURCE[: SOURCE.index("Petugas")].strip().rstrip(".").split()
+    rng = random.Random(2)
+    rng.shuffle(sent)
+    sent.insert(4, ".")
+    query = " ".join(sent) + " ."
+    m = index.trace(query).best
+    assert m is not None and m.id == "banjir"
+    assert sum(p.query_words for p in m.passages) == len(word_spans(query))

@@ -59,7 +59,16 @@ NEAR_BAG = 0.75
 #: ... and is ``spun`` when this share of its consecutive matched words keep their order
 IN_ORDER = 0.7
 _WORSE = {k: i for i, k in enumerate(KINDS)}
-_END_RE = re.compile(r"[.!?]\s|[.!?]$|\n")
+#: source windows (sentence offsets from a well-matched sentence) compared with one query
+#: sentence, and with two adjacent query sentences taken as one bag
+_WINDOWS = ((0, 1), (-1, 1), (0, 2))
+_WIDE_WINDOWS = _WINDOWS + ((-1, 2), (0, 3), (-2, 1))
+#: a pair of query sentences replaces its sentence that matched alone when the pair's
+#: similarity is at most this much lower
+PAIR_SLACK = 0.1
+#: a sentence ends at . ! ? followed by white space, or at a line break (as the index's
+#: sentence bags: the dot of ``CNNIndonesia.com`` or ``1.000`` ends no sentence)
+_END_RE = re.compile(r"[.!?]\s|\n")
 
 Words = Sequence[tuple[int, int, str]]
 
@@ -323,7 +332,7 @@ def _bag_passages(source: str, prep: QueryPrep, swords: Words, sk: list[str],
     qsent = [(n, a, b) for n, (a, b) in enumerate(prep.sents)
              if b - a >= 3 and sum(covered[a:b]) < BAG_UNCOVERED * (b - a)
              and len(prep.bags[n][0]) >= BAG_MIN_MATCHED]
-    if not qsent:
+    if not qsent and len(prep.sents) < 2:
         return []
     ssent = sentences(swords, source)
     sbags: list[dict[str, int]] = []
@@ -339,15 +348,15 @@ def _bag_passages(source: str, prep: QueryPrep, swords: Words, sk: list[str],
     for j, bag in enumerate(sbags):
         for k in bag:
             where.setdefault(k, []).append(j)
-    found: list[tuple[int, int, int, int, float, int, float]] = []
     in_source = where.keys()
-    for n_q, qa, qb in qsent:
-        qbag, q_w = prep.bags[n_q]
+
+    def best_window(qbag: dict[str, tuple[float, tuple[str, ...]]], q_w: float, qa: int,
+                    qb: int, wide: bool) -> tuple[int, int, int, int, float, int, float] | None:
         # a quick bound first (most sentences of a long query share little with a
         # candidate): the keys found as they are must carry a quarter of the weight
         shared = in_source & qbag.keys()
         if len(shared) < BAG_MIN_MATCHED - 1 or sum(qbag[k][0] for k in shared) < 0.25 * q_w:
-            continue
+            return None
         # each query key: its weight, the source sentences holding it directly, and those
         # holding one of its thesaurus alternatives (half weight: a guess at a swap)
         hits: list[tuple[float, set[int], set[int], str]] = []
@@ -360,16 +369,18 @@ def _bag_passages(source: str, prep: QueryPrep, swords: Words, sk: list[str],
             if direct or via:
                 hits.append((w, direct, via, k))
         if len(hits) < BAG_MIN_MATCHED:
-            continue
+            return None
         score: dict[int, float] = {}
         for w, direct, via, _ in hits:
             for j in direct:
                 score[j] = score.get(j, 0.0) + w
             for j in via:
                 score[j] = score.get(j, 0.0) + w / 2
+        windows = _WIDE_WINDOWS if wide else _WINDOWS
         best = None
         for j in sorted(score, key=lambda j: -score[j])[:3]:
-            for j0, j1 in ((j, j + 1), (j - 1, j + 1), (j, j + 2)):
+            for d0, d1 in windows:
+                j0, j1 = j + d0, j + d1
                 if j0 < 0 or j1 > len(ssent):
                     continue
                 win = set(range(j0, j1))
@@ -393,8 +404,46 @@ def _bag_passages(source: str, prep: QueryPrep, swords: Words, sk: list[str],
                 sim = min(sim, plain + PLAIN_SLACK)
                 if n >= BAG_MIN_MATCHED and (best is None or sim > best[4]):
                     best = (qa, qb, j0, j1, sim, sw, _in_order(order))
-        if best is not None and best[4] >= min_similarity:
-            found.append(best)
+        return best if best is not None and best[4] >= min_similarity else None
+
+    single: dict[int, tuple[int, int, int, int, float, int, float]] = {}
+    for n_q, qa, qb in qsent:
+        hit = best_window(prep.bags[n_q][0], prep.bags[n_q][1], qa, qb, False)
+        if hit is not None:
+            single[n_q] = hit
+    # a query sentence too short to be compared alone (fewer than BAG_MIN_MATCHED content
+    # keys: a glossary line of three content words, or the piece of a sentence that a
+    # shuffle split by moving its full stop into it), with an adjacent one as one bag. The
+    # pair must have the same words as its source window (similarity >= NEAR_BAG: spun or
+    # reordered, not a looser paraphrase), and with a neighbour that matched alone, it
+    # replaces that one only at nearly its similarity (clean text beside a copied sentence
+    # dilutes the pair's bag)
+    pairs: dict[int, tuple[int, int, int, int, float, int, float]] = {}
+    used: set[int] = set()
+    n_sents = len(prep.sents)
+    for n_q in range(n_sents):
+        if n_q in single or n_q in used or len(prep.bags[n_q][0]) >= BAG_MIN_MATCHED:
+            continue  # matched, or long enough to be compared alone (and it did not match)
+        for m_q in (n_q + 1, n_q - 1):
+            if not 0 <= m_q < n_sents or m_q in used:
+                continue
+            lo, hi = min(n_q, m_q), max(n_q, m_q)
+            qa, qb = prep.sents[lo][0], prep.sents[hi][1]
+            if qb - qa < 6 or sum(covered[qa:qb]) >= BAG_UNCOVERED * (qb - qa):
+                continue
+            bag = {**prep.bags[hi][0], **prep.bags[lo][0]}
+            if len(bag) <= BAG_MIN_MATCHED:
+                continue
+            hit = best_window(bag, sum(x[0] for x in bag.values()), qa, qb, True)
+            alone = single.get(m_q)
+            if hit is None or hit[4] < NEAR_BAG or (
+                    alone is not None and hit[4] < alone[4] - PAIR_SLACK):
+                continue
+            single.pop(m_q, None)
+            pairs[lo] = hit
+            used.update((lo, hi))
+            break
+    found = sorted([*single.values(), *pairs.values()])
     out: list[_P] = []
     prev: tuple[int, int] | None = None  # source sentence window of the previous match
     for qa, qb, j0, j1, sim, sw, in_order in found:
