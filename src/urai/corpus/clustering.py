@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -112,27 +112,70 @@ def _shard_text(work: Path, shard_size: int) -> Callable[[int], str]:
     return text
 
 
+#: the rows whose copies the profile tasks read (set before the workers fork)
+_PROF_ROWS: list[dict[str, Any]] = []
+#: copies per profile task
+PROFILE_CHUNK = 4000
+
+
+def _profile_task(args: tuple[str, list[int], str]) -> int:
+    """Build and write the ``family`` or ``site`` profiles of one task's copies."""
+    from urai.corpus.profiles import build_profiles, write_profiles
+    from urai.corpus.report import unpack_swaps
+
+    kind, idx, root = args
+    rows = _PROF_ROWS
+    copies = ({"family_id": rows[k]["family_id"] if kind == "family" else "_",
+               "site": rows[k]["site"] if kind == "site" else None,
+               "swaps": unpack_swaps(rows[k]["swaps"])} for k in idx)
+    return write_profiles((p for p in build_profiles(copies) if p.kind == kind), Path(root))
+
+
+def _write_profiles(rows: list[dict[str, Any]], root: Path, ex: LocalExecutor) -> int:
+    """``profiles/`` (:mod:`urai.corpus.profiles`, per family and per site), built in the
+    executor's workers a group of families (or of sites) at a time, so no process holds
+    every profile; returns how many files."""
+    groups: dict[str, dict[str, list[int]]] = {"family": {}, "site": {}}
+    for k, r in enumerate(rows):
+        if r["role"] == "copy" and r["swaps"]:
+            groups["family"].setdefault(r["family_id"], []).append(k)
+            if r["site"]:
+                groups["site"].setdefault(r["site"], []).append(k)
+    tasks: list[tuple[str, list[int], str]] = []
+    for kind, by in groups.items():
+        cur: list[int] = []
+        for key in sorted(by):
+            cur.extend(by[key])
+            if len(cur) >= PROFILE_CHUNK:
+                tasks.append((kind, cur, str(root)))
+                cur = []
+        if cur:
+            tasks.append((kind, cur, str(root)))
+    del groups
+    _PROF_ROWS[:] = rows
+    try:
+        ex._map(_profile_task, tasks, "profiles")
+    finally:
+        _PROF_ROWS.clear()
+    return sum(1 for _ in root.rglob("*.json")) if root.exists() else 0
+
+
 def _write(out: Path, work: Path, inputs: Sequence[str], cfg: ClusterConfig, fields: FieldMap,
-           corpus: Any, assigned: list[dict[str, Any]], dups: dict[int, int],
+           corpus: Any, assigned: Iterable[dict[str, Any]], dups: dict[int, int],
            times: dict[str, float], t_start: float, engine: str, jobs: int, write_clean: bool,
            echo: Callable[[str], Any] | None) -> dict[str, Any]:
     from urai.corpus import report
-    from urai.corpus.profiles import build_profiles, write_profiles
 
     t0 = time.perf_counter()
     rows = report.assemble(corpus.ids, corpus.sources, corpus.urls, assigned, dups)
     fams = report.families_of(rows)
     report.write_parquet_outputs(out, rows, fams)
-    # the copies' (observed, original) pairs, unpacked one row at a time
-    profiles = build_profiles({"family_id": r["family_id"], "site": r["site"],
-                               "swaps": report.unpack_swaps(r["swaps"])}
-                              for r in rows if r["role"] == "copy")
     prof_dir = out / "profiles"
     if prof_dir.exists():
         import shutil
 
         shutil.rmtree(prof_dir)
-    n_prof = write_profiles(profiles, prof_dir)
+    n_prof = _write_profiles(rows, prof_dir, LocalExecutor(work, cfg, jobs=jobs))
     clean: dict[str, int] = {}
     if write_clean:
         keep = {r["id"] for r in rows if r["role"] in ("original", "unique")}

@@ -579,9 +579,10 @@ class LocalExecutor:
         _atomic(self.w.root / "read.json", lambda tmp: tmp.write_text(json.dumps(meta)))
 
     # -- the rest ---------------------------------------------------------------------------
-    def cluster(self, corpus: Corpus) -> tuple[list[dict[str, Any]], dict[int, int]]:
-        """All stages after read: per-document assignments (by seq) and exact duplicates
-        (duplicate seq -> its representative's seq)."""
+    def cluster(self, corpus: Corpus) -> tuple[Iterable[dict[str, Any]], dict[int, int]]:
+        """All stages after read: per-document assignments (by seq; an iterable read from
+        the work files once, as it is consumed) and exact duplicates (duplicate seq -> its
+        representative's seq)."""
         cfg = self.cfg
         n = corpus.n
         n_shards = (n + cfg.shard_size - 1) // cfg.shard_size
@@ -619,8 +620,10 @@ class LocalExecutor:
         self._timed("verify", t0)
 
         t0 = time.perf_counter()
+        del pairs
         assigned = self._resolve(edges, spun, is_rep, sig)
         if cfg.spun == "all":
+            assigned = list(assigned)
             add_unique_spun(assigned, {s: (None if np.isnan(x) else float(x))
                                        for s, x in enumerate(spun.tolist())}, dups)
         self._timed("resolve", t0)
@@ -699,7 +702,7 @@ class LocalExecutor:
         return EdgeTable(*(np.concatenate([e[k] for e in parts]) for k in ("a", "b", "ca", "cb")))
 
     def _resolve(self, edges: EdgeTable, spun: np.ndarray, is_rep: np.ndarray,
-                 sig: list[Any]) -> list[dict[str, Any]]:
+                 sig: list[Any]) -> Iterable[dict[str, Any]]:
         cfg = self.cfg
         good = edges.verified(cfg)
         del edges
@@ -726,15 +729,23 @@ class LocalExecutor:
             _atomic(meta, lambda tmp: tmp.write_text(json.dumps(want)))
         tasks = [(i, ch, str(self.w.part("resolve", i, "jsonl"))) for i, ch in enumerate(chunks)]
         self._map(_resolve_chunk, [t for t in tasks if not Path(t[2]).exists()], "resolve")
-        from urai.corpus.report import pack_swaps
+        for k in ("spun", "edges_of", "fps"):  # the members' fingerprints and edges: done
+            _STATE.pop(k, None)
+        del good, comps, chunks
+        return _assignments([Path(t[2]) for t in tasks])
 
-        out = []
-        for t in tasks:
-            for line in Path(t[2]).read_text().splitlines():
+
+def _assignments(parts: list[Path]) -> Iterator[dict[str, Any]]:
+    """The resolve stage's assignments, read part by part as they are consumed (never all
+    of them in memory as dictionaries), each one's swaps packed into one string."""
+    from urai.corpus.report import pack_swaps
+
+    for path in parts:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
                 a = json.loads(line)
-                a["swaps"] = pack_swaps(a["swaps"])  # one string, not a list of pairs
-                out.append(a)
-        return out
+                a["swaps"] = pack_swaps(a["swaps"])
+                yield a
 
 
 class EdgeTable:
