@@ -194,10 +194,15 @@ def quality(pred: dict[str, str], truth: dict[str, str], pred_orig: dict[str, st
 
 
 # -- runs -------------------------------------------------------------------------------------
-def run_urai(crawl: Path, out: Path, engine: str, jobs: int) -> tuple[dict, float, int]:
+def run_urai(crawl: Path, out: Path, engine: str, jobs: int, src: Path | None = None
+             ) -> tuple[dict, float, int]:
+    """One ``urai.cluster`` run; ``src``: a source tree (``DIR/src`` first on the path: a
+    git worktree of another commit, for a baseline in the same run)."""
     code = (f"import urai.corpus.clustering as c, json; s = c.cluster([{str(crawl)!r}], "
             f"{str(out)!r}, engine={engine!r}, jobs={jobs}); print(json.dumps(s['seconds']))")
     env = {"PYSPARK_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"}
+    if src is not None:
+        env["PYTHONPATH"] = str(src / "src")
     secs, peak, stdout = run_measured(code, env)
     import pyarrow.parquet as pq
 
@@ -333,6 +338,13 @@ def main() -> None:
     ap.add_argument("--text-dedup-python", default=None,
                     help="the python of a virtualenv with text-dedup")
     ap.add_argument("--out", type=Path, default=None, help="append the table to this file")
+    ap.add_argument("--src", type=Path, default=None,
+                    help="run urai from this source tree (a git worktree) instead of the "
+                         "installed one")
+    ap.add_argument("--baseline-src", type=Path, default=None,
+                    help="also run the local engine from this source tree (a worktree of an "
+                         "earlier commit, with the same compiled _core copied in): the "
+                         "baseline rows of the same run")
     ap.add_argument("--keep", action="store_true",
                     help="keep the temporary directory (outputs, work files) for inspection")
     a = ap.parse_args()
@@ -366,17 +378,20 @@ def bench(a: argparse.Namespace, tmp: Path) -> None:
     kinds = {t["id"]: t["kind"] for t in tl}
     n = len(truth)
     results: list[tuple[str, dict, float, int, int]] = []
-    for engine, jobs in [("local", j) for j in a.jobs] + ([("spark", 2)] if a.spark else []):
+    runs = [("local", j, a.baseline_src) for j in a.jobs] if a.baseline_src else []
+    runs += [("local", j, a.src) for j in a.jobs] + ([("spark", 2, a.src)] if a.spark else [])
+    for k, (engine, jobs, src) in enumerate(runs):
         c0 = CPU[0]
-        r, secs, peak = run_urai(crawl, tmp / f"out-{engine}-{jobs}", engine, jobs)
+        r, secs, peak = run_urai(crawl, tmp / f"out-{engine}-{jobs}-{k}", engine, jobs, src)
         pred = {x["id"]: x["family_id"] for x in r["rows"]}
         orig = {x["id"]: x["original_id"] for x in r["rows"]}
         q = quality(pred, truth, orig, kinds, same_text)
         q["stages"] = r["stages"]
         q["cpu"] = CPU[0] - c0
         q["pss"] = PSS[0]
-        results.append((f"urai {engine}, {jobs} core{'s' if jobs > 1 else ''}", q, secs, peak,
-                        jobs))
+        base = " (baseline)" if a.baseline_src and src == a.baseline_src else ""
+        results.append((f"urai {engine}, {jobs} core{'s' if jobs > 1 else ''}{base}", q, secs,
+                        peak, jobs))
         print(results[-1][0], f"{secs:.1f}s", {k: round(v, 4) for k, v in q.items()
                                               if isinstance(v, float)}, file=sys.stderr)
     if a.peers:
@@ -411,7 +426,8 @@ def render(results: list[tuple[str, dict, float, int, int]], n: int) -> str:
     base = next((r for r in results if r[0].startswith("urai local, 1")), results[0])
     cols = ["method", "pairwise P", "R", "F1", "ARI", "original ok", "largest false family",
             "same-event merged", "wall s", "docs/s", "docs/s/core", "vs urai 1 core",
-            "peak RSS", "peak PSS", "CPU s", "docs per CPU s"]
+            "peak RSS", "peak PSS", "CPU s", "docs per CPU s", "CPU vs baseline"]
+    baseline = {r[4]: r[1].get("cpu") for r in results if r[0].endswith("(baseline)")}
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for name, q, secs, peak, cores in results:
         dps = n / secs
@@ -423,7 +439,9 @@ def render(results: list[tuple[str, dict, float, int, int]], n: int) -> str:
             f"{dps:,.0f}", f"{dps / cores:,.0f}", f"{base[2] / secs:.2f}x",
             f"{peak / 2**20:,.0f} MB", f"{q.get('pss', 0) / 2**20:,.0f} MB",
             f"{q.get('cpu', 0):.0f}",
-            f"{n / q['cpu']:,.0f}" if q.get("cpu") else "—"]) + " |")
+            f"{n / q['cpu']:,.0f}" if q.get("cpu") else "—",
+            f"{q['cpu'] / baseline[cores]:.2f}x" if baseline.get(cores) and q.get("cpu")
+            else "—"]) + " |")
     kinds = sorted({k for _, q, *_ in results for k in q if k.startswith("recall_")})
     lines += ["", "| method | " + " | ".join(k.removeprefix("recall_") for k in kinds) + " |",
               "|" + "---|" * (len(kinds) + 1)]

@@ -96,3 +96,49 @@ def test_edge_table_keeps_the_edges_of_each_component() -> None:
     comp = sorted({int(x) for x in rng.integers(0, 70, 30)})
     want = [e for x in comp for e in good if e.a == x]
     assert table.of(comp) == want
+
+
+
+def _resolver(dates: list, probs: list, edges: dict, known: bool, asked: list[int]) -> object:
+    """A resolver over members 0..n-1 (probabilities given, or asked through ``spun_of``)."""
+    from urai.corpus.families import Member, _Resolver
+
+    mem = {d: Member(d, f"id{d:02d}", dates[d], probs[d] if known else None)
+           for d in range(len(dates))}
+
+    def spun_of(d: int) -> float | None:
+        asked.append(d)
+        return probs[d]
+
+    text = " ".join(f"w{i}" for i in range(60))
+    r = _Resolver(mem, dict(edges), lambda d: text, None, ClusterConfig(), lambda a, b: 1.0,
+                  spun_of=None if known else spun_of)
+    r.adj = {}
+    for a, b in edges:
+        r.adj.setdefault(a, []).append(b)
+        r.adj.setdefault(b, []).append(a)
+    return r
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_needed_screens_choose_the_original_every_probability_would(seed: int) -> None:
+    """``_Resolver.choose`` with lazily asked probabilities (``spun="needed"``) against the
+    smallest ``original_key`` with every member's probability known, on random components
+    (tied dates, ties in centrality, probabilities around the cut, unknown ones)."""
+    rng = np.random.default_rng(seed)
+    fewer = 0
+    for _ in range(150):
+        n = int(rng.integers(2, 9))
+        dates = [None if rng.random() < 0.6 else float(rng.integers(0, 3)) for _ in range(n)]
+        probs = [None if rng.random() < 0.1 else float(rng.choice([0.1, 0.3, 0.49, 0.5, 0.9]))
+                 for _ in range(n)]
+        edges = {(a, b): Edge(a, b, float(rng.choice([0.3, 0.6, 1.0])),
+                              float(rng.choice([0.3, 0.6, 1.0])))
+                 for a in range(n) for b in range(a + 1, n) if rng.random() < 0.6}
+        asked: list[int] = []
+        pool = set(range(n))
+        want = _resolver(dates, probs, edges, True, []).choose(pool, pool)
+        assert _resolver(dates, probs, edges, False, asked).choose(pool, pool) == want
+        assert len(asked) == len(set(asked))  # never twice for one member
+        fewer += len(asked) < n
+    assert fewer > 50  # and most components need fewer screens than members

@@ -543,10 +543,11 @@ class _Resolver:
 
     def choose(self, eligible: set[int], pool: set[int]) -> int:
         """The original among ``eligible`` (the smallest :func:`original_key`). With
-        ``spun_of``, the spun probabilities are asked only for the members tied on the
-        criteria before ``spun`` (a key's first parts): the one member ahead on those is the
-        smallest key whatever the probabilities, so the choice is the same as with every
-        member's probability known."""
+        ``spun_of``, spun probabilities are asked only where they can change the choice: a
+        member alone ahead on the criteria before ``spun`` (e.g. the earliest date) is chosen
+        without any; among members tied there, they are asked group by group in the order of
+        the criteria after ``spun`` until a group holds a member the screen does not call
+        spun. The choice is the one every member's probability would give."""
         rule = self.cfg.original_rule
         use_derived = "derived" in rule
 
@@ -555,19 +556,39 @@ class _Resolver:
                                 "centrality" in r else 0.0, r,
                                 use_derived and "derived" in r and self.derived(d, pool))
 
-        if self.spun_of is not None and "spun" in rule:
-            head = rule[:rule.index("spun")]
-            keys = {d: key(d, head) for d in eligible}
-            best = min(keys.values())
-            tied = [d for d in eligible if keys[d] == best]
-            if len(tied) == 1:
-                return tied[0]
-            for d in tied:
-                m = self.members[d]
-                if m.spun is None:
-                    self.members[d] = Member(m.doc, m.id, m.date, self.spun_of(d))
-            eligible = set(tied)
-        return min(eligible, key=lambda d: key(d, rule))
+        def full(d: int) -> tuple:
+            return key(d, rule)
+
+        if self.spun_of is None or "spun" not in rule:
+            return min(eligible, key=full)
+        at = rule.index("spun")
+        keys = {d: key(d, rule[:at]) for d in eligible}
+        best = min(keys.values())
+        tied = sorted((d for d in eligible if keys[d] == best), key=lambda d: self.members[d].id)
+        if len(tied) == 1:
+            return tied[0]
+        if rule[-1] != "id":  # (a rule ending otherwise: every tied member is screened)
+            self._screen(tied)
+            return min(tied, key=full)
+        # the full key is (head, called spun, middle, probability, id): walk the members by
+        # their middle key; the first group with a member the screen does not call spun
+        # holds the original, and the groups after it need no screen
+        middle = rule[at + 1:-1]
+        mid = {d: key(d, middle) for d in tied}
+        for m in sorted(set(mid.values())):
+            group = [d for d in tied if mid[d] == m]
+            self._screen(group)
+            if any(self.members[d].spun is not None and self.members[d].spun < SPUN_CUT
+                   for d in group):
+                return min(group, key=full)
+        return min(tied, key=full)
+
+    def _screen(self, docs: Iterable[int]) -> None:
+        assert self.spun_of is not None
+        for d in docs:
+            m = self.members[d]
+            if m.spun is None:
+                self.members[d] = Member(m.doc, m.id, m.date, self.spun_of(d))
 
     def _why(self, orig: int) -> str:
         m = self.members[orig]
