@@ -90,6 +90,12 @@ def test_order_and_workers_do_not_change_the_result(tmp_path: Path, run, crawl) 
     assert {i: tuple(str(r[k]) for k in keys) for i, r in a.items()} == \
         {i: tuple(str(r[k]) for k in keys) for i, r in b.items()}
 
+    def profiles(root: Path) -> dict[str, str]:
+        return {str(f.relative_to(root)): f.read_text() for f in root.rglob("*.json")}
+
+    # the profiles, written by two spawned workers here, by one process in ``run``
+    assert profiles(tmp_path / "out" / "profiles") == profiles(run[0] / "out" / "profiles")
+
 
 def test_no_transitive_chain_wipe_out(tmp_path: Path) -> None:
     import random

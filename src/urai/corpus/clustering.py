@@ -112,51 +112,53 @@ def _shard_text(work: Path, shard_size: int) -> Callable[[int], str]:
     return text
 
 
-#: the rows whose copies the profile tasks read (set before the workers fork)
-_PROF_ROWS: list[dict[str, Any]] = []
 #: copies per profile task
 PROFILE_CHUNK = 4000
 
 
-def _profile_task(args: tuple[str, list[int], str]) -> int:
-    """Build and write the ``family`` or ``site`` profiles of one task's copies."""
+def _profile_task(args: tuple[str, list[tuple[str, str | None, str]], str]) -> int:
+    """Build and write the ``family`` or ``site`` profiles of one task's copies, given as
+    ``(family_id, site, packed swaps)``."""
     from urai.corpus.profiles import build_profiles, write_profiles
     from urai.corpus.report import unpack_swaps
 
-    kind, idx, root = args
-    rows = _PROF_ROWS
-    copies = ({"family_id": rows[k]["family_id"] if kind == "family" else "_",
-               "site": rows[k]["site"] if kind == "site" else None,
-               "swaps": unpack_swaps(rows[k]["swaps"])} for k in idx)
-    return write_profiles((p for p in build_profiles(copies) if p.kind == kind), Path(root))
+    kind, copies, root = args
+    rows = ({"family_id": f, "site": s, "swaps": unpack_swaps(p)} for f, s, p in copies)
+    return write_profiles((p for p in build_profiles(rows) if p.kind == kind), Path(root))
 
 
-def _write_profiles(rows: list[dict[str, Any]], root: Path, ex: LocalExecutor) -> int:
-    """``profiles/`` (:mod:`urai.corpus.profiles`, per family and per site), built in the
-    executor's workers a group of families (or of sites) at a time, so no process holds
-    every profile; returns how many files."""
+def _write_profiles(rows: list[dict[str, Any]], root: Path, jobs: int) -> int:
+    """``profiles/`` (:mod:`urai.corpus.profiles`, per family and per site), built a group
+    of families (or of sites) at a time, so no process holds every profile, in ``jobs``
+    *spawned* workers (a worker forked from this process would map every row: the tree's
+    resident memory would count them once per process); returns how many files."""
     groups: dict[str, dict[str, list[int]]] = {"family": {}, "site": {}}
     for k, r in enumerate(rows):
         if r["role"] == "copy" and r["swaps"]:
             groups["family"].setdefault(r["family_id"], []).append(k)
             if r["site"]:
                 groups["site"].setdefault(r["site"], []).append(k)
-    tasks: list[tuple[str, list[int], str]] = []
+    tasks: list[tuple[str, list[tuple[str, str | None, str]], str]] = []
     for kind, by in groups.items():
-        cur: list[int] = []
+        cur: list[tuple[str, str | None, str]] = []
         for key in sorted(by):
-            cur.extend(by[key])
+            cur.extend((rows[k]["family_id"], None, rows[k]["swaps"]) if kind == "family"
+                       else ("_", rows[k]["site"], rows[k]["swaps"]) for k in by[key])
             if len(cur) >= PROFILE_CHUNK:
                 tasks.append((kind, cur, str(root)))
                 cur = []
         if cur:
             tasks.append((kind, cur, str(root)))
     del groups
-    _PROF_ROWS[:] = rows
-    try:
-        ex._map(_profile_task, tasks, "profiles")
-    finally:
-        _PROF_ROWS.clear()
+    if jobs > 1 and len(tasks) > 1:
+        import multiprocessing as mp
+
+        with mp.get_context("spawn").Pool(jobs) as pool:
+            for _ in pool.imap_unordered(_profile_task, tasks):
+                pass
+    else:
+        for t in tasks:
+            _profile_task(t)
     return sum(1 for _ in root.rglob("*.json")) if root.exists() else 0
 
 
@@ -175,7 +177,7 @@ def _write(out: Path, work: Path, inputs: Sequence[str], cfg: ClusterConfig, fie
         import shutil
 
         shutil.rmtree(prof_dir)
-    n_prof = _write_profiles(rows, prof_dir, LocalExecutor(work, cfg, jobs=jobs))
+    n_prof = _write_profiles(rows, prof_dir, jobs)
     clean: dict[str, int] = {}
     if write_clean:
         keep = {r["id"] for r in rows if r["role"] in ("original", "unique")}
