@@ -199,7 +199,8 @@ def run_urai(crawl: Path, out: Path, engine: str, jobs: int, src: Path | None = 
     """One ``urai.cluster`` run; ``src``: a source tree (``DIR/src`` first on the path: a
     git worktree of another commit, for a baseline in the same run)."""
     code = (f"import urai.corpus.clustering as c, json; s = c.cluster([{str(crawl)!r}], "
-            f"{str(out)!r}, engine={engine!r}, jobs={jobs}); print(json.dumps(s['seconds']))")
+            f"{str(out)!r}, engine={engine!r}, jobs={jobs}); print(json.dumps(s['seconds'])); "
+            "print(json.dumps(s.get('parent_peak_mb', {})))")
     env = {"PYSPARK_PYTHON": sys.executable, "SPARK_LOCAL_IP": "127.0.0.1"}
     if src is not None:
         env["PYTHONPATH"] = str(src / "src")
@@ -208,7 +209,11 @@ def run_urai(crawl: Path, out: Path, engine: str, jobs: int, src: Path | None = 
 
     rows = pq.read_table(out / "documents.parquet",
                          columns=["id", "family_id", "original_id"]).to_pylist()
-    return {"rows": rows, "stages": json.loads(stdout.strip().splitlines()[-1])}, secs, peak
+    # the seconds per stage, then (since the fourth session) the main process's peaks
+    dicts = [json.loads(x) for x in stdout.strip().splitlines()[-2:] if x.startswith("{")]
+    stages = next(d for d in reversed(dicts) if "total" in d)
+    peaks = next((d for d in reversed(dicts) if "total" not in d), {})
+    return {"rows": rows, "stages": stages, "peak_mb": peaks}, secs, peak
 
 
 def run_datatrove(crawl: Path, work: Path, jobs: int, python: str | None = None
@@ -387,6 +392,7 @@ def bench(a: argparse.Namespace, tmp: Path) -> None:
         orig = {x["id"]: x["original_id"] for x in r["rows"]}
         q = quality(pred, truth, orig, kinds, same_text)
         q["stages"] = r["stages"]
+        q["peak_mb"] = r["peak_mb"]
         q["cpu"] = CPU[0] - c0
         q["pss"] = PSS[0]
         base = " (baseline)" if a.baseline_src and src == a.baseline_src else ""
@@ -455,6 +461,13 @@ def render(results: list[tuple[str, dict, float, int, int]], n: int) -> str:
                   "|" + "---|" * (len(keys) + 1)]
         for name, s in stage_rows:
             lines.append(f"| {name} | " + " | ".join(f"{s.get(k, 0):.1f}" for k in keys) + " |")
+    mem_rows = [(name, q["peak_mb"]) for name, q, *_ in results if q.get("peak_mb")]
+    if mem_rows:
+        keys = list(dict.fromkeys(k for _, m in mem_rows for k in m))
+        lines += ["", "| main process peak RSS (MB) at the end of | " + " | ".join(keys) + " |",
+                  "|" + "---|" * (len(keys) + 1)]
+        for name, m in mem_rows:
+            lines.append(f"| {name} | " + " | ".join(f"{m.get(k, 0):,}" for k in keys) + " |")
     return "\n".join(lines)
 
 

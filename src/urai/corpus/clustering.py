@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from urai.corpus.families import ClusterConfig
-from urai.corpus.pipeline import LocalExecutor
+from urai.corpus.pipeline import LocalExecutor, parent_peak_mb
 from urai.corpus.readers import FieldMap
 from urai.errors import ConfigError, InputError
 
@@ -91,8 +91,9 @@ def cluster(inputs: Sequence[str] | str, out: str | Path, *, engine: str = "loca
     else:
         assigned, dups = ex.cluster(corpus)
         times = dict(ex.times)
+    peak_mb = dict(ex.peak_mb)
     return _write(out, work, inputs, cfg, fields, corpus, assigned, dups, times, t_start,
-                  engine, jobs, write_clean, echo)
+                  engine, jobs, write_clean, echo, peak_mb)
 
 
 def _shard_text(work: Path, shard_size: int) -> Callable[[int], str]:
@@ -165,7 +166,8 @@ def _write_profiles(rows: list[dict[str, Any]], root: Path, jobs: int) -> int:
 def _write(out: Path, work: Path, inputs: Sequence[str], cfg: ClusterConfig, fields: FieldMap,
            corpus: Any, assigned: Iterable[dict[str, Any]], dups: dict[int, int],
            times: dict[str, float], t_start: float, engine: str, jobs: int, write_clean: bool,
-           echo: Callable[[str], Any] | None) -> dict[str, Any]:
+           echo: Callable[[str], Any] | None, peak_mb: dict[str, int] | None = None
+           ) -> dict[str, Any]:
     from urai.corpus import report
 
     t0 = time.perf_counter()
@@ -186,7 +188,9 @@ def _write(out: Path, work: Path, inputs: Sequence[str], cfg: ClusterConfig, fie
     times["total"] = round(time.perf_counter() - t_start, 3)
     summary = report.summary_of(rows, fams, corpus.rejected, corpus.read_rows, times, {
         "engine": engine, "jobs": jobs, "profiles": n_prof, "clean_files": clean,
-        "bad_dates": corpus.bad_dates, "config": cfg.to_dict()})
+        "bad_dates": corpus.bad_dates, "config": cfg.to_dict(),
+        # the main process's peak resident memory at the end of each stage (MB)
+        "parent_peak_mb": {**(peak_mb or {}), "write": parent_peak_mb()}})
     assert summary["processed"] + summary["rejected"] == summary["documents_in"], summary
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n",
                                       encoding="utf-8")

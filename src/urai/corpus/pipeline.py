@@ -473,6 +473,13 @@ def assignment_json(a: Assignment, spun: float | None) -> dict[str, Any]:
             "spun": spun}
 
 
+def parent_peak_mb() -> int:
+    """This process's peak resident set size so far, in MB (its workers not included)."""
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+
+
 class LocalExecutor:
     """Runs the cluster stages in ``DIR/.work`` with ``jobs`` worker processes."""
 
@@ -485,6 +492,8 @@ class LocalExecutor:
         self.jobs = jobs
         self.progress = progress
         self.times: dict[str, float] = {}
+        #: this process's peak resident memory (MB) at the end of each stage
+        self.peak_mb: dict[str, int] = {}
 
     # -- plumbing ---------------------------------------------------------------------------
     def _map(self, fn: Callable[[Any], int], tasks: list[Any], desc: str) -> None:
@@ -512,6 +521,7 @@ class LocalExecutor:
 
     def _timed(self, name: str, t0: float) -> None:
         self.times[name] = round(self.times.get(name, 0.0) + time.perf_counter() - t0, 3)
+        self.peak_mb[name] = parent_peak_mb()
 
     # -- read -------------------------------------------------------------------------------
     def read(self, inputs: list[str], fields: FieldMap) -> Corpus:
