@@ -142,3 +142,29 @@ def test_needed_screens_choose_the_original_every_probability_would(seed: int) -
         assert len(asked) == len(set(asked))  # never twice for one member
         fewer += len(asked) < n
     assert fewer > 50  # and most components need fewer screens than members
+
+
+@pytest.mark.parametrize("limit", [200, 3])
+def test_swaps_of_blocks_are_the_alignments_swaps(limit: int) -> None:
+    """The resolve stage's swaps from the blocks and prepared words equal ``swaps_of`` of
+    the alignment (its ops' texts tokenised again), for spun copies of several rates."""
+    import random
+
+    import urai
+    from tests.corpus.conftest import article
+    from urai.corpus.families import align_prepared_blocks, prepare, swaps_of, swaps_of_blocks
+    from urai.lang.thesaurus import default_thesaurus
+
+    th = default_thesaurus()
+    cfg = ClusterConfig()
+    rng = random.Random(5)
+    seen = 0
+    for k in range(8):
+        src = article(rng)
+        copy = urai.spin(src, rate=0.1 + 0.1 * (k % 5), seed=k).text
+        q, s = prepare(copy, th), prepare(src, th)
+        al, blocks = align_prepared_blocks(q, s, th, cfg)
+        got = swaps_of_blocks(blocks, q, s, limit)
+        assert got == swaps_of(al, limit)
+        seen += len(got)
+    assert seen > 8

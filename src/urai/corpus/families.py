@@ -34,6 +34,7 @@ import inspect
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -45,6 +46,7 @@ from urai.trace.scoring import accepts, match_score, vote
 __all__ = ["ClusterConfig", "ORIGINAL_RULES", "Signature", "Edge", "Member", "Assignment",
            "signature", "normalise", "text_hash", "parse_date", "choose_candidates",
            "verify_pair", "text_keys", "prepare", "Prepared", "align_prepared",
+           "align_prepared_blocks", "swaps_of_blocks",
            "explained_shares", "swaps_of", "original_key", "resolve_component", "family_id_of",
            "connected_components"]
 
@@ -286,11 +288,38 @@ def verify_pair(a: int, text_a: str | list[str], b: int, text_b: str | list[str]
 def align_prepared(q: Prepared, s: Prepared, thesaurus: ThesaurusLike | None,
                    cfg: ClusterConfig) -> Alignment:
     """:func:`urai.trace.align.align` of two prepared texts (the same alignment)."""
+    return align_prepared_blocks(q, s, thesaurus, cfg)[0]
+
+
+def align_prepared_blocks(q: Prepared, s: Prepared, thesaurus: ThesaurusLike | None,
+                          cfg: ClusterConfig) -> tuple[Alignment, list[Any]]:
+    """:func:`align_prepared` and its aligned blocks (word-index runs)."""
     from urai.trace.align import align_blocks
 
     return align_blocks(q.text, s.text, thesaurus, min_block=cfg.min_block,
                         _query_words=q.words, _source_words=s.words, _query_keys=q.keys,
-                        _source_keys=s.keys)[0]
+                        _source_keys=s.keys)
+
+
+def swaps_of_blocks(blocks: Sequence[Any], q: Prepared, s: Prepared, limit: int
+                    ) -> list[tuple[str, str]]:
+    """:func:`swaps_of` of an alignment from its blocks and the two prepared texts: the same
+    pairs in the same order (a swap op's texts are the spans of its word runs, a synonym
+    copy's words are the prepared words of its run), without tokenising every op's text
+    again."""
+    out: list[tuple[str, str]] = []
+    qw, sw = q.words, s.words
+    for b in blocks:
+        for q0, q1, s0, s1, kind in b.pairs:
+            if len(out) >= limit:
+                return out[:limit]
+            if kind == "copy":
+                out.extend((qw[q0 + t][2], sw[s0 + t][2]) for t in range(q1 - q0)
+                           if qw[q0 + t][2] != sw[s0 + t][2])
+            else:
+                out.append((" ".join(q.text[qw[q0][0]:qw[q1 - 1][1]].split()),
+                            " ".join(s.text[sw[s0][0]:sw[s1 - 1][1]].split())))
+    return out[:limit]
 
 
 def is_edge(e: Edge, cfg: ClusterConfig) -> bool:
@@ -515,7 +544,8 @@ class _Resolver:
                     if y in seen:
                         continue
                     seen.add(y)
-                    al = align_prepared(self.prep(y), oprep, self.thesaurus, self.cfg)
+                    yprep = self.prep(y)
+                    al, blocks = align_prepared_blocks(yprep, oprep, self.thesaurus, self.cfg)
                     cov = round(al.coverage, 6)
                     if not accepts(cov, self.cfg.threshold):
                         continue
@@ -527,7 +557,7 @@ class _Resolver:
                         continue
                     joined.append(Assignment(
                         y, orig, "copy", cov, match_score(cov, cont),
-                        tuple(swaps_of(al, self.cfg.max_swaps)),
+                        tuple(swaps_of_blocks(blocks, yprep, oprep, self.cfg.max_swaps)),
                         f"shares {cont:.0%} of its fingerprints with the original; the "
                         f"original explains {cov:.0%} of its words ({al.copied} copied, "
                         f"{al.swapped} swapped, {al.synonyms} synonyms)"))
