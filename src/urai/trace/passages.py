@@ -332,7 +332,10 @@ def _bag_passages(source: str, prep: QueryPrep, swords: Words, sk: list[str],
     qsent = [(n, a, b) for n, (a, b) in enumerate(prep.sents)
              if b - a >= 3 and sum(covered[a:b]) < BAG_UNCOVERED * (b - a)
              and len(prep.bags[n][0]) >= BAG_MIN_MATCHED]
-    if not qsent and len(prep.sents) < 2:
+    # query sentences too short to be compared alone (see the pairs below)
+    short = [n for n, (a, b) in enumerate(prep.sents)
+             if len(prep.bags[n][0]) < BAG_MIN_MATCHED and sum(covered[a:b]) < b - a]
+    if not qsent and (not short or len(prep.sents) < 2):
         return []
     ssent = sentences(swords, source)
     sbags: list[dict[str, int]] = []
@@ -421,9 +424,9 @@ def _bag_passages(source: str, prep: QueryPrep, swords: Words, sk: list[str],
     pairs: dict[int, tuple[int, int, int, int, float, int, float]] = {}
     used: set[int] = set()
     n_sents = len(prep.sents)
-    for n_q in range(n_sents):
-        if n_q in single or n_q in used or len(prep.bags[n_q][0]) >= BAG_MIN_MATCHED:
-            continue  # matched, or long enough to be compared alone (and it did not match)
+    for n_q in short:
+        if n_q in used:
+            continue
         for m_q in (n_q + 1, n_q - 1):
             if not 0 <= m_q < n_sents or m_q in used:
                 continue
