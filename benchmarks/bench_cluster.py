@@ -428,6 +428,16 @@ def bench(a: argparse.Namespace, tmp: Path) -> None:
             fh.write(f"\n### {n:,} documents — {machine()}\n\n{table}\n")
 
 
+def _keyed_table(title: str, rows: list[tuple[str, dict]], fmt: str) -> list[str]:
+    """A table of one row per run over the keys of its dictionary (stages)."""
+    if not rows:
+        return []
+    keys = list(dict.fromkeys(k for _, d in rows for k in d))
+    return ["", f"| {title} | " + " | ".join(keys) + " |", "|" + "---|" * (len(keys) + 1),
+            *(f"| {name} | " + " | ".join(fmt.format(d.get(k, 0)) for k in keys) + " |"
+              for name, d in rows)]
+
+
 def render(results: list[tuple[str, dict, float, int, int]], n: int) -> str:
     base = next((r for r in results if r[0].startswith("urai local, 1")), results[0])
     cols = ["method", "pairwise P", "R", "F1", "ARI", "original ok", "largest false family",
@@ -454,20 +464,10 @@ def render(results: list[tuple[str, dict, float, int, int]], n: int) -> str:
     for name, q, *_ in results:
         lines.append(f"| {name} (recall per copy kind) | "
                      + " | ".join(f"{q.get(k, float('nan')):.3f}" for k in kinds) + " |")
-    stage_rows = [(name, q["stages"]) for name, q, *_ in results if "stages" in q]
-    if stage_rows:
-        keys = list(dict.fromkeys(k for _, s in stage_rows for k in s))
-        lines += ["", "| seconds per stage | " + " | ".join(keys) + " |",
-                  "|" + "---|" * (len(keys) + 1)]
-        for name, s in stage_rows:
-            lines.append(f"| {name} | " + " | ".join(f"{s.get(k, 0):.1f}" for k in keys) + " |")
-    mem_rows = [(name, q["peak_mb"]) for name, q, *_ in results if q.get("peak_mb")]
-    if mem_rows:
-        keys = list(dict.fromkeys(k for _, m in mem_rows for k in m))
-        lines += ["", "| main process peak RSS (MB) at the end of | " + " | ".join(keys) + " |",
-                  "|" + "---|" * (len(keys) + 1)]
-        for name, m in mem_rows:
-            lines.append(f"| {name} | " + " | ".join(f"{m.get(k, 0):,}" for k in keys) + " |")
+    for title, key, fmt in (("seconds per stage", "stages", "{:.1f}"),
+                            ("main process peak RSS (MB) at the end of", "peak_mb", "{:,}")):
+        lines += _keyed_table(title, [(name, q[key]) for name, q, *_ in results if q.get(key)],
+                              fmt)
     return "\n".join(lines)
 
 
