@@ -300,3 +300,20 @@ def test_a_shuffled_full_stop_and_a_domain_dot_split_no_sentence(index: Index) -
     m = index.trace(query).best
     assert m is not None and m.id == "banjir"
     assert sum(p.query_words for p in m.passages) == len(word_spans(query))
+
+
+def test_a_second_source_outvoted_by_copies_of_the_first_is_found(tmp_path: Path) -> None:
+    # eight indexed copies of the first source (an agency story that several outlets ran)
+    # share every fingerprint of its part of the query; the second source's short passage
+    # shares a few. The first vote verifies the copies; the second vote, over the words no
+    # verified source explains, finds the second source
+    copies = [(f"copy{i}", SOURCE + f" Laporan koresponden nomor {i}.") for i in range(8)]
+    passage = OTHER[: OTHER.index(" Para pemain")]
+    query = SOURCE + " " + passage
+    with Index(tmp_path / "r.db") as idx:
+        idx.add([*copies, ("banjir", SOURCE), ("voli", OTHER)])
+        res = idx.trace(query, top=10)
+        ids = [m.id for m in res.matches]
+        assert "voli" in ids, ids
+        (p,) = next(m for m in res.matches if m.id == "voli").passages
+        assert p.query_start >= len(SOURCE) and p.query_words >= 20
