@@ -111,8 +111,10 @@ RERANK_STOP = 0.8
 #: source of the first explains, when at least this many such words are left
 SECOND_ROUND = 6
 SECOND_ROUND_WORDS = 25
-#: ... counted in windows of this many sentences
-WINDOW_SENTENCES = 4
+#: ... counted in windows of 4 sentences (two blocks of 2), over the fingerprints of at
+#: most this many documents (a short passage's own fingerprints are specific; the clean
+#: text's common ones are what makes same-topic documents outvote its source)
+SECOND_ROUND_DF = 50
 #: a passage of a lower-ranked match is dropped when this share of it is already explained by
 #: a better match (each part of the query is attributed to its best source)
 CLAIMED_SHARE = 0.5
@@ -520,8 +522,8 @@ class Index:
         left = [i for i in range(len(qwords)) if not explained[i]]
         if len(left) < SECOND_ROUND_WORDS or len(left) == len(qwords):
             return
-        # windows of WINDOW_SENTENCES sentences of the unexplained words (every other
-        # sentence starts one); a document's votes are counted per window and it is ranked
+        # windows of 4 sentences of the unexplained words (every other sentence starts
+        # one); a document's votes are counted per window and it is ranked
         # by its best window: a passage's few fingerprints are close together, the votes
         # that same-topic documents get from the clean text are spread over it
         sents: list[list[int]] = [[]]
@@ -529,22 +531,30 @@ class Index:
             if sents[-1] and (i != sents[-1][-1] + 1 or _ends_sentence(text, qwords, i)):
                 sents.append([])
             sents[-1].append(i)
-        best: dict[int, tuple[int, float]] = {}
-        for k in range(0, max(1, len(sents) - 1), 2):
-            win = [i for r in sents[k: k + WINDOW_SENTENCES] for i in r]
-            wtext = text[qwords[win[0]][0]: qwords[win[-1]][1]]
-            qsh, qbags, _ = self._fp.channels(wtext, query=True)
-            votes: dict[int, int] = {}
-            spec: dict[int, float] = {}
+        blocks: list[dict[int, tuple[int, float]]] = []  # votes of each 2-sentence block
+        for k in range(0, len(sents), 2):
+            win = [i for r in sents[k: k + 2] for i in r]
+            qsh, qbags, _ = self._fp.channels(text[qwords[win[0]][0]: qwords[win[-1]][1]],
+                                              query=True)
+            votes: dict[int, tuple[int, float]] = {}
             for h in np.union1d(qsh, qbags).tolist():
                 docs = read.get(h)  # every fingerprint of the query was read in round one
-                if docs:
+                if docs and len(docs) <= SECOND_ROUND_DF:
+                    w = 1.0 / len(docs)
                     for d in docs:
-                        votes[d] = votes.get(d, 0) + 1
-                        spec[d] = spec.get(d, 0.0) + 1.0 / len(docs)
-            for d, v in votes.items():
-                score = (v, spec[d])
+                        v, sp = votes.get(d, (0, 0.0))
+                        votes[d] = (v + 1, sp + w)
+            blocks.append(votes)
+        best: dict[int, tuple[int, float]] = {}
+        for k, votes in enumerate(blocks):  # a window: two adjacent blocks
+            nxt = blocks[k + 1] if k + 1 < len(blocks) else {}
+            for d, (v, sp) in votes.items():
+                v2, sp2 = nxt.get(d, (0, 0.0))
+                score = (v + v2, sp + sp2)
                 if score > best.get(d, (0, 0.0)):
+                    best[d] = score
+            for d, score in nxt.items():
+                if d not in votes and score > best.get(d, (0, 0.0)):
                     best[d] = score
         seen = {c.doc for c in scored}
         ranked = sorted((d for d in best if d not in seen), key=lambda d: best[d], reverse=True)
