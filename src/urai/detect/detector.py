@@ -51,20 +51,20 @@ import numpy as np
 from urai.detect.doclevel import (
     CountModel,
     DocBias,
-    candidate_counts,
     document_bias,
     em_spin_rate,
     type_groups,
 )
 from urai.detect.engine import Engine
-from urai.detect.evidence import N_LM_TERMS, TOKEN_FEATURES, sigmoid
+from urai.detect.evidence import N_LM_TERMS, sigmoid
+from urai.detect.explain import Substitution, substitutions
+from urai.detect.explain import times as _times
 from urai.detect.features import (
     DOC_FEATURES,
     default_detector_model,
     doc_features,
     load_detector_model,
 )
-from urai.detect.kernels import token_spans
 from urai.detect.profile import (
     Profile,
     layout,
@@ -149,6 +149,12 @@ class CheckConfig:
     adaptive_floor: float = -3.0
     #: decoding rounds (each re-scores the words next to a restoration, then decodes again)
     decode_rounds: int = 2
+    #: the adaptive pass continues from the first pass's last state (its evidence re-scored
+    #: with the first pass's restorations in place) instead of starting again from the
+    #: observed neighbours' evidence: one decode and one re-scoring fewer per spun document
+    adaptive_warm: bool = False
+    #: decoding rounds of the adaptive pass (None: ``decode_rounds``)
+    adaptive_rounds: int | None = None
     #: a position joins the joint decoding when its best logit is > cost - margin
     decode_margin: float = 3.0
     #: document-level evidence in the adaptive pass (:mod:`urai.detect.doclevel`): the
@@ -279,7 +285,13 @@ class CheckConfig:
             raise ConfigError(f"decode_rounds must be an integer in [1, 10], "
                               f"got {self.decode_rounds!r}")
         _num("decode_margin", self.decode_margin, 0.0, 20.0)
+        if self.adaptive_rounds is not None and (
+                isinstance(self.adaptive_rounds, bool) or not isinstance(self.adaptive_rounds, int)
+                or not 1 <= self.adaptive_rounds <= 10):
+            raise ConfigError(f"adaptive_rounds must be None or an integer in [1, 10], "
+                              f"got {self.adaptive_rounds!r}")
         for name in ("doc_evidence", "type_relative", "profile_natural_prior", "rescore",
+                     "adaptive_warm",
                      "profile_policy", "profile_policy_decides", "profile_policy_seen",
                      "rescore_freeze", "count_exclusive"):
             if not isinstance(getattr(self, name), bool):
@@ -313,25 +325,6 @@ class CheckConfig:
                 or not 1 <= self.rescore_rounds <= 10:
             raise ConfigError(f"rescore_rounds must be an integer in [1, 10], "
                               f"got {self.rescore_rounds!r}")
-
-
-@dataclass(frozen=True, slots=True)
-class Substitution:
-    """A word that looks substituted: ``text[start:end] == observed``.
-
-    ``evidence`` explains the change: ``lm_gain`` and ``cloze_gain`` (log10 of how much more
-    likely the suggestion is than the observed word in this context, under the trigram LM and
-    the cloze model), ``frequency_gain`` (zipf of the suggestion minus zipf of the observed
-    word) and ``thesaurus_weight`` of the link; ``reason`` says the same in one sentence.
-    """
-
-    start: int
-    end: int
-    observed: str
-    suggestion: str  # the likely original, in the observed word's capitalisation
-    confidence: float  # probability that the word was swapped and ``suggestion`` is right
-    evidence: Mapping[str, float] = field(default_factory=dict)
-    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,8 +487,10 @@ class Detector:
         an = self.engine.analyse_text(text)
         # the first-pass evidence, kept by _decode before its first refresh changes it
         cfg = self.config
-        saved: list[_Saved] | None = [] if cfg.adaptive else None
-        an, dec, _ = self._decode(an, self.threshold, saved)
+        warm = cfg.adaptive_warm and not cfg.rescore
+        saved: list[_Saved] | None = [] if cfg.adaptive and not warm else None
+        state: list[np.ndarray] = []
+        an, dec, _ = self._decode(an, self.threshold, saved, state=state)
         feats = doc_features(an, dec)
         bias = None
         if cfg.adaptive and an.n_mutable:
@@ -511,6 +506,11 @@ class Detector:
                     th = rs.threshold + cfg.rescore_offset + (
                         cfg.profile_cost_offset if profiled else 0.0)
                 if th < self.threshold or cfg.doc_evidence or rs is not None:
+                    if warm:  # go on from the first pass's evidence and restorations
+                        _, dec, bias = self._decode(
+                            an, th, doc=cfg.doc_evidence, rho=float(feats[4]) if rho is None
+                            else rho, state=state, rounds=cfg.adaptive_rounds)
+                        return an, dec, feats, bias
                     if saved:  # evidence with the observed neighbours again
                         x0, z0, m0 = saved[0]
                         an.X[:] = x0
@@ -520,7 +520,7 @@ class Detector:
                             an.lm_max[:] = m0
                     _, dec, bias = self._decode(an, th, doc=cfg.doc_evidence or rs is not None,
                                                 rho=float(feats[4]) if rho is None else rho,
-                                                rescorer=rs)
+                                                rescorer=rs, rounds=cfg.adaptive_rounds)
         return an, dec, feats, bias
 
     def adaptive_threshold(self, feats: np.ndarray, rho: float | None = None) -> float:
@@ -539,14 +539,18 @@ class Detector:
 
     def _decode(self, an: Any, threshold: float,
                 saved: list[_Saved] | None = None, doc: bool = False, rho: float = 0.5,
-                rescorer: Rescorer | None = None) -> tuple[Any, Any, DocBias | None]:
+                rescorer: Rescorer | None = None, state: list[np.ndarray] | None = None,
+                rounds: int | None = None) -> tuple[Any, Any, DocBias | None]:
         """Decode, re-score with the restorations in place, decode again (up to
         ``max_rounds``). ``saved``: an empty list gets a copy of the evidence
         ``(X, z, lm_max)`` just before the first re-scoring changes it (stays empty when
         nothing changes). ``doc``: add the document-level bias
         (:func:`urai.detect.doclevel.document_bias`, recomputed every round) to the logits;
         the last one is returned; with ``rescorer`` that bias is the re-scorer's
-        (:meth:`urai.detect.rescore.Rescorer.bias`, ``rho``: the document's spun share)."""
+        (:meth:`urai.detect.rescore.Rescorer.bias`, ``rho``: the document's spun share).
+        ``state``: the context the evidence was last scored against (``[ctx]``; empty: the
+        observed sequence), updated at the end; ``rounds``: decoding rounds (None: the
+        config's)."""
         eng = self.engine
         cfg = self.config
         last: list[DocBias] = []
@@ -583,11 +587,13 @@ class Detector:
             return z + b.bias
 
         z = logits()
-        dec = eng.decode(an, z, threshold=threshold, w_lm=self._w_lm, margin=self.margin)
+        prev = state[0] if state else an.seq
+        dec = eng.decode(an, z, threshold=threshold, w_lm=self._w_lm, margin=self.margin,
+                         context=prev if state else None)
         # iterated conditional modes: re-score every word with the restored neighbours in
         # place (a spun neighbour spoils a word's trigram evidence), then decode again
-        prev = an.seq
-        rounds = cfg.rescore_rounds if rescorer is not None else self.max_rounds
+        if rounds is None:
+            rounds = cfg.rescore_rounds if rescorer is not None else self.max_rounds
         for _ in range(rounds - 1):
             changed = dec.choice >= 0
             if not changed.any():
@@ -607,6 +613,8 @@ class Detector:
                 dec = dec2
                 break
             dec = dec2
+        if state is not None:
+            state[:] = [prev]
         return an, dec, (last[0] if last else None)
 
     def check(self, text: str, *, html: bool | None = None,
@@ -634,37 +642,7 @@ class Detector:
             verdict = "uncertain"
         subs: list[Substitution] = []
         if verdict != "clean" or cfg.restore_clean:
-            sel = np.flatnonzero(dec.choice >= 0)
-            rows = dec.choice[sel]
-            counts: dict[int, tuple[float, float]] = {}
-            if bias is not None and len(rows):  # expected / seen counts of the suggestions
-                exp_c, seen_c, _ = (candidate_counts(an, rows) if bias.expected is None
-                                    or bias.seen is None else
-                                    (bias.expected[rows], bias.seen[rows], None))
-                counts = dict(zip(rows.tolist(), zip(exp_c.tolist(), seen_c.tolist(),
-                                                     strict=True), strict=True))
-                if bias.features is not None and bias.feature_rows is not None \
-                        and self.rescorer is not None:
-                    # the re-scorer's part of the type's other occurrences, for the reasons
-                    fr = bias.feature_rows
-                    at = np.minimum(np.searchsorted(fr, rows), max(len(fr) - 1, 0))
-                    ok = (fr[at] == rows) if len(fr) else np.zeros(len(rows), dtype=bool)
-                    tt = np.zeros(len(bias.bias))
-                    tt[rows[ok]] = self.rescorer.type_term(bias.features[at[ok]])
-                    bias.type_term = tt
-            for (s, e), row, conf, ev_row in zip(token_spans(an.tokens, an.pos_tok[sel].tolist()),
-                                                 rows.tolist(), dec.confidence[sel].tolist(),
-                                                 an.X[rows][:, _EVIDENCE_COLUMNS].tolist(),
-                                                 strict=True):
-                obs = text[s:e]
-                sugg = match_case(obs, an.cand_words[row])
-                ev = dict(zip(_EVIDENCE_NAMES, ev_row, strict=True))
-                reason = _reason(obs, sugg, ev)
-                ev["document_gain"] = 0.0
-                if bias is not None:
-                    ev["document_gain"] = float(bias.bias[row])
-                    reason += _doc_reason(obs, sugg, bias, row, *counts[row])
-                subs.append(Substitution(s, e, obs, sugg, conf, ev, reason))
+            subs = substitutions(text, an, dec, bias, self.rescorer)
         if prof is not None:
             subs = self._apply_profile(text, subs, prof)
         return CheckResult(p, verdict, tuple(subs), _apply(text, subs), features, nw, text,
@@ -795,70 +773,6 @@ class Detector:
                 profile: Profile | str | Path | None = None) -> str:
         """The likely original of ``text`` (only flagged words change)."""
         return self.check(text, html=html, profile=profile).restored_text
-
-
-def _doc_reason(obs: str, sugg: str, bias: DocBias, row: int, exp_r: float,
-                seen_r: float) -> str:
-    """The document-level part of a restoration's reason (empty when it did not matter);
-    ``exp_r``/``seen_r``: the suggestion's expected and actual count in the text."""
-    parts = []
-    if bias.type_term[row] > 0.25 and bias.others[row] > 0:
-        k = int(bias.others[row])
-        parts.append(f"consistent with {k} other '{obs.lower()}' in this text "
-                     f"(a spinner swaps a word the same way throughout)")
-    if seen_r == 0 and exp_r >= 2.0:
-        parts.append(f"'{sugg.lower()}' is expected about {exp_r:.0f} times in a "
-                     f"text this long but does not occur")
-    return (" Document: " + "; ".join(parts) + ".") if parts else ""
-
-
-#: the per-change explanation: name -> the token feature it reports
-_EVIDENCE = {"lm_gain": "lm_delta", "cloze_gain": "cloze_delta", "frequency_gain": "zipf_delta",
-             "thesaurus_weight": "weight"}
-_EVIDENCE_NAMES = tuple(_EVIDENCE)
-
-
-def _evidence_columns() -> list[int]:
-    return [TOKEN_FEATURES.index(f) for f in _EVIDENCE.values()]
-
-
-_EVIDENCE_COLUMNS = _evidence_columns()
-
-
-def _times(log10_gain: float) -> str:
-    """``10^4.6 times more`` / ``2.1 times less`` for a log10 ratio."""
-    g = abs(log10_gain)
-    mult = f"10^{g:.1f}" if g >= 3.0 else f"{10 ** g:.1f}"
-    return f"{mult} times {'more' if log10_gain >= 0 else 'less'}"
-
-
-def _reason(observed: str, suggestion: str, ev: Mapping[str, float]) -> str:
-    """One sentence: why ``suggestion`` is thought to be the original of ``observed``. The
-    evidence for the change and the evidence against it are named as such, so a reason never
-    reads as if a model that prefers the observed word had argued for the change."""
-    lm, cz, fg = ev["lm_gain"], ev["cloze_gain"], ev["frequency_gain"]
-    why = f"'{suggestion}' and '{observed}' are synonyms"
-    if lm > 0:
-        why += (f"; '{suggestion}' is {_times(lm)} likely than '{observed}' in this context "
-                "by the language model")
-        if cz > 0:
-            why += f" and {_times(cz)} by the cloze model"
-    elif cz > 0:
-        why += (f"; '{suggestion}' is {_times(cz)} likely than '{observed}' in this context "
-                "by the cloze model")
-    if fg >= 0.5:
-        why += (f"; '{observed}' is the rarer word ({fg:.1f} lower on the zipf frequency "
-                "scale), the kind a spinner picks")
-    against = []
-    if lm < 0:
-        against.append(f"the language model prefers '{observed}' here "
-                       f"({_times(-lm).replace(' more', '')})")
-    if cz < 0:
-        against.append(f"the cloze model prefers '{observed}' "
-                       f"({_times(-cz).replace(' more', '')})")
-    if against:
-        why += "; against the change: " + " and ".join(against)
-    return why + "."
 
 
 def prepare_text(text: Any, html: bool | None, what: str) -> tuple[str, bool]:
