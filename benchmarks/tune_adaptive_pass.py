@@ -52,6 +52,12 @@ GRIDS: dict[str, tuple[dict[str, object], ...]] = {"warm": (
     dict(adaptive_warm=True, adaptive_rounds=1, max_candidates=12, adaptive_offset=-1.5),
     dict(adaptive_warm=True, adaptive_rounds=1, max_candidates=12, adaptive_offset=-1.25),
     dict(adaptive_warm=True, adaptive_rounds=1, max_candidates=12, adaptive_offset=-1.0),
+), "early": (  # no second first-pass round for documents that look clearly clean / spun
+    dict(adaptive_warm=False, adaptive_rounds=2),
+    dict(adaptive_warm=True, adaptive_rounds=1),
+    dict(adaptive_warm=True, adaptive_rounds=1, early_clean=0.05),
+    dict(adaptive_warm=True, adaptive_rounds=1, early_clean=0.05, early_spun=0.99),
+    dict(adaptive_warm=True, adaptive_rounds=1, early_clean=0.05, early_spun=0.999),
 )}
 
 
