@@ -456,6 +456,15 @@ class Detector:
     def max_rounds(self) -> int:
         return self.config.decode_rounds
 
+    @property
+    def _memo(self) -> bool:
+        """Whether a re-scoring should remember its rows: only when a later one may meet the
+        same neighbours (the cold adaptive pass, or a warm one of several rounds)."""
+        cfg = self.config
+        if not cfg.adaptive_warm or cfg.rescore:
+            return True
+        return (cfg.adaptive_rounds or cfg.decode_rounds) > 1
+
     def with_config(self, config: CheckConfig) -> Detector:
         """A detector with another config that shares this one's engine, models and caches
         (configs are frozen: this is how a sweep tries settings). A config asking for another
@@ -637,7 +646,7 @@ class Detector:
             if saved is not None and not saved:
                 saved.append((an.X.copy(), None if an.z is None else an.z.copy(),
                               None if an.lm_max is None else an.lm_max.copy()))
-            eng.refill(an, ctx, np.flatnonzero(ctx != prev))
+            eng.refill(an, ctx, np.flatnonzero(ctx != prev), memo=self._memo)
             prev = ctx
             if stop:
                 break

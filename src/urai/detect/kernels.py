@@ -225,15 +225,19 @@ class EngineCore:
         comparisons and the trees' leaves added as numpy adds them, so the same bits."""
         return _trees(self._tree_logit, model, X)
 
-    def refill(self, an: Analysis, context: np.ndarray, near: np.ndarray) -> None:
+    def refill(self, an: Analysis, context: np.ndarray, near: np.ndarray,
+               memo: bool = True) -> None:
         """Re-score the positions next to the changed seq indexes ``near`` against
         ``context`` (:meth:`urai.detect.engine.Engine.fill_lm`). A position's new evidence
         depends only on its own rows and its four neighbours, so the analysis keeps a memo of
         what was computed against which neighbours (``an.memo``): when a later re-scoring
         (the adaptive pass) puts the same neighbours around a position, its rows are copied
-        from there. Exact: the copied rows are the ones the computation gives."""
+        from there. Exact: the copied rows are the ones the computation gives. ``memo``
+        False: no memo is made (writing it costs more than it saves when no re-scoring
+        follows); one made earlier is still used."""
+        use = memo
         memo = an.memo
-        if memo is None and an.z is not None and an.lm_max is not None:
+        if memo is None and use and an.z is not None and an.lm_max is not None:
             m, n = an.n_mutable, len(an.cand_ids)
             memo = an.memo = (np.empty(4 * m, dtype=np.int64), np.empty(n * ev.N_FEATURES),
                               np.empty(n), np.empty(m), np.zeros(m, dtype=np.uint8))
