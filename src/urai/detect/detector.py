@@ -504,13 +504,14 @@ class Detector:
     # ---- core ---------------------------------------------------------------------------
     def analyse(self, text: str) -> tuple[Any, Any, np.ndarray]:
         """``(analysis, decoded, doc_features)`` of plain ``text`` (for training/benchmarks)."""
-        an, dec, feats, _ = self._analyse(text)
+        an, dec, feats, _, _ = self._analyse(text)
         return an, dec, feats
 
     def _analyse(self, text: str, profiled: bool = False
-                 ) -> tuple[Any, Any, np.ndarray, DocBias | None]:
+                 ) -> tuple[Any, Any, np.ndarray, DocBias | None, float | None]:
         """:meth:`analyse` plus the document-level bias of the final decoding (None when the
-        document did not get the adaptive pass or ``doc_evidence`` is off). ``profiled``: the
+        document did not get the adaptive pass or ``doc_evidence`` is off) and the spun
+        probability of the features when it was computed (else None). ``profiled``: the
         text is checked with a spinner profile, i.e. said to come from a spinner: it always
         gets the adaptive pass, at a cost lowered by ``profile_cost_offset`` (the profile
         then vetoes the changes its spinner does not make, :meth:`_apply_profile`)."""
@@ -520,12 +521,15 @@ class Detector:
         warm = cfg.adaptive_warm and not cfg.rescore
         saved: list[_Saved] | None = [] if cfg.adaptive and not warm else None
         state: list[np.ndarray] = []
+        scored: list[tuple[np.ndarray, float]] = []
         an, dec, _ = self._decode(an, self.threshold, saved, state=state,
-                                  early=(cfg.early_clean, cfg.early_spun if warm else None))
-        feats = doc_features(an, dec)
+                                  early=(cfg.early_clean, cfg.early_spun if warm else None),
+                                  scored=scored)
+        feats, p = scored[0] if scored else (doc_features(an, dec), None)
         bias = None
         if cfg.adaptive and an.n_mutable:
-            p = float(self.model.doc.prob(feats[None, :])[0])
+            if p is None:
+                p = float(self.model.doc.prob(feats[None, :])[0])
             if p >= cfg.adaptive_min_p or profiled:
                 rho = (em_spin_rate(dec.z_best, float(feats[4]), cfg.em_prior, cfg.em_rounds)
                        if cfg.em_rounds else None)
@@ -541,7 +545,7 @@ class Detector:
                         _, dec, bias = self._decode(
                             an, th, doc=cfg.doc_evidence, rho=float(feats[4]) if rho is None
                             else rho, state=state, rounds=cfg.adaptive_rounds)
-                        return an, dec, feats, bias
+                        return an, dec, feats, bias, p
                     if saved:  # evidence with the observed neighbours again
                         x0, z0, m0 = saved[0]
                         an.X[:] = x0
@@ -552,7 +556,7 @@ class Detector:
                     _, dec, bias = self._decode(an, th, doc=cfg.doc_evidence or rs is not None,
                                                 rho=float(feats[4]) if rho is None else rho,
                                                 rescorer=rs, rounds=cfg.adaptive_rounds)
-        return an, dec, feats, bias
+        return an, dec, feats, bias, p
 
     def adaptive_threshold(self, feats: np.ndarray, rho: float | None = None) -> float:
         """Per-change cost for a document that looks spun: ``c0 + log((1 - rho) / rho)``.
@@ -572,7 +576,8 @@ class Detector:
                 saved: list[_Saved] | None = None, doc: bool = False, rho: float = 0.5,
                 rescorer: Rescorer | None = None, state: list[np.ndarray] | None = None,
                 rounds: int | None = None,
-                early: tuple[float | None, float | None] = (None, None)
+                early: tuple[float | None, float | None] = (None, None),
+                scored: list[tuple[np.ndarray, float]] | None = None
                 ) -> tuple[Any, Any, DocBias | None]:
         """Decode, re-score with the restorations in place, decode again (up to
         ``max_rounds``). ``saved``: an empty list gets a copy of the evidence
@@ -584,7 +589,8 @@ class Detector:
         ``state``: the context the evidence was last scored against (``[ctx]``; empty: the
         observed sequence), updated at the end; ``rounds``: decoding rounds (None: the
         config's); ``early``: ``(lo, hi)``, after the first round stop when the document's
-        spun probability is below ``lo``, re-score and stop when it is at least ``hi``."""
+        spun probability is below ``lo``, re-score and stop when it is at least ``hi``;
+        ``scored`` then gets the returned decoding's document features and probability."""
         eng = self.engine
         cfg = self.config
         last: list[DocBias] = []
@@ -635,10 +641,13 @@ class Detector:
             stop = False
             if early != (None, None):  # only after the first round
                 lo, hi = early
-                p1 = float(self.model.doc.prob(doc_features(an, dec)[None, :])[0])
+                f1 = doc_features(an, dec)
+                p1 = float(self.model.doc.prob(f1[None, :])[0])
+                stop = hi is not None and p1 >= hi
+                if (stop or (lo is not None and p1 < lo)) and scored is not None:
+                    scored.append((f1, p1))
                 if lo is not None and p1 < lo:
                     break
-                stop = hi is not None and p1 >= hi
                 early = (None, None)
             ctx = an.seq.copy()
             ctx[an.pos_seq[changed]] = an.cand_ids[dec.choice[changed]]
@@ -671,13 +680,13 @@ class Detector:
         text, is_html = prepare_text(text, html, "check")
         prof = self.profile if profile is None else load_profile(profile)
         cfg = self.config
-        an, dec, feats, bias = self._analyse(text, profiled=prof is not None)
+        an, dec, feats, bias, p_an = self._analyse(text, profiled=prof is not None)
         features = dict(zip(DOC_FEATURES, (float(x) for x in feats), strict=True))
         nw = an.n_words
         refusal = refuse(features, nw, an.n_known, an.n_stop, cfg)
         if refusal is not None:
             return CheckResult(None, refusal, (), text, features, nw, text, is_html)
-        p = float(self.model.doc.prob(feats[None, :])[0])
+        p = float(self.model.doc.prob(feats[None, :])[0]) if p_an is None else p_an
         if p >= cfg.spun_threshold_for(nw):
             verdict = "spun"
         elif p < cfg.clean_threshold:
