@@ -22,6 +22,9 @@
 * The load averages at the start and end of the timing are printed: other processes on the
   machine slow both urai and the baseline, so the same-run ratio is the figure to compare.
 * Rates are documents per second of CPU time of the process (``bench_check.best_rate``).
+  ``--stages`` also times the analysis alone (``Engine.analyse_text``: tokens, candidate
+  rows, LM and cloze evidence, logits), the analysis with the decoding passes
+  (``Detector.analyse``), and the check of the clean and of the spun documents apart.
 * ``--ref REF [--rounds K]``: the same measure, in the same run, of urai at git commit
   ``REF`` (its ``src/`` exported with ``git archive`` to a temporary directory, with this
   tree's compiled ``urai._core`` beside it, or ``--ref-core``'s) and of this tree, each in
@@ -195,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
                          "check does once urai.detect.rescore calls it)")
     ap.add_argument("--jobs", type=int, default=0,
                     help="also time urai.check_many with this many worker processes")
+    ap.add_argument("--stages", action="store_true",
+                    help="also time the analysis alone, analysis + decoding, clean / spun only")
     ap.add_argument("--ref", default=None,
                     help="also measure urai at this git commit, same run (see the module doc)")
     ap.add_argument("--rounds", type=int, default=3, help="with --ref: alternating rounds")
@@ -238,6 +243,14 @@ def main(argv: list[str] | None = None) -> int:
     rate = best_rate(det.check, docs, a.repeat)
     print(f"urai check: {rate:.1f} docs/s of CPU time (best of {a.repeat}; "
           f"{1000 / rate:.2f} CPU ms/doc)")
+    if a.stages:
+        for name, part in (("the analysis alone (Engine.analyse_text)", det.engine.analyse_text),
+                           ("analysis and decoding passes (no result objects)", det.analyse)):
+            r = best_rate(part, docs, a.repeat)
+            print(f"  {name}: {r:.1f} docs/s ({1000 / r:.2f} CPU ms/doc)")
+        for name, sub in (("clean", docs[: a.docs]), ("spun at 20 %", docs[a.docs:])):
+            r = best_rate(det.check, sub, a.repeat)
+            print(f"  check, the {name} documents only: {r:.1f} docs/s ({1000 / r:.2f} ms)")
     if not a.pure and not a.no_reference:
         rrate = reference_rate(docs, a.repeat)
         print(f"reference (Python/numpy, same detector): {rrate:.1f} docs/s "
