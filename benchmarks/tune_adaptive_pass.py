@@ -58,6 +58,10 @@ GRIDS: dict[str, tuple[dict[str, object], ...]] = {"warm": (
     dict(adaptive_warm=True, adaptive_rounds=1, early_clean=0.05),
     dict(adaptive_warm=True, adaptive_rounds=1, early_clean=0.05, early_spun=0.99),
     dict(adaptive_warm=True, adaptive_rounds=1, early_clean=0.05, early_spun=0.999),
+), "margin": (  # fewer positions in the joint decoding
+    dict(),
+    dict(decode_margin=2.5),
+    dict(decode_margin=2.0),
 )}
 
 
