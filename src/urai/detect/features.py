@@ -74,9 +74,28 @@ def doc_features(an: Analysis, dec: Decoded) -> np.ndarray:
     Means are taken as numpy's sum over the count (what ``ndarray.mean`` computes, without
     its Python-level wrapper), and the top five logits summed one after the other as numpy
     sums fewer than eight numbers: the same bits, fewer numpy calls (they run right after
-    the kernels, on cold caches)."""
+    the kernels, on cold caches). An analysis made by the compiled kernels gets the same
+    sums from one kernel call (:meth:`urai.detect.kernels.EngineCore.doc_sums`)."""
     nw = max(an.n_words, 1)
     m = an.n_mutable
+    core = an.kernels
+    if core is not None and an.lm_max is not None:  # the same sums in one kernel call
+        nc, s_conf, n09, s_sig, n_lm, top, n_top = core.doc_sums(dec, an.lm_max)
+        f = np.zeros(len(DOC_FEATURES))
+        f[0] = nc / max(m, 1)
+        f[1] = 100.0 * nc / nw
+        f[2] = 100.0 * float(n09) / nw
+        f[3] = s_conf / nc if nc else 0.0
+        if m:
+            f[4] = s_sig / m
+            f[5] = float(n_lm) / len(an.lm_max)
+            f[7] = top / n_top
+        else:
+            f[7] = -10.0
+        f[6] = dec.lm_gain / nw
+        f[8] = m / nw
+        f[9] = float(np.log(nw))
+        return f
     changed = dec.choice >= 0
     conf = dec.confidence[changed]
     nc = len(conf)

@@ -172,6 +172,7 @@ class EngineCore:
         self._doc_groups, self._type_term, self._id_counts = (c.doc_groups, c.type_term,
                                                               c.id_counts)
         self._tree_logit = c.tree_logit
+        self._doc_sums = c.doc_sums
 
     def analyse(self, text: str) -> Analysis:
         (n_words, n_known, n_stop, toks, seq, pos_tok, pos_seq, pos_sent, ptr, cids, src, X,
@@ -219,6 +220,17 @@ class EngineCore:
         out = np.empty(len(of))
         self._id_counts(seq, np.ascontiguousarray(of, dtype=np.int64), out)
         return out
+
+    def doc_sums(self, dec: Decoded, lm_max: np.ndarray
+                 ) -> tuple[int, float, int, float, int, float, int]:
+        """The sums and counts of :func:`urai.detect.features.doc_features` in one call:
+        ``(changed, sum of their confidences, how many >= 0.9, sum of sigmoid(z_best),
+        positions with lm_max > 1, sum of the five largest z_best clipped to [-10, 10],
+        how many)``; numpy's pairwise sums and sort order (the sigmoid's exp is libm's,
+        which can differ from numpy's in the last bit)."""
+        m = len(dec.choice)
+        return self._doc_sums(dec.choice, dec.confidence, dec.z_best, lm_max,
+                              np.empty(max(m, 1)))
 
     def tree_logit(self, model: Any, X: np.ndarray) -> np.ndarray:
         """:meth:`urai.detect.rescore.TreeModel.logit` of the rows of ``X``: the same
