@@ -14,12 +14,22 @@
   ``--pure`` measures (and dumps) the reference instead of the compiled kernels.
 * ``--jobs J`` also times :class:`urai.corpus.local.BatchChecker` (what ``urai check --jobs J`` and
   ``urai.check_many(jobs=J)`` use) with J worker processes over the same documents, after one
-  untimed pass, and prints its rate as a multiple of the single-process rate.
+  untimed pass, and prints its rate (wall clock: several processes) as a multiple of the
+  single-process rate.
 * ``--tree-kernel`` evaluates the re-scorer's boosted trees with
   :meth:`urai.detect.kernels.EngineCore.tree_logit` (bit for bit ``TreeModel.logit``), as
   the check will once :mod:`urai.detect.rescore` calls it.
 * The load averages at the start and end of the timing are printed: other processes on the
   machine slow both urai and the baseline, so the same-run ratio is the figure to compare.
+* Rates are documents per second of CPU time of the process (``bench_check.best_rate``).
+  ``--stages`` also times the analysis alone (``Engine.analyse_text``: tokens, candidate
+  rows, LM and cloze evidence, logits), the analysis with the decoding passes
+  (``Detector.analyse``), and the check of the clean and of the spun documents apart.
+* ``--ref REF [--rounds K]``: the same measure, in the same run, of urai at git commit
+  ``REF`` (its ``src/`` exported with ``git archive`` to a temporary directory, with this
+  tree's compiled ``urai._core`` beside it, or ``--ref-core``'s) and of this tree, each in
+  its own subprocess, alternating, ``K`` times: a table of check and baseline rates (lowest
+  - highest over the rounds) and their same-process ratio.
 * ``--dump PATH`` writes every ``CheckResult.to_dict()`` (one JSON line per document);
   ``--compare A B`` checks two dumps: identical verdicts, substitutions (offsets, words) and
   restored text, and every probability/feature/confidence within ``--tol`` (default 1e-6;
@@ -33,11 +43,15 @@ import json
 import math
 import os
 import platform
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from bench_check import Baseline, best_rate, reference_rate, throughput_documents  # noqa: E402
@@ -89,6 +103,70 @@ def _load() -> str:
         return "n/a"
 
 
+def export(ref: str, into: Path, core: Path | None) -> Path:
+    """``src/`` of commit ``ref`` under ``into``, with a compiled extension (``core``, or
+    this tree's) beside it."""
+    arch = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src"], check=True,
+                          capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=arch, check=True)
+    sos = [core] if core is not None else list((ROOT / "src" / "urai").glob("_core*.so"))
+    for so in sos:
+        shutil.copy2(so, into / "src" / "urai" / so.name)
+    return into / "src"
+
+
+def child(docs_n: int, repeat: int) -> int:
+    """One measurement in this process: check and baseline rates as a JSON line."""
+    import urai
+
+    docs = throughput_documents(docs_n)
+    det = Detector()
+    base = Baseline(det)
+    for d in docs:  # one untimed pass: per-word caches warm, as in main()
+        det.check(d)
+        base.run(d)
+    rate = best_rate(det.check, docs, repeat)
+    brate = best_rate(base.run, docs, repeat)
+    print(json.dumps({"check": rate, "baseline": brate, "urai": urai.__file__}))
+    return 0
+
+
+def same_run(ref: str, rounds: int, docs_n: int, repeat: int, core: Path | None) -> int:
+    """This tree against commit ``ref``, alternating subprocesses (see the module doc)."""
+    with tempfile.TemporaryDirectory(prefix="urai-ref-") as tmp:
+        paths = {f"{ref} (before)": export(ref, Path(tmp), core),
+                 "this tree": ROOT / "src"}
+        res: dict[str, list[dict[str, float]]] = {k: [] for k in paths}
+        print(f"load average at start: {_load()}")
+        for _ in range(rounds):
+            for name, src in paths.items():
+                env = dict(os.environ, PYTHONPATH=str(src), OPENBLAS_NUM_THREADS="1")
+                out = subprocess.run([sys.executable, __file__, "--child", "--docs",
+                                      str(docs_n), "--repeat", str(repeat)], env=env,
+                                     check=True, capture_output=True, text=True).stdout
+                r = json.loads(out.strip().splitlines()[-1])
+                if not r["urai"].startswith(str(src)):
+                    raise SystemExit(f"{name}: imported {r['urai']}, not {src}")
+                res[name].append(r)
+        print(f"load average at end: {_load()}")
+
+    def span(v: list[float], fmt: str) -> str:
+        return f"{min(v):{fmt}}-{max(v):{fmt}}" if len(v) > 1 else f"{v[0]:{fmt}}"
+
+    print(f"\n{rounds} rounds, {2 * docs_n} documents, best of {repeat} passes per process; "
+          "docs/s of CPU time")
+    print("| | check, docs/s of CPU time | baseline, same process | ratio |")
+    print("|---|---|---|---|")
+    for name, rs in res.items():
+        print(f"| {name} | {span([r['check'] for r in rs], ',.0f')} | "
+              f"{span([r['baseline'] for r in rs], ',.0f')} | "
+              f"{span([r['check'] / r['baseline'] for r in rs], '.2f')}x |")
+    a, b = res[f"{ref} (before)"], res["this tree"]
+    sp = [y["check"] / x["check"] for x, y in zip(a, b, strict=True)]
+    print(f"this tree / {ref}, round by round: {', '.join(f'{x:.2f}x' for x in sp)}")
+    return 0
+
+
 def batch_rate(det: Detector, docs: list[str], jobs: int, repeat: int) -> float:
     """Documents per second of ``BatchChecker(det, jobs=jobs)`` over ``docs``: one untimed
     pass (worker start-up, per-word caches), then the best of ``repeat`` passes."""
@@ -120,9 +198,23 @@ def main(argv: list[str] | None = None) -> int:
                          "check does once urai.detect.rescore calls it)")
     ap.add_argument("--jobs", type=int, default=0,
                     help="also time urai.check_many with this many worker processes")
+    ap.add_argument("--stages", action="store_true",
+                    help="also time the analysis alone, analysis + decoding, clean / spun only")
+    ap.add_argument("--ref", default=None,
+                    help="also measure urai at this git commit, same run (see the module doc)")
+    ap.add_argument("--rounds", type=int, default=3, help="with --ref: alternating rounds")
+    ap.add_argument("--ref-core", type=Path, default=None,
+                    help="with --ref: the compiled urai._core to use for it")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.compare:
         return compare(*a.compare, a.tol)
+    if a.child:
+        return child(a.docs, a.repeat)
+    if a.ref:
+        print(f"machine: {platform.machine()} ({cpu_model()}), {os.cpu_count()} cores, "
+              f"Python {platform.python_version()}")
+        return same_run(a.ref, a.rounds, a.docs, a.repeat, a.ref_core)
     from urai.detect.kernels import status
 
     docs = throughput_documents(a.docs)
@@ -143,13 +235,22 @@ def main(argv: list[str] | None = None) -> int:
         print("re-scorer trees: urai._core.tree_logit (--tree-kernel)")
     impl = status() if det.engine.core is not None else "Python/numpy reference"
     print(f"implementation: {impl}")
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for d in docs:  # the first pass of this process: every word is new to the caches
         det.check(d)
-    cold = len(docs) / (time.perf_counter() - t0)
+    cold = len(docs) / (time.process_time() - t0)
     print(f"urai check, first pass (cold per-word caches): {cold:.1f} docs/s")
     rate = best_rate(det.check, docs, a.repeat)
-    print(f"urai check: {rate:.1f} docs/s (best of {a.repeat}; {1000 / rate:.2f} ms/doc)")
+    print(f"urai check: {rate:.1f} docs/s of CPU time (best of {a.repeat}; "
+          f"{1000 / rate:.2f} CPU ms/doc)")
+    if a.stages:
+        for name, part in (("the analysis alone (Engine.analyse_text)", det.engine.analyse_text),
+                           ("analysis and decoding passes (no result objects)", det.analyse)):
+            r = best_rate(part, docs, a.repeat)
+            print(f"  {name}: {r:.1f} docs/s ({1000 / r:.2f} CPU ms/doc)")
+        for name, sub in (("clean", docs[: a.docs]), ("spun at 20 %", docs[a.docs:])):
+            r = best_rate(det.check, sub, a.repeat)
+            print(f"  check, the {name} documents only: {r:.1f} docs/s ({1000 / r:.2f} ms)")
     if not a.pure and not a.no_reference:
         rrate = reference_rate(docs, a.repeat)
         print(f"reference (Python/numpy, same detector): {rrate:.1f} docs/s "

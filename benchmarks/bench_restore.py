@@ -15,6 +15,8 @@
   articles), token precision/recall (reported substitutions vs gold edits by offset),
   restoration (share of gold edits restored exactly), restoration within the ceiling,
   over-correction (share of untouched words changed).
+* ``--reference previous``: the check's decoding passes as before the fourth session
+  (``PREVIOUS_PASSES``) beside the default.
 * ``--reference count``: the type-level count ratio of the third session (``COUNT_OPTION``,
   at the default's cost, and with the EM spin rate) beside the default.
 * Same run, same texts, as references (``--reference round1``, the default): round 2's
@@ -138,6 +140,9 @@ FARM_QS = (0.5, 0.8, 1.0)
 #: 0.91 % (the default there: 0.357 at 0.94 %, 0.243 at 0.80 %)
 COUNT_OPTION = dict(count_weight=0.35, adaptive_offset=-1.5)
 RANDOM_RATES = (0.10, 0.35)
+#: the check's decoding passes before the fourth session (the defaults since then:
+#: ``adaptive_warm=True, adaptive_rounds=1, early_clean=0.05``)
+PREVIOUS_PASSES = dict(adaptive_warm=False, adaptive_rounds=None, early_clean=None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--leipzig-short", type=int, default=None,
                     help="Leipzig 5-sentence texts (default: --leipzig; 5000 = all)")
     ap.add_argument("--farms", type=int, default=10)
-    ap.add_argument("--reference", choices=("none", "round1", "all", "count"), default="round1",
+    ap.add_argument("--reference", choices=("none", "round1", "all", "count", "previous"),
+                    default="round1",
                     help="reference systems run on the same texts")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--rescorer", type=Path, default=None,
@@ -173,7 +179,12 @@ def main(argv: list[str] | None = None) -> int:
 
     base = Detector()
     systems = {"urai": base}
-    if args.reference == "count":
+    if args.reference == "previous":
+        # the check's passes as before the fourth session: the adaptive pass starts again
+        # from the observed neighbours' evidence with two rounds, every document two rounds
+        systems["previous passes (cold adaptive pass, 2 rounds)"] = base.with_config(
+            CheckConfig(**PREVIOUS_PASSES))
+    elif args.reference == "count":
         # the third session's type-level count ratio (issue 13): the held-out choice, the
         # same at the default's cost, and with the spin rate re-estimated by EM
         systems["count ratio (COUNT_OPTION)"] = base.with_config(CheckConfig(**COUNT_OPTION))

@@ -14,8 +14,8 @@ and the most-frequent-synonym baseline, in one run.
   ``bench_check.tuned_baseline``); and the share of documents the screen *passes on* (verdict
   other than ``clean``), which is what a screen-then-check pipeline sends to the full check.
 * Throughput: one process, BLAS pinned to one thread, ~400-word documents (150 clean + 150
-  spun at 20 %), one warm-up, best of 3 passes; screen, full check and baseline on the same
-  documents, with ratios.
+  spun at 20 %), one warm-up, best of 3 passes by CPU time (``bench_check.best_rate``);
+  screen, full check and baseline on the same documents, with ratios.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@
 #include "urai_core.h"
 #include "buf.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -287,11 +288,113 @@ done:
     return ret;
 }
 
+/* numpy's pairwise summation of a[0..n) (what np.add.reduce does for a contiguous float64
+ * array: blocks of 128 summed in eight interleaved chains, halves above that), so that the
+ * document features below are numpy's sums bit for bit */
+static double np_pairwise(const double *a, Py_ssize_t n) {
+    if (n < 8) {
+        double res = 0.0;
+        for (Py_ssize_t i = 0; i < n; i++) res += a[i];
+        return res;
+    }
+    if (n <= 128) {
+        double r[8];
+        for (int k = 0; k < 8; k++) r[k] = a[k];
+        Py_ssize_t i;
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (int k = 0; k < 8; k++) r[k] += a[i + k];
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++) res += a[i];
+        return res;
+    }
+    Py_ssize_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return np_pairwise(a, n2) + np_pairwise(a + n2, n - n2);
+}
+
+/* np.add.reduce of a contiguous float64 array of n items (numpy 2: the pairwise sum of all
+ * of them; 0.0 for none) */
+static double np_sum(const double *a, Py_ssize_t n) {
+    return n <= 0 ? 0.0 : np_pairwise(a, n);
+}
+
+/* doc_sums(choice, confidence, z_best, lm_max, scratch) -> (changed, sum of their
+ * confidences, how many >= 0.9, sum of sigmoid(z_best), positions with lm_max > 1, sum of
+ * the five largest z_best clipped to [-10, 10] in ascending order, how many): what
+ * urai.detect.features.doc_features computes with numpy, in one call (scratch: m float64;
+ * the sigmoid's exp is libm's, numpy's may differ from it in the last bit) */
+static PyObject *py_doc_sums(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *o[5];
+    if (!PyArg_ParseTuple(args, "OOOOO", &o[0], &o[1], &o[2], &o[3], &o[4])) return NULL;
+    const buf_arg spec[5] = {{o[0], BUF_I64, 0, "choice"}, {o[1], BUF_F64, 0, "confidence"},
+                             {o[2], BUF_F64, 0, "z_best"}, {o[3], BUF_F64, 0, "lm_max"},
+                             {o[4], BUF_F64, 1, "scratch"}};
+    Py_buffer v[5];
+    if (buf_get_all(spec, v, 5) < 0) return NULL;
+    const Py_ssize_t m = buf_len(&v[0]);
+    PyObject *ret = NULL;
+    if (buf_len(&v[1]) != m || buf_len(&v[2]) != m || buf_len(&v[4]) < m) {
+        PyErr_SetString(PyExc_ValueError, "doc_sums: arrays of one entry per position needed");
+        goto done;
+    }
+    {
+        const int64_t *choice = v[0].buf;
+        const double *conf = v[1].buf, *zb = v[2].buf, *lmax = v[3].buf;
+        double *tmp = v[4].buf;
+        Py_ssize_t nc = 0, n09 = 0, nlm = 0;
+        for (Py_ssize_t j = 0; j < m; j++)
+            if (choice[j] >= 0) {
+                tmp[nc++] = conf[j];
+                n09 += conf[j] >= 0.9;
+            }
+        const double sum_conf = np_sum(tmp, nc);
+        for (Py_ssize_t j = 0; j < m; j++) {
+            double x = zb[j];
+            x = x < -50.0 ? -50.0 : (x > 50.0 ? 50.0 : x);
+            tmp[j] = 1.0 / (1.0 + exp(-x));
+        }
+        const double sum_sig = np_sum(tmp, m);
+        const Py_ssize_t nl = buf_len(&v[3]);
+        for (Py_ssize_t j = 0; j < nl; j++) nlm += lmax[j] > 1.0;
+        double top[5];
+        int nt = 0; /* the largest clipped values, kept sorted ascending */
+        for (Py_ssize_t j = 0; j < m; j++) {
+            double x = zb[j];
+            x = x < -10.0 ? -10.0 : (x > 10.0 ? 10.0 : x);
+            if (nt < 5) {
+                int k = nt++;
+                while (k > 0 && top[k - 1] > x) {
+                    top[k] = top[k - 1];
+                    k--;
+                }
+                top[k] = x;
+            } else if (x > top[0]) {
+                int k = 0;
+                while (k < 4 && top[k + 1] < x) {
+                    top[k] = top[k + 1];
+                    k++;
+                }
+                top[k] = x;
+            }
+        }
+        double total = 0.0;
+        for (int k = 0; k < nt; k++) total += top[k];
+        ret = Py_BuildValue("ndndndi", nc, sum_conf, n09, sum_sig, nlm, total, nt);
+    }
+done:
+    buf_release_all(v, 5);
+    return ret;
+}
+
 PyMethodDef urai_doclevel_methods[] = {
     {"doc_groups", (PyCFunction)py_doc_groups, METH_VARARGS,
      "doc_groups(obs_ids, cand_pos, cand_ids, X, unk, inv, counts, known) -> groups: the "
      "candidate rows grouped by (observed LM id, candidate LM id), as "
      "urai.detect.doclevel.type_groups (groups numbered by first appearance)"},
+    {"doc_sums", (PyCFunction)py_doc_sums, METH_VARARGS,
+     "doc_sums(choice, confidence, z_best, lm_max, scratch): the sums and counts of "
+     "urai.detect.features.doc_features (numpy's pairwise sums)"},
     {"id_counts", (PyCFunction)py_id_counts, METH_VARARGS,
      "id_counts(seq, of, out): out[i] = occurrences of of[i] among seq's ids >= 0"},
     {"type_term", (PyCFunction)py_type_term, METH_VARARGS,

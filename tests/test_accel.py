@@ -399,6 +399,39 @@ def test_document_helpers_match_the_reference(detectors) -> None:  # type: ignor
             assert np.array_equal(x, y)
 
 
+def test_document_features_kernel_gives_numpys_sums(detectors) -> None:  # type: ignore[no-untyped-def]
+    """doc_features from the kernel's sums (EngineCore.doc_sums) against numpy's: every
+    feature but the sigmoid mean bit for bit (numpy's pairwise sums, its sort), the sigmoid
+    mean to the last bits (libm's exp against numpy's); on real decodings and on random
+    arrays of every length around numpy's summation blocks."""
+    import dataclasses
+
+    from urai.detect.evidence import Decoded
+    from urai.detect.features import doc_features
+
+    fast, _ = detectors
+    eng = fast.engine
+    cases = []
+    for text in _gate_texts(20):
+        a = eng.analyse_text(text)
+        cases.append((a, fast.analyse(text)[1]))
+    rng = np.random.default_rng(7)
+    a0 = cases[0][0]
+    for m in (0, 1, 4, 7, 8, 9, 127, 128, 129, 255, 256, 257, 1000, 1031):
+        choice = np.where(rng.random(m) < 0.4, rng.integers(0, 10, m), -1).astype(np.int64)
+        dec = Decoded(choice, rng.random(m) * (choice >= 0), rng.normal(-4.0, 4.0, m),
+                      np.zeros(m, dtype=np.int64), float(rng.normal()))
+        fake = dataclasses.replace(a0, pos_tok=np.arange(m, dtype=np.int64),
+                                   lm_max=rng.normal(0.0, 1.5, m), n_words=max(m, 30))
+        cases.append((fake, dec))
+    for a, dec in cases:
+        got = doc_features(a, dec)
+        ref = doc_features(dataclasses.replace(a, kernels=None), dec)
+        same = np.arange(len(got)) != 4
+        assert np.array_equal(got[same], ref[same])
+        assert abs(got[4] - ref[4]) <= 1e-15
+
+
 def test_tree_kernel_gives_the_tree_models_bits(detectors) -> None:  # type: ignore[no-untyped-def]
     """EngineCore.tree_logit against urai.detect.rescore.TreeModel.logit: the shipped
     re-scorer's trees on random rows (0-600 of them, NaN included) and on the rows a check

@@ -243,3 +243,94 @@ def test_a_given_rescorer_is_kept_while_the_option_is_off() -> None:
     det = Detector(CheckConfig(rescore=False), rescorer=mine)
     assert det.with_config(CheckConfig(rescore=True)).rescorer is mine
     assert Detector(CheckConfig(rescore=True)).rescorer is default_rescorer()
+
+
+# ---- the decoding passes (issue 13, fourth session) -----------------------------------------
+PREVIOUS = dict(adaptive_warm=False, adaptive_rounds=None, early_clean=None)
+
+
+class _Counting:
+    """Counts the decodes and re-scorings of an engine (the real ones run)."""
+
+    def __init__(self, det: Detector) -> None:
+        self.decodes = self.refills = 0
+        eng = det.engine
+        dec, ref = eng.decode, eng.refill
+
+        def decode(*a, **k):  # type: ignore[no-untyped-def]
+            self.decodes += 1
+            return dec(*a, **k)
+
+        def refill(*a, **k):  # type: ignore[no-untyped-def]
+            self.refills += 1
+            return ref(*a, **k)
+
+        self.restore = lambda: (setattr(eng, "decode", dec), setattr(eng, "refill", ref))
+        eng.decode, eng.refill = decode, refill  # type: ignore[method-assign]
+
+
+def _spun(rate: float, n: int) -> list[str]:
+    return [r["text"] for r in gate_texts("spun", 80) if r["rate"] == rate][:n]
+
+
+def _counted(det: Detector, text: str) -> tuple[CheckResult, int, int]:
+    c = _Counting(det)
+    try:
+        r = det.check(text)
+    finally:
+        c.restore()
+    return r, c.decodes, c.refills
+
+
+def test_the_warm_adaptive_pass_decodes_less_and_restores_the_same_swaps() -> None:
+    base = Detector()
+    prev = base.with_config(CheckConfig(**PREVIOUS))  # type: ignore[arg-type]
+    text = _spun(0.35, 1)[0]
+    new, nd, nr = _counted(base, text)
+    old, od, orf = _counted(prev, text)
+    assert new.verdict == old.verdict == "spun"
+    assert (nd, nr) == (3, 1)  # first pass: decode, re-score, decode; the adaptive pass: 1
+    assert od == 4 and orf == 2  # the cold pass: decode, re-score, decode twice
+    a = {(s.start, s.suggestion) for s in new.substitutions}
+    b = {(s.start, s.suggestion) for s in old.substitutions}
+    assert len(a & b) >= 0.8 * max(len(a), len(b))
+    assert ("hawa", "udara") in {(s.observed, s.suggestion) for s in base.check(SPUN)
+                                 .substitutions}
+
+
+def test_a_clearly_clean_text_stops_after_one_round_with_the_same_verdict() -> None:
+    base = Detector()
+    full = base.with_config(CheckConfig(early_clean=None))
+    stopped = 0
+    for row in gate_texts("clean", 10):
+        new, nd, nr = _counted(base, row["text"])
+        old, od, orf = _counted(full, row["text"])
+        assert new.verdict == old.verdict
+        if orf and not nr:  # the full check went on to a second round, this one stopped
+            stopped += 1
+            assert nd == 1 and od == 2
+            assert new.spun_probability is not None and new.spun_probability < 0.05
+            assert old.spun_probability is not None and old.spun_probability < 0.2
+    assert stopped >= 3  # most clean articles look clearly clean after one round
+
+
+def test_skipping_the_memo_changes_no_result() -> None:
+    base = Detector()
+    assert base._memo is False  # the warm one-round pass: no re-scoring could use it
+    assert Detector(CheckConfig(**PREVIOUS))._memo is True  # type: ignore[arg-type]
+
+    class WithMemo(Detector):
+        _memo = True  # type: ignore[assignment]
+
+    memo = object.__new__(WithMemo)
+    memo.__dict__.update(base.__dict__)
+    for text in _spun(0.1, 4) + _spun(0.35, 4):
+        assert memo.check(text).to_dict() == base.check(text).to_dict()
+
+
+def test_pass_options_are_validated() -> None:
+    for bad in (dict(adaptive_rounds=0), dict(adaptive_rounds=True), dict(early_clean=0.5),
+                dict(early_clean=-0.1), dict(early_spun=1.5), dict(adaptive_warm=1)):
+        with pytest.raises(ConfigError):
+            CheckConfig(**bad)  # type: ignore[arg-type]
+    assert CheckConfig(adaptive_rounds=None, early_clean=None, early_spun=0.99).early_spun == 0.99

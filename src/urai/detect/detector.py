@@ -51,28 +51,24 @@ import numpy as np
 from urai.detect.doclevel import (
     CountModel,
     DocBias,
-    candidate_counts,
     document_bias,
     em_spin_rate,
     type_groups,
 )
 from urai.detect.engine import Engine
-from urai.detect.evidence import N_LM_TERMS, TOKEN_FEATURES, sigmoid
+from urai.detect.evidence import N_LM_TERMS
+from urai.detect.explain import Substitution, substitutions
 from urai.detect.features import (
     DOC_FEATURES,
     default_detector_model,
     doc_features,
     load_detector_model,
 )
-from urai.detect.kernels import token_spans
 from urai.detect.profile import (
     Profile,
-    layout,
     load_profile,
-    policy_rows,
-    seen_features,
-    seen_rows,
 )
+from urai.detect.profiled import apply_profile
 from urai.detect.rescore import Rescorer, default_rescorer, load_rescorer
 from urai.errors import ConfigError, InputError
 from urai.html import html_to_text, looks_like_html
@@ -81,7 +77,6 @@ from urai.lang.freq import default_frequency
 from urai.lang.id import default_stopwords
 from urai.lang.lm import load_lm
 from urai.lang.thesaurus import default_thesaurus
-from urai.lang.tokenize import match_case, tokenize
 
 LN10 = float(np.log(10.0))
 
@@ -149,6 +144,26 @@ class CheckConfig:
     adaptive_floor: float = -3.0
     #: decoding rounds (each re-scores the words next to a restoration, then decodes again)
     decode_rounds: int = 2
+    #: the adaptive pass continues from the first pass's last state (its evidence re-scored
+    #: with the first pass's restorations in place) instead of starting again from the
+    #: observed neighbours' evidence (False: as before the fourth session). With one round
+    #: (``adaptive_rounds``) that is two decodes and a re-scoring fewer per spun document;
+    #: on held-out training quarters restoration 0.366 / 0.241 (farm / random) at 0.75 /
+    #: 0.68 % over-correction against 0.369 / 0.242 at 0.77 / 0.69 %
+    #: (benchmarks/tune_adaptive_pass.py, docs/benchmarks/check_notes.md)
+    adaptive_warm: bool = True
+    #: decoding rounds of the adaptive pass (None: ``decode_rounds``)
+    adaptive_rounds: int | None = 1
+    #: a document whose spun probability after the first decoding round is below this is
+    #: not re-scored and decoded again (its probability and features are the first
+    #: round's); None: every document gets ``decode_rounds`` rounds. 0.05: on 1,413 held-out
+    #: training articles, the 91 % that stop would all have ended below 0.05 anyway
+    early_clean: float | None = 0.05
+    #: with ``adaptive_warm``: a document whose spun probability after the first round is at
+    #: least this is re-scored with that round's restorations (the state the adaptive pass
+    #: goes on from) but not decoded again at the global cost (its probability and features
+    #: are the first round's); None: off
+    early_spun: float | None = None
     #: a position joins the joint decoding when its best logit is > cost - margin
     decode_margin: float = 3.0
     #: document-level evidence in the adaptive pass (:mod:`urai.detect.doclevel`): the
@@ -279,7 +294,20 @@ class CheckConfig:
             raise ConfigError(f"decode_rounds must be an integer in [1, 10], "
                               f"got {self.decode_rounds!r}")
         _num("decode_margin", self.decode_margin, 0.0, 20.0)
+        if self.early_spun is not None:
+            _num("early_spun", self.early_spun, 0.0, 1.0)
+        if self.early_clean is not None:
+            _num("early_clean", self.early_clean, 0.0, 1.0)
+            if self.early_clean > self.clean_threshold:
+                raise ConfigError(f"early_clean ({self.early_clean}) must not exceed "
+                                  f"clean_threshold ({self.clean_threshold})")
+        if self.adaptive_rounds is not None and (
+                isinstance(self.adaptive_rounds, bool) or not isinstance(self.adaptive_rounds, int)
+                or not 1 <= self.adaptive_rounds <= 10):
+            raise ConfigError(f"adaptive_rounds must be None or an integer in [1, 10], "
+                              f"got {self.adaptive_rounds!r}")
         for name in ("doc_evidence", "type_relative", "profile_natural_prior", "rescore",
+                     "adaptive_warm",
                      "profile_policy", "profile_policy_decides", "profile_policy_seen",
                      "rescore_freeze", "count_exclusive"):
             if not isinstance(getattr(self, name), bool):
@@ -313,25 +341,6 @@ class CheckConfig:
                 or not 1 <= self.rescore_rounds <= 10:
             raise ConfigError(f"rescore_rounds must be an integer in [1, 10], "
                               f"got {self.rescore_rounds!r}")
-
-
-@dataclass(frozen=True, slots=True)
-class Substitution:
-    """A word that looks substituted: ``text[start:end] == observed``.
-
-    ``evidence`` explains the change: ``lm_gain`` and ``cloze_gain`` (log10 of how much more
-    likely the suggestion is than the observed word in this context, under the trigram LM and
-    the cloze model), ``frequency_gain`` (zipf of the suggestion minus zipf of the observed
-    word) and ``thesaurus_weight`` of the link; ``reason`` says the same in one sentence.
-    """
-
-    start: int
-    end: int
-    observed: str
-    suggestion: str  # the likely original, in the observed word's capitalisation
-    confidence: float  # probability that the word was swapped and ``suggestion`` is right
-    evidence: Mapping[str, float] = field(default_factory=dict)
-    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,6 +451,15 @@ class Detector:
     def max_rounds(self) -> int:
         return self.config.decode_rounds
 
+    @property
+    def _memo(self) -> bool:
+        """Whether a re-scoring should remember its rows: only when a later one may meet the
+        same neighbours (the cold adaptive pass, or a warm one of several rounds)."""
+        cfg = self.config
+        if not cfg.adaptive_warm or cfg.rescore:
+            return True
+        return (cfg.adaptive_rounds or cfg.decode_rounds) > 1
+
     def with_config(self, config: CheckConfig) -> Detector:
         """A detector with another config that shares this one's engine, models and caches
         (configs are frozen: this is how a sweep tries settings). A config asking for another
@@ -481,25 +499,32 @@ class Detector:
     # ---- core ---------------------------------------------------------------------------
     def analyse(self, text: str) -> tuple[Any, Any, np.ndarray]:
         """``(analysis, decoded, doc_features)`` of plain ``text`` (for training/benchmarks)."""
-        an, dec, feats, _ = self._analyse(text)
+        an, dec, feats, _, _ = self._analyse(text)
         return an, dec, feats
 
     def _analyse(self, text: str, profiled: bool = False
-                 ) -> tuple[Any, Any, np.ndarray, DocBias | None]:
+                 ) -> tuple[Any, Any, np.ndarray, DocBias | None, float | None]:
         """:meth:`analyse` plus the document-level bias of the final decoding (None when the
-        document did not get the adaptive pass or ``doc_evidence`` is off). ``profiled``: the
+        document did not get the adaptive pass or ``doc_evidence`` is off) and the spun
+        probability of the features when it was computed (else None). ``profiled``: the
         text is checked with a spinner profile, i.e. said to come from a spinner: it always
         gets the adaptive pass, at a cost lowered by ``profile_cost_offset`` (the profile
         then vetoes the changes its spinner does not make, :meth:`_apply_profile`)."""
         an = self.engine.analyse_text(text)
         # the first-pass evidence, kept by _decode before its first refresh changes it
         cfg = self.config
-        saved: list[_Saved] | None = [] if cfg.adaptive else None
-        an, dec, _ = self._decode(an, self.threshold, saved)
-        feats = doc_features(an, dec)
+        warm = cfg.adaptive_warm and not cfg.rescore
+        saved: list[_Saved] | None = [] if cfg.adaptive and not warm else None
+        state: list[np.ndarray] = []
+        scored: list[tuple[np.ndarray, float]] = []
+        an, dec, _ = self._decode(an, self.threshold, saved, state=state,
+                                  early=(cfg.early_clean, cfg.early_spun if warm else None),
+                                  scored=scored)
+        feats, p = scored[0] if scored else (doc_features(an, dec), None)
         bias = None
         if cfg.adaptive and an.n_mutable:
-            p = float(self.model.doc.prob(feats[None, :])[0])
+            if p is None:
+                p = float(self.model.doc.prob(feats[None, :])[0])
             if p >= cfg.adaptive_min_p or profiled:
                 rho = (em_spin_rate(dec.z_best, float(feats[4]), cfg.em_prior, cfg.em_rounds)
                        if cfg.em_rounds else None)
@@ -511,6 +536,11 @@ class Detector:
                     th = rs.threshold + cfg.rescore_offset + (
                         cfg.profile_cost_offset if profiled else 0.0)
                 if th < self.threshold or cfg.doc_evidence or rs is not None:
+                    if warm:  # go on from the first pass's evidence and restorations
+                        _, dec, bias = self._decode(
+                            an, th, doc=cfg.doc_evidence, rho=float(feats[4]) if rho is None
+                            else rho, state=state, rounds=cfg.adaptive_rounds)
+                        return an, dec, feats, bias, p
                     if saved:  # evidence with the observed neighbours again
                         x0, z0, m0 = saved[0]
                         an.X[:] = x0
@@ -520,8 +550,8 @@ class Detector:
                             an.lm_max[:] = m0
                     _, dec, bias = self._decode(an, th, doc=cfg.doc_evidence or rs is not None,
                                                 rho=float(feats[4]) if rho is None else rho,
-                                                rescorer=rs)
-        return an, dec, feats, bias
+                                                rescorer=rs, rounds=cfg.adaptive_rounds)
+        return an, dec, feats, bias, p
 
     def adaptive_threshold(self, feats: np.ndarray, rho: float | None = None) -> float:
         """Per-change cost for a document that looks spun: ``c0 + log((1 - rho) / rho)``.
@@ -539,14 +569,23 @@ class Detector:
 
     def _decode(self, an: Any, threshold: float,
                 saved: list[_Saved] | None = None, doc: bool = False, rho: float = 0.5,
-                rescorer: Rescorer | None = None) -> tuple[Any, Any, DocBias | None]:
+                rescorer: Rescorer | None = None, state: list[np.ndarray] | None = None,
+                rounds: int | None = None,
+                early: tuple[float | None, float | None] = (None, None),
+                scored: list[tuple[np.ndarray, float]] | None = None
+                ) -> tuple[Any, Any, DocBias | None]:
         """Decode, re-score with the restorations in place, decode again (up to
         ``max_rounds``). ``saved``: an empty list gets a copy of the evidence
         ``(X, z, lm_max)`` just before the first re-scoring changes it (stays empty when
         nothing changes). ``doc``: add the document-level bias
         (:func:`urai.detect.doclevel.document_bias`, recomputed every round) to the logits;
         the last one is returned; with ``rescorer`` that bias is the re-scorer's
-        (:meth:`urai.detect.rescore.Rescorer.bias`, ``rho``: the document's spun share)."""
+        (:meth:`urai.detect.rescore.Rescorer.bias`, ``rho``: the document's spun share).
+        ``state``: the context the evidence was last scored against (``[ctx]``; empty: the
+        observed sequence), updated at the end; ``rounds``: decoding rounds (None: the
+        config's); ``early``: ``(lo, hi)``, after the first round stop when the document's
+        spun probability is below ``lo``, re-score and stop when it is at least ``hi``;
+        ``scored`` then gets the returned decoding's document features and probability."""
         eng = self.engine
         cfg = self.config
         last: list[DocBias] = []
@@ -583,23 +622,38 @@ class Detector:
             return z + b.bias
 
         z = logits()
-        dec = eng.decode(an, z, threshold=threshold, w_lm=self._w_lm, margin=self.margin)
+        prev = state[0] if state else an.seq
+        dec = eng.decode(an, z, threshold=threshold, w_lm=self._w_lm, margin=self.margin,
+                         context=prev if state else None)
         # iterated conditional modes: re-score every word with the restored neighbours in
         # place (a spun neighbour spoils a word's trigram evidence), then decode again
-        prev = an.seq
-        rounds = cfg.rescore_rounds if rescorer is not None else self.max_rounds
+        if rounds is None:
+            rounds = cfg.rescore_rounds if rescorer is not None else self.max_rounds
         for _ in range(rounds - 1):
             changed = dec.choice >= 0
             if not changed.any():
                 break
+            stop = False
+            if early != (None, None):  # only after the first round
+                lo, hi = early
+                f1 = doc_features(an, dec)
+                p1 = float(self.model.doc.prob(f1[None, :])[0])
+                stop = hi is not None and p1 >= hi
+                if (stop or (lo is not None and p1 < lo)) and scored is not None:
+                    scored.append((f1, p1))
+                if lo is not None and p1 < lo:
+                    break
+                early = (None, None)
             ctx = an.seq.copy()
             ctx[an.pos_seq[changed]] = an.cand_ids[dec.choice[changed]]
             # only words next to a changed slot need new evidence
             if saved is not None and not saved:
                 saved.append((an.X.copy(), None if an.z is None else an.z.copy(),
                               None if an.lm_max is None else an.lm_max.copy()))
-            eng.refill(an, ctx, np.flatnonzero(ctx != prev))
+            eng.refill(an, ctx, np.flatnonzero(ctx != prev), memo=self._memo)
             prev = ctx
+            if stop:
+                break
             z = logits()
             dec2 = eng.decode(an, z, threshold=threshold, w_lm=self._w_lm, margin=self.margin,
                               context=ctx)
@@ -607,6 +661,8 @@ class Detector:
                 dec = dec2
                 break
             dec = dec2
+        if state is not None:
+            state[:] = [prev]
         return an, dec, (last[0] if last else None)
 
     def check(self, text: str, *, html: bool | None = None,
@@ -619,13 +675,13 @@ class Detector:
         text, is_html = prepare_text(text, html, "check")
         prof = self.profile if profile is None else load_profile(profile)
         cfg = self.config
-        an, dec, feats, bias = self._analyse(text, profiled=prof is not None)
+        an, dec, feats, bias, p_an = self._analyse(text, profiled=prof is not None)
         features = dict(zip(DOC_FEATURES, (float(x) for x in feats), strict=True))
         nw = an.n_words
         refusal = refuse(features, nw, an.n_known, an.n_stop, cfg)
         if refusal is not None:
             return CheckResult(None, refusal, (), text, features, nw, text, is_html)
-        p = float(self.model.doc.prob(feats[None, :])[0])
+        p = float(self.model.doc.prob(feats[None, :])[0]) if p_an is None else p_an
         if p >= cfg.spun_threshold_for(nw):
             verdict = "spun"
         elif p < cfg.clean_threshold:
@@ -634,37 +690,7 @@ class Detector:
             verdict = "uncertain"
         subs: list[Substitution] = []
         if verdict != "clean" or cfg.restore_clean:
-            sel = np.flatnonzero(dec.choice >= 0)
-            rows = dec.choice[sel]
-            counts: dict[int, tuple[float, float]] = {}
-            if bias is not None and len(rows):  # expected / seen counts of the suggestions
-                exp_c, seen_c, _ = (candidate_counts(an, rows) if bias.expected is None
-                                    or bias.seen is None else
-                                    (bias.expected[rows], bias.seen[rows], None))
-                counts = dict(zip(rows.tolist(), zip(exp_c.tolist(), seen_c.tolist(),
-                                                     strict=True), strict=True))
-                if bias.features is not None and bias.feature_rows is not None \
-                        and self.rescorer is not None:
-                    # the re-scorer's part of the type's other occurrences, for the reasons
-                    fr = bias.feature_rows
-                    at = np.minimum(np.searchsorted(fr, rows), max(len(fr) - 1, 0))
-                    ok = (fr[at] == rows) if len(fr) else np.zeros(len(rows), dtype=bool)
-                    tt = np.zeros(len(bias.bias))
-                    tt[rows[ok]] = self.rescorer.type_term(bias.features[at[ok]])
-                    bias.type_term = tt
-            for (s, e), row, conf, ev_row in zip(token_spans(an.tokens, an.pos_tok[sel].tolist()),
-                                                 rows.tolist(), dec.confidence[sel].tolist(),
-                                                 an.X[rows][:, _EVIDENCE_COLUMNS].tolist(),
-                                                 strict=True):
-                obs = text[s:e]
-                sugg = match_case(obs, an.cand_words[row])
-                ev = dict(zip(_EVIDENCE_NAMES, ev_row, strict=True))
-                reason = _reason(obs, sugg, ev)
-                ev["document_gain"] = 0.0
-                if bias is not None:
-                    ev["document_gain"] = float(bias.bias[row])
-                    reason += _doc_reason(obs, sugg, bias, row, *counts[row])
-                subs.append(Substitution(s, e, obs, sugg, conf, ev, reason))
+            subs = substitutions(text, an, dec, bias, self.rescorer)
         if prof is not None:
             subs = self._apply_profile(text, subs, prof)
         return CheckResult(p, verdict, tuple(subs), _apply(text, subs), features, nw, text,
@@ -672,193 +698,14 @@ class Detector:
 
     def _apply_profile(self, text: str, subs: list[Substitution], prof: Profile
                        ) -> list[Substitution]:
-        """The substitutions of a check with a spinner profile applied (sorted by offset).
-
-        Every word (or lower-case abbreviation such as ``th.``) the profile has seen swapped
-        is a candidate for its original ``o`` (the most frequent one, or the one the counts
-        and the LM prefer here: :func:`urai.detect.profile.seen_rows`). With the profile's
-        selection policy (version 3, ``profile_policy_seen``) it is restored when the
-        policy's calibrated log-odds plus ``profile_policy_offset`` is positive, and a
-        detector suggestion at a word the profile never saw swapped needs the policy's
-        log-odds of at least ``profile_policy_veto``; ``profile_policy`` also lets the policy
-        restore such words itself. Without a policy it is restored when the
-        posterior log-odds ``logit(swap probability) + w * ln(10) * lm_delta`` is positive
-        (``w`` = ``profile_lm_weight``, 2 by default, tuned on training folds), where
-        ``lm_delta`` is the trigram LM's log10 gain of ``o`` over the observed word in this
-        context (prior odds from the profile times the LM's likelihood ratio; natural
-        occurrences of a spinner's substitute usually read worse with ``o``), and its
-        swap probability is at least ``profile_min_probability``. The restoration replaces
-        the detector's suggestion there. A detector suggestion ``w -> c`` the profile
-        contradicts is dropped: the spinner writes ``c`` as another word and was never seen
-        writing ``w`` for anything, or its copies hold ``w`` unchanged at least twice and
-        never as a substitute."""
-        eng = self.engine
-        cfg = self.config
-        toks = tokenize(text)
-        hits: list[tuple[int, str, str, float, float, float]] = []
-        # the selection policy's candidates at words the profile never saw swapped:
-        # (token, observed, candidate original, prior log-odds)
-        phits: list[tuple[int, str, str, float]] = []
-        pol = prof.policy
-        veto = cfg.profile_policy_veto
-        lay = layout(eng, toks)
-        if pol is not None and (cfg.profile_policy or veto is not None):
-            only = None
-            if not cfg.profile_policy:  # the veto needs the words the detector changed
-                at = {t.start: i for i, t in enumerate(toks)}
-                only = [at[s.start] for s in subs if s.start in at]
-            phits = [(i, toks[i].text.lower(), c, pol.logit(f))
-                     for i, c, f in policy_rows(eng, prof, toks, only, lay)]
-        seen_model = pol is not None and bool(pol.seen_coef) and cfg.profile_policy_seen
-        for i, w, orig, pr, d in seen_rows(eng, prof, toks, lay):
-            if cfg.profile_natural_prior:
-                pr = self._natural_prior(prof, w, pr)
-            if pr < cfg.profile_min_probability:
-                continue
-            if seen_model:
-                assert pol is not None
-                post = pol.seen_logit(seen_features(eng, prof, w, orig, pr, d)) \
-                    + cfg.profile_policy_offset
-            else:
-                post = float(np.log(pr / max(1.0 - pr, 1e-9)) + cfg.profile_lm_weight * LN10 * d)
-            hits.append((i, w, orig, pr, d, post))
-        by_start = {s.start: s for s in subs}
-        for i, w, orig, pr, d, post in hits:
-            t = toks[i]
-            if post <= 0.0:
-                continue
-            n = dict(prof.originals(w))[orig]
-            kept = int(prof.kept.get(w, 0))
-            ev = {"profile_count": float(n), "profile_kept": float(kept),
-                  "profile_probability": round(pr, 6), "lm_gain": round(d, 6)}
-            reason = (f"The spinner profile '{prof.name}' replaced '{orig}' by '{w}' {n} "
-                      f"times in its copies (and left '{w}' as it was {kept} times); "
-                      f"'{orig}' is {_times(d)} likely here by the language model.")
-            by_start[t.start] = Substitution(t.start, t.end, t.text, match_case(t.text, orig),
-                                             float(sigmoid(post)), ev, reason)
-        policy_tokens: set[int] = set()
-        best: dict[int, tuple[float, str, float, float]] = {}
-        prior = {(toks[i].start, orig): lo for i, _w, orig, lo in phits}
-        if veto is not None and pol is not None:
-            # a detector suggestion x -> c at a word the profile never saw swapped needs the
-            # policy's odds that the spinner wrote x for c
-            for start, sub in list(by_start.items()):
-                if "profile_count" in sub.evidence or prof.swapped(sub.observed.lower()):
-                    continue
-                lo = prior.get((start, sub.suggestion.lower()))
-                if lo is None or lo + cfg.profile_policy_offset < veto:
-                    del by_start[start]
-        if not cfg.profile_policy:
-            phits = []
-        for i, _w, orig, lo in phits:
-            policy_tokens.add(toks[i].start)
-            post = lo + cfg.profile_policy_offset
-            if post > 0.0 and (i not in best or post > best[i][0]):
-                best[i] = (post, orig, lo, 0.0)
-        if phits and cfg.profile_policy_decides:
-            for start in policy_tokens:  # the policy decides the words it has candidates for
-                by_start.pop(start, None)
-        for i, (post, orig, lo, _d) in best.items():
-            t = toks[i]
-            ev = {"profile_policy": round(lo, 6)}
-            reason = (f"The spinner profile '{prof.name}' never saw '{t.text.lower()}' "
-                      f"swapped, but its spinner's selection policy (learned from its pairs, "
-                      f"the context's language model included) gives odds {np.exp(lo):.2g} "
-                      f"that it replaced '{orig}' here.")
-            by_start[t.start] = Substitution(t.start, t.end, t.text, match_case(t.text, orig),
-                                             float(sigmoid(post)), ev, reason)
-        out = []
-        for s in sorted(by_start.values(), key=lambda s: s.start):
-            if "profile_count" not in s.evidence and "profile_policy" not in s.evidence:
-                w, c = s.observed.lower(), s.suggestion.lower()
-                subst = prof.substitutes(c)
-                if prof.swapped(w) == 0 and (
-                        (subst and w not in subst) or prof.kept.get(w, 0) >= 2):
-                    continue  # the profile's spinner does not write w for c
-            out.append(s)
-        return out
-
-    def _natural_prior(self, prof: Profile, w: str, pr: float) -> float:
-        """The swap probability of ``w`` with the natural occurrences a small profile may not
-        have seen: the copies' word count times ``w``'s frequency (wordfreq), times the share
-        of ``w`` the spinner leaves when ``w`` is itself in its dictionary, added to the kept
-        count as a prior."""
-        words = sum(prof.kept.values()) + sum(prof.pairs.values())
-        natural = words * 10.0 ** (self.engine.frequency.zipf(w) - 9.0)
-        if prof.substitutes(w):  # the spinner replaces w itself: only the survivors remain
-            out = sum(n for (o, r), n in prof.pairs.items() if r == w)
-            natural *= prof.kept.get(w, 0) / max(prof.kept.get(w, 0) + out, 1)
-        n = prof.swapped(w)
-        return min(pr, (n + 0.5) / (n + prof.kept.get(w, 0) + 1.0 + natural))
+        """The substitutions of a check with a spinner profile applied
+        (:func:`urai.detect.profiled.apply_profile`)."""
+        return apply_profile(self.engine, self.config, text, subs, prof)
 
     def restore(self, text: str, *, html: bool | None = None,
                 profile: Profile | str | Path | None = None) -> str:
         """The likely original of ``text`` (only flagged words change)."""
         return self.check(text, html=html, profile=profile).restored_text
-
-
-def _doc_reason(obs: str, sugg: str, bias: DocBias, row: int, exp_r: float,
-                seen_r: float) -> str:
-    """The document-level part of a restoration's reason (empty when it did not matter);
-    ``exp_r``/``seen_r``: the suggestion's expected and actual count in the text."""
-    parts = []
-    if bias.type_term[row] > 0.25 and bias.others[row] > 0:
-        k = int(bias.others[row])
-        parts.append(f"consistent with {k} other '{obs.lower()}' in this text "
-                     f"(a spinner swaps a word the same way throughout)")
-    if seen_r == 0 and exp_r >= 2.0:
-        parts.append(f"'{sugg.lower()}' is expected about {exp_r:.0f} times in a "
-                     f"text this long but does not occur")
-    return (" Document: " + "; ".join(parts) + ".") if parts else ""
-
-
-#: the per-change explanation: name -> the token feature it reports
-_EVIDENCE = {"lm_gain": "lm_delta", "cloze_gain": "cloze_delta", "frequency_gain": "zipf_delta",
-             "thesaurus_weight": "weight"}
-_EVIDENCE_NAMES = tuple(_EVIDENCE)
-
-
-def _evidence_columns() -> list[int]:
-    return [TOKEN_FEATURES.index(f) for f in _EVIDENCE.values()]
-
-
-_EVIDENCE_COLUMNS = _evidence_columns()
-
-
-def _times(log10_gain: float) -> str:
-    """``10^4.6 times more`` / ``2.1 times less`` for a log10 ratio."""
-    g = abs(log10_gain)
-    mult = f"10^{g:.1f}" if g >= 3.0 else f"{10 ** g:.1f}"
-    return f"{mult} times {'more' if log10_gain >= 0 else 'less'}"
-
-
-def _reason(observed: str, suggestion: str, ev: Mapping[str, float]) -> str:
-    """One sentence: why ``suggestion`` is thought to be the original of ``observed``. The
-    evidence for the change and the evidence against it are named as such, so a reason never
-    reads as if a model that prefers the observed word had argued for the change."""
-    lm, cz, fg = ev["lm_gain"], ev["cloze_gain"], ev["frequency_gain"]
-    why = f"'{suggestion}' and '{observed}' are synonyms"
-    if lm > 0:
-        why += (f"; '{suggestion}' is {_times(lm)} likely than '{observed}' in this context "
-                "by the language model")
-        if cz > 0:
-            why += f" and {_times(cz)} by the cloze model"
-    elif cz > 0:
-        why += (f"; '{suggestion}' is {_times(cz)} likely than '{observed}' in this context "
-                "by the cloze model")
-    if fg >= 0.5:
-        why += (f"; '{observed}' is the rarer word ({fg:.1f} lower on the zipf frequency "
-                "scale), the kind a spinner picks")
-    against = []
-    if lm < 0:
-        against.append(f"the language model prefers '{observed}' here "
-                       f"({_times(-lm).replace(' more', '')})")
-    if cz < 0:
-        against.append(f"the cloze model prefers '{observed}' "
-                       f"({_times(-cz).replace(' more', '')})")
-    if against:
-        why += "; against the change: " + " and ".join(against)
-    return why + "."
 
 
 def prepare_text(text: Any, html: bool | None, what: str) -> tuple[str, bool]:

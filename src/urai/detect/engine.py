@@ -181,11 +181,15 @@ class Engine:
 
         return self.analyse(tokenize(text))
 
-    def refill(self, an: Analysis, context: np.ndarray, near: np.ndarray) -> None:
-        """:meth:`fill_lm` for the words near the changed seq indexes ``near``."""
+    def refill(self, an: Analysis, context: np.ndarray, near: np.ndarray,
+               memo: bool = True) -> None:
+        """:meth:`fill_lm` for the words near the changed seq indexes ``near``; ``memo``: the
+        compiled kernels remember the re-scored rows for a later re-scoring against the
+        same neighbours (:meth:`urai.detect.kernels.EngineCore.refill`; off when none
+        follows)."""
         core = self.core
         if core is not None:
-            core.refill(an, context, near)
+            core.refill(an, context, near, memo)
         else:
             self.fill_lm(an, context, near=near)
 

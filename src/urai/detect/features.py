@@ -74,34 +74,51 @@ def doc_features(an: Analysis, dec: Decoded) -> np.ndarray:
     Means are taken as numpy's sum over the count (what ``ndarray.mean`` computes, without
     its Python-level wrapper), and the top five logits summed one after the other as numpy
     sums fewer than eight numbers: the same bits, fewer numpy calls (they run right after
-    the kernels, on cold caches)."""
+    the kernels, on cold caches). An analysis made by the compiled kernels gets the same
+    sums from one kernel call (:meth:`urai.detect.kernels.EngineCore.doc_sums`)."""
     nw = max(an.n_words, 1)
     m = an.n_mutable
-    changed = dec.choice >= 0
-    conf = dec.confidence[changed]
-    nc = len(conf)
+    core = an.kernels
+    nc, s_conf, n09, s_sig, n_lm, top, n_top = (
+        core.doc_sums(dec, an.lm_max) if core is not None and an.lm_max is not None
+        else _sums(an, dec))
     f = np.zeros(len(DOC_FEATURES))
     f[0] = nc / max(m, 1)
     f[1] = 100.0 * nc / nw
-    f[2] = 100.0 * float(np.count_nonzero(conf >= 0.9)) / nw
-    f[3] = float(np.add.reduce(conf)) / nc if nc else 0.0
+    f[2] = 100.0 * float(n09) / nw
+    f[3] = s_conf / nc if nc else 0.0
     if m:
-        f[4] = float(np.add.reduce(sigmoid(dec.z_best))) / m
-        dmax = an.lm_max  # kept by the compiled kernels; else read (strided) from X
-        if dmax is None:
-            dmax = np.maximum.reduceat(an.X[:, 0], an.cand_ptr[:-1])
-        f[5] = float(np.count_nonzero(dmax > 1.0)) / len(dmax)
-        top = np.sort(np.clip(dec.z_best, -10.0, 10.0))[-5:].tolist()
-        total = 0.0
-        for v in top:
-            total += v
-        f[7] = total / len(top)
+        f[4] = s_sig / m
+        f[5] = float(n_lm) / m
+        f[7] = top / n_top
     else:
         f[7] = -10.0
     f[6] = dec.lm_gain / nw
     f[8] = m / nw
     f[9] = float(np.log(nw))
     return f
+
+
+def _sums(an: Analysis, dec: Decoded) -> tuple[int, float, int, float, int, float, int]:
+    """What :meth:`urai.detect.kernels.EngineCore.doc_sums` gives, in numpy: ``(changed,
+    sum of their confidences, how many >= 0.9, sum of sigmoid(z_best), positions with an
+    LM delta > 1, sum of the five largest z_best clipped to [-10, 10] in ascending order,
+    how many)``."""
+    conf = dec.confidence[dec.choice >= 0]
+    nc = len(conf)
+    s_conf = float(np.add.reduce(conf)) if nc else 0.0
+    if not an.n_mutable:
+        return nc, s_conf, 0, 0.0, 0, 0.0, 0
+    dmax = an.lm_max  # kept by the compiled kernels; else read (strided) from X
+    if dmax is None:
+        dmax = np.maximum.reduceat(an.X[:, 0], an.cand_ptr[:-1])
+    top = np.sort(np.clip(dec.z_best, -10.0, 10.0))[-5:].tolist()
+    total = 0.0
+    for v in top:
+        total += v
+    return (nc, s_conf, int(np.count_nonzero(conf >= 0.9)),
+            float(np.add.reduce(sigmoid(dec.z_best))), int(np.count_nonzero(dmax > 1.0)),
+            total, len(top))
 
 
 @dataclass(frozen=True, slots=True)

@@ -172,6 +172,7 @@ class EngineCore:
         self._doc_groups, self._type_term, self._id_counts = (c.doc_groups, c.type_term,
                                                               c.id_counts)
         self._tree_logit = c.tree_logit
+        self._doc_sums = c.doc_sums
 
     def analyse(self, text: str) -> Analysis:
         (n_words, n_known, n_stop, toks, seq, pos_tok, pos_seq, pos_sent, ptr, cids, src, X,
@@ -220,20 +221,35 @@ class EngineCore:
         self._id_counts(seq, np.ascontiguousarray(of, dtype=np.int64), out)
         return out
 
+    def doc_sums(self, dec: Decoded, lm_max: np.ndarray
+                 ) -> tuple[int, float, int, float, int, float, int]:
+        """The sums and counts of :func:`urai.detect.features.doc_features` in one call:
+        ``(changed, sum of their confidences, how many >= 0.9, sum of sigmoid(z_best),
+        positions with lm_max > 1, sum of the five largest z_best clipped to [-10, 10],
+        how many)``; numpy's pairwise sums and sort order (the sigmoid's exp is libm's,
+        which can differ from numpy's in the last bit)."""
+        m = len(dec.choice)
+        return self._doc_sums(dec.choice, dec.confidence, dec.z_best, lm_max,
+                              np.empty(max(m, 1)))
+
     def tree_logit(self, model: Any, X: np.ndarray) -> np.ndarray:
         """:meth:`urai.detect.rescore.TreeModel.logit` of the rows of ``X``: the same
         comparisons and the trees' leaves added as numpy adds them, so the same bits."""
         return _trees(self._tree_logit, model, X)
 
-    def refill(self, an: Analysis, context: np.ndarray, near: np.ndarray) -> None:
+    def refill(self, an: Analysis, context: np.ndarray, near: np.ndarray,
+               memo: bool = True) -> None:
         """Re-score the positions next to the changed seq indexes ``near`` against
         ``context`` (:meth:`urai.detect.engine.Engine.fill_lm`). A position's new evidence
         depends only on its own rows and its four neighbours, so the analysis keeps a memo of
         what was computed against which neighbours (``an.memo``): when a later re-scoring
         (the adaptive pass) puts the same neighbours around a position, its rows are copied
-        from there. Exact: the copied rows are the ones the computation gives."""
+        from there. Exact: the copied rows are the ones the computation gives. ``memo``
+        False: no memo is made (writing it costs more than it saves when no re-scoring
+        follows); one made earlier is still used."""
+        use = memo
         memo = an.memo
-        if memo is None and an.z is not None and an.lm_max is not None:
+        if memo is None and use and an.z is not None and an.lm_max is not None:
             m, n = an.n_mutable, len(an.cand_ids)
             memo = an.memo = (np.empty(4 * m, dtype=np.int64), np.empty(n * ev.N_FEATURES),
                               np.empty(n), np.empty(m), np.zeros(m, dtype=np.uint8))
