@@ -110,6 +110,8 @@ RERANK_STOP = 0.8
 #: candidates of the second vote (:meth:`Index._rounds`), over the query words that no
 #: source of the first explains, when at least this many such words are left
 SECOND_ROUND = 6
+#: ... each with at least this many votes in its best window
+SECOND_ROUND_VOTES = 2
 SECOND_ROUND_WORDS = 25
 #: ... counted in windows of 4 sentences (two blocks of 2), over the fingerprints of at
 #: most this many documents (a short passage's own fingerprints are specific; the clean
@@ -534,8 +536,10 @@ class Index:
         blocks: list[dict[int, tuple[int, float]]] = []  # votes of each 2-sentence block
         for k in range(0, len(sents), 2):
             win = [i for r in sents[k: k + 2] for i in r]
-            qsh, qbags, _ = self._fp.channels(text[qwords[win[0]][0]: qwords[win[-1]][1]],
-                                              query=True)
+            # the index's own fingerprints of the block (no query-side expansion: a third of
+            # the CPU of the expanded ones, and on folds 01-04 they found 3 of the 5 sources
+            # that the expanded ones found beyond the first vote)
+            qsh, qbags, _ = self._fp.channels(text[qwords[win[0]][0]: qwords[win[-1]][1]])
             votes: dict[int, tuple[int, float]] = {}
             for h in np.union1d(qsh, qbags).tolist():
                 docs = read.get(h)  # every fingerprint of the query was read in round one
@@ -557,7 +561,8 @@ class Index:
                 if d not in votes and score > best.get(d, (0, 0.0)):
                     best[d] = score
         seen = {c.doc for c in scored}
-        ranked = sorted((d for d in best if d not in seen), key=lambda d: best[d], reverse=True)
+        ranked = sorted((d for d in best if d not in seen and best[d][0] >= SECOND_ROUND_VOTES),
+                        key=lambda d: best[d], reverse=True)
         n = max(1, len(qwords))
         yield from [Candidate(d, best[d][0], min(1.0, best[d][0] / n))
                     for d in ranked[:SECOND_ROUND]]
