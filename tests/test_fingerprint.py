@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from small_thesaurus import SmallThesaurus
 
 from urai.errors import ConfigError
 from urai.trace.fingerprint import Fingerprinter, IndexConfig, fast_words
 
 
-class TinyThesaurus:
+class TinyThesaurus(SmallThesaurus):
     """Just enough thesaurus: a few synonym classes."""
-
-    version = "tiny-1"
-    classes = [{"udara", "hawa"}, {"karena", "lantaran", "sebab"}, {"serangan", "gempuran"},
-               {"menewaskan", "membunuh"}, {"warga", "penduduk"}, {"kota", "bandar"}]
-
-    def canonical(self, word: str) -> str:
-        for c in self.classes:
-            if word in c:
-                return min(c)
-        return word
-
-    def is_mutable(self, word: str) -> bool:
-        return any(word in c for c in self.classes)
 
 
 STOP = {"yang", "di", "pada", "dan", "ke", "itu", "dari"}

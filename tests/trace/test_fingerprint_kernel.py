@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from small_thesaurus import CLASSES, SmallThesaurus
 
 from urai import kernels
 from urai.trace.fingerprint import Fingerprinter, IndexConfig, fast_words
@@ -15,32 +16,11 @@ from urai.trace.fingerprint import Fingerprinter, IndexConfig, fast_words
 pytestmark = pytest.mark.skipif(not kernels.enabled(), reason="urai._core not built")
 
 
-class Thes:
+class Thes(SmallThesaurus):
     """Small thesaurus: a few synonym classes, alternatives for the query-side bags."""
 
     version = "kernel-test-1"
-    classes = [{"udara", "hawa"}, {"karena", "lantaran", "sebab"}, {"serangan", "gempuran"},
-               {"menewaskan", "membunuh"}, {"warga", "penduduk"}, {"kota", "bandar"},
-               {"besar", "agung", "raya"}]
-
-    def canonical(self, word: str) -> str:
-        for c in self.classes:
-            if word in c:
-                return min(c)
-        return word
-
-    def is_mutable(self, word: str) -> bool:
-        return any(word in c for c in self.classes)
-
-    def alternatives(self, word: str) -> list:
-        class Alt:
-            def __init__(self, s: str) -> None:
-                self.surface = s
-
-        for c in self.classes:
-            if word in c:
-                return [Alt(w) for w in sorted(c - {word})]
-        return []
+    classes = [*CLASSES, {"besar", "agung", "raya"}]
 
 
 STOP = {"yang", "di", "pada", "dan", "ke", "itu", "dari", "ini"}
