@@ -557,9 +557,8 @@ class Index:
                 score = (v + v2, sp + sp2)
                 if score > best.get(d, (0, 0.0)):
                     best[d] = score
-            for d, score in nxt.items():
-                if d not in votes and score > best.get(d, (0, 0.0)):
-                    best[d] = score
+            # a document only in the next block is scored when that block's turn comes
+            # (its window with the block after it holds at least as many votes)
         seen = {c.doc for c in scored}
         ranked = sorted((d for d in best if d not in seen and best[d][0] >= SECOND_ROUND_VOTES),
                         key=lambda d: best[d], reverse=True)
