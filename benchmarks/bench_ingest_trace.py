@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -208,8 +209,8 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for name, r in results.items():
         per_cpu = r["docs"] / r["cpu_s"]
-        ratio = "n/a" if base != base else f"{per_cpu / base:.2f}x"
-        size = "n/a" if r["bytes_per_doc"] != r["bytes_per_doc"] else f"{r['bytes_per_doc']:,.0f}"
+        ratio = "n/a" if math.isnan(base) else f"{per_cpu / base:.2f}x"
+        size = "n/a" if math.isnan(r["bytes_per_doc"]) else f"{r['bytes_per_doc']:,.0f}"
         print(f"| {name} | {per_cpu:,.0f} | {r['docs'] / r['wall_s']:,.0f} | "
               f"{size} | {ratio} |")
     print(json.dumps(results), file=sys.stderr)

@@ -9,11 +9,6 @@ from small_thesaurus import SmallThesaurus
 from urai.errors import ConfigError
 from urai.trace.fingerprint import Fingerprinter, IndexConfig, fast_words
 
-
-class TinyThesaurus(SmallThesaurus):
-    """Just enough thesaurus: a few synonym classes."""
-
-
 STOP = {"yang", "di", "pada", "dan", "ke", "itu", "dari"}
 TEXT = ("Serangan udara di kota Mosul pada Selasa menewaskan 27 warga Irak karena bom jatuh "
         "di Hamam al-Alil. Pasukan Amerika dan Kurdi bergerak ke Tal Afar dari Erbil, kata "
@@ -22,7 +17,7 @@ TEXT = ("Serangan udara di kota Mosul pada Selasa menewaskan 27 warga Irak karen
 
 @pytest.fixture
 def fp() -> Fingerprinter:
-    return Fingerprinter(IndexConfig(sample_mod=1), TinyThesaurus(), STOP)
+    return Fingerprinter(IndexConfig(sample_mod=1), SmallThesaurus(), STOP)
 
 
 def test_config_is_validated_and_frozen() -> None:
@@ -50,7 +45,7 @@ def test_fingerprints_are_sorted_unique_int64_and_deterministic(fp: Fingerprinte
     a = fp.fingerprints(TEXT)
     assert a.dtype == np.int64 and len(a) > 5
     assert np.all(np.diff(a) > 0)
-    assert np.array_equal(a, Fingerprinter(fp.config, TinyThesaurus(), STOP).fingerprints(TEXT))
+    assert np.array_equal(a, Fingerprinter(fp.config, SmallThesaurus(), STOP).fingerprints(TEXT))
     assert len(fp.fingerprints("")) == 0
     assert len(fp.fingerprints("Mosul")) == 1  # a short text still gets one
 
@@ -71,18 +66,18 @@ def test_unknown_replacement_word_is_bridged_by_query_fingerprints(fp: Fingerpri
 
 
 def test_sampling_is_consistent_so_containment_survives() -> None:
-    fp = Fingerprinter(IndexConfig(sample_mod=2), TinyThesaurus(), STOP)
+    fp = Fingerprinter(IndexConfig(sample_mod=2), SmallThesaurus(), STOP)
     long = " ".join(f"{TEXT} Laporan {i} dari Kolonel Nomor{i}." for i in range(20))
     full = set(fp.fingerprints(long).tolist())
     half = set(fp.fingerprints(long[: len(long) // 2]).tolist())
     assert half and len(half & full) / len(half) >= 0.95
-    unsampled = Fingerprinter(IndexConfig(sample_mod=1), TinyThesaurus(), STOP)
+    unsampled = Fingerprinter(IndexConfig(sample_mod=1), SmallThesaurus(), STOP)
     assert len(full) < len(unsampled.fingerprints(long))
 
 
 def test_signature_depends_on_config_and_resources() -> None:
-    a = Fingerprinter(IndexConfig(), TinyThesaurus(), STOP).signature()
-    assert a == Fingerprinter(IndexConfig(threshold=0.9), TinyThesaurus(), STOP).signature()
-    assert a != Fingerprinter(IndexConfig(shingle=4), TinyThesaurus(), STOP).signature()
-    assert a != Fingerprinter(IndexConfig(), TinyThesaurus(), STOP | {"mosul"}).signature()
+    a = Fingerprinter(IndexConfig(), SmallThesaurus(), STOP).signature()
+    assert a == Fingerprinter(IndexConfig(threshold=0.9), SmallThesaurus(), STOP).signature()
+    assert a != Fingerprinter(IndexConfig(shingle=4), SmallThesaurus(), STOP).signature()
+    assert a != Fingerprinter(IndexConfig(), SmallThesaurus(), STOP | {"mosul"}).signature()
     assert a["thesaurus"] == "tiny-1"
