@@ -32,29 +32,33 @@ from urai.detect.detector import CheckConfig, Detector  # noqa: E402
 from urai.lang.lm import load_lm  # noqa: E402
 from urai.lang.tokenize import sentences  # noqa: E402
 
+#: the passes before the fourth session (no warm pass, two rounds, no early stop): the
+#: defaults are the new passes now, so every setting below says what it turns off
+PREVIOUS: dict[str, object] = dict(adaptive_warm=False, adaptive_rounds=2, early_clean=None)
+
 GRIDS: dict[str, tuple[dict[str, object], ...]] = {"warm": (
-    dict(adaptive_warm=False, adaptive_rounds=2),  # the previous default
+    PREVIOUS,
     dict(adaptive_warm=False, adaptive_rounds=1),
     dict(adaptive_warm=True, adaptive_rounds=2),
     dict(adaptive_warm=True, adaptive_rounds=1),
     dict(adaptive_warm=True, adaptive_rounds=1, adaptive_offset=-2.0),
     dict(adaptive_warm=True, adaptive_rounds=1, adaptive_offset=-1.5),
 ), "candidates": (  # fewer candidates per word (the token model was trained with 20)
-    dict(adaptive_warm=False, adaptive_rounds=2),
+    PREVIOUS,
     dict(adaptive_warm=True, adaptive_rounds=1),
     dict(adaptive_warm=True, adaptive_rounds=1, max_candidates=16),
     dict(adaptive_warm=True, adaptive_rounds=1, max_candidates=12),
     dict(adaptive_warm=True, adaptive_rounds=1, max_candidates=8),
 ), "candidates2": (  # 12-14 candidates at higher adaptive costs
-    dict(adaptive_warm=False, adaptive_rounds=2),
+    PREVIOUS,
     dict(adaptive_warm=True, adaptive_rounds=1),
     dict(adaptive_warm=True, adaptive_rounds=1, max_candidates=14, adaptive_offset=-1.5),
     dict(adaptive_warm=True, adaptive_rounds=1, max_candidates=12, adaptive_offset=-1.5),
     dict(adaptive_warm=True, adaptive_rounds=1, max_candidates=12, adaptive_offset=-1.25),
     dict(adaptive_warm=True, adaptive_rounds=1, max_candidates=12, adaptive_offset=-1.0),
 ), "early": (  # no second first-pass round for documents that look clearly clean / spun
-    dict(adaptive_warm=False, adaptive_rounds=2),
-    dict(adaptive_warm=True, adaptive_rounds=1),
+    PREVIOUS,
+    dict(adaptive_warm=True, adaptive_rounds=1, early_clean=None),
     dict(adaptive_warm=True, adaptive_rounds=1, early_clean=0.05),
     dict(adaptive_warm=True, adaptive_rounds=1, early_clean=0.05, early_spun=0.99),
     dict(adaptive_warm=True, adaptive_rounds=1, early_clean=0.05, early_spun=0.999),

@@ -78,8 +78,6 @@ from urai.lang.id import default_stopwords
 from urai.lang.lm import load_lm
 from urai.lang.thesaurus import default_thesaurus
 
-LN10 = float(np.log(10.0))
-
 #: the evidence of an analysis as it was before decoding changed it: ``(X, z, lm_max)``
 _Saved = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]
 
@@ -536,12 +534,10 @@ class Detector:
                     th = rs.threshold + cfg.rescore_offset + (
                         cfg.profile_cost_offset if profiled else 0.0)
                 if th < self.threshold or cfg.doc_evidence or rs is not None:
-                    if warm:  # go on from the first pass's evidence and restorations
-                        _, dec, bias = self._decode(
-                            an, th, doc=cfg.doc_evidence, rho=float(feats[4]) if rho is None
-                            else rho, state=state, rounds=cfg.adaptive_rounds)
-                        return an, dec, feats, bias, p
-                    if saved:  # evidence with the observed neighbours again
+                    # warm: go on from the first pass's evidence and restorations (nothing
+                    # was saved and no re-scorer runs then); cold: start again from the
+                    # evidence with the observed neighbours
+                    if saved:
                         x0, z0, m0 = saved[0]
                         an.X[:] = x0
                         if an.z is not None and z0 is not None:
@@ -550,7 +546,8 @@ class Detector:
                             an.lm_max[:] = m0
                     _, dec, bias = self._decode(an, th, doc=cfg.doc_evidence or rs is not None,
                                                 rho=float(feats[4]) if rho is None else rho,
-                                                rescorer=rs, rounds=cfg.adaptive_rounds)
+                                                rescorer=rs, rounds=cfg.adaptive_rounds,
+                                                state=state if warm else None)
         return an, dec, feats, bias, p
 
     def adaptive_threshold(self, feats: np.ndarray, rho: float | None = None) -> float:

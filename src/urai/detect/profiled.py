@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from urai.detect.doclevel import LN10
 from urai.detect.engine import Engine
 from urai.detect.evidence import sigmoid
 from urai.detect.explain import Substitution
@@ -18,8 +19,6 @@ from urai.detect.profile import Profile, layout, policy_rows, seen_features, see
 from urai.lang.tokenize import match_case, tokenize
 
 __all__ = ["apply_profile", "natural_prior"]
-
-LN10 = float(np.log(10.0))
 
 
 def apply_profile(eng: Engine, cfg: Any, text: str, subs: list[Substitution], prof: Profile
@@ -134,7 +133,7 @@ def natural_prior(eng: Engine, prof: Profile, w: str, pr: float) -> float:
     have seen: the copies' word count times ``w``'s frequency (wordfreq), times the share
     of ``w`` the spinner leaves when ``w`` is itself in its dictionary, added to the kept
     count as a prior."""
-    words = sum(prof.kept.values()) + sum(prof.pairs.values())
+    words = prof.word_count()
     natural = words * 10.0 ** (eng.frequency.zipf(w) - 9.0)
     if prof.substitutes(w):  # the spinner replaces w itself: only the survivors remain
         out = sum(n for (o, r), n in prof.pairs.items() if r == w)
