@@ -634,6 +634,9 @@ class LocalExecutor:
         self._map(_resolve_chunk, [t for t in tasks if not Path(t[2]).exists()], "resolve")
         for k in ("spun", "edges_of", "fps"):  # the members' fingerprints and edges: done
             _STATE.pop(k, None)
+        store = _STATE.pop("store", None)  # the texts (with jobs=1 read in this process)
+        if store is not None and store[0] == os.getpid():
+            store[1].close()
         del good, comps, chunks
         return _assignments([Path(t[2]) for t in tasks])
 

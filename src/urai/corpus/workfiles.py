@@ -66,7 +66,6 @@ class TextStore:
             self.conn.execute("CREATE TABLE IF NOT EXISTS t (seq INTEGER PRIMARY KEY, z BLOB)")
         else:
             self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        self.cache: dict[int, str] = {}
 
     def put(self, rows: list[tuple[int, str]]) -> None:
         self.conn.executemany("INSERT OR REPLACE INTO t VALUES (?, ?)",
@@ -74,14 +73,8 @@ class TextStore:
         self.conn.commit()
 
     def get(self, seq: int) -> str:
-        t = self.cache.get(seq)
-        if t is None:
-            row = self.conn.execute("SELECT z FROM t WHERE seq = ?", (seq,)).fetchone()
-            t = zlib.decompress(row[0]).decode("utf-8")
-            if len(self.cache) > 2000:
-                self.cache.clear()
-            self.cache[seq] = t
-        return t
+        row = self.conn.execute("SELECT z FROM t WHERE seq = ?", (seq,)).fetchone()
+        return zlib.decompress(row[0]).decode("utf-8")
 
     def get_many(self, seqs: list[int]) -> dict[int, str]:
         """Texts of ``seqs`` (one query per 900 of them)."""
@@ -101,11 +94,18 @@ class ShardTexts:
     """The texts of a run: one :class:`TextStore` per shard (``texts/part-*.sqlite``, shard
     ``i`` holding seqs ``i * shard_size`` to ``(i + 1) * shard_size - 1``), written by the
     signature workers in parallel (compressing every text was a third of the sequential
-    read stage), read by seq."""
+    read stage), read by seq. One bounded cache of texts for the whole run, and at most
+    :attr:`MAX_OPEN` shard files open (each connection has its own page cache and handle)."""
+
+    #: texts kept in the cache (cleared when over)
+    CACHE = 2000
+    #: shard files open at once (the least recently opened is closed first)
+    MAX_OPEN = 64
 
     def __init__(self, root: Path, shard_size: int) -> None:
         self.root, self.size = Path(root), shard_size
         self.open: dict[int, TextStore] = {}
+        self.cache: dict[int, str] = {}
 
     def path(self, shard: int) -> Path:
         return self.root / f"part-{shard:05d}.sqlite"
@@ -113,11 +113,19 @@ class ShardTexts:
     def _of(self, shard: int) -> TextStore:
         st = self.open.get(shard)
         if st is None:
+            if len(self.open) >= self.MAX_OPEN:
+                self.open.pop(next(iter(self.open))).close()
             st = self.open[shard] = TextStore(self.path(shard))
         return st
 
     def get(self, seq: int) -> str:
-        return self._of(seq // self.size).get(seq)
+        t = self.cache.get(seq)
+        if t is None:
+            t = self._of(seq // self.size).get(seq)
+            if len(self.cache) > self.CACHE:
+                self.cache.clear()
+            self.cache[seq] = t
+        return t
 
     def get_many(self, seqs: list[int]) -> dict[int, str]:
         by: dict[int, list[int]] = {}
@@ -132,6 +140,7 @@ class ShardTexts:
         for st in self.open.values():
             st.close()
         self.open.clear()
+        self.cache.clear()
 
 
 class EdgeTable:
