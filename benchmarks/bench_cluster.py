@@ -439,7 +439,9 @@ def _keyed_table(title: str, rows: list[tuple[str, dict]], fmt: str) -> list[str
 
 
 def render(results: list[tuple[str, dict, float, int, int]], n: int) -> str:
-    base = next((r for r in results if r[0].startswith("urai local, 1")), results[0])
+    # "vs urai 1 core" is relative to this tree's 1-worker run, not a --baseline-src one
+    base = next((r for r in results if r[0].startswith("urai local, 1")
+                 and not r[0].endswith("(baseline)")), results[0])
     cols = ["method", "pairwise P", "R", "F1", "ARI", "original ok", "largest false family",
             "same-event merged", "wall s", "docs/s", "docs/s/core", "vs urai 1 core",
             "peak RSS", "peak PSS", "CPU s", "docs per CPU s", "CPU vs baseline"]
