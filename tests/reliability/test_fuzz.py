@@ -219,3 +219,13 @@ def test_clean_text_keeps_length() -> None:
     assert clean_text("a\ud800b\x00c\td\n") == "a\ufffdb c\td\n"
     assert InputLimits().max_bytes >= 1_000_000  # the default keeps a 1 MB novel
     assert validate_record(Record("x\udfff", "teks \ud800")) == Record("x\ufffd", "teks \ufffd")
+
+
+def test_joined_long_text_verdict_uses_the_length_aware_threshold() -> None:
+    from urai.corpus.local import _thresholds
+
+    det = urai.detect.detector.default_detector()
+    cfg = det.config
+    assert _thresholds(det, cfg.short_words - 1)[0] == cfg.spun_threshold_for(cfg.short_words - 1)
+    assert _thresholds(det, 10 * cfg.short_words)[0] == cfg.check_spun_threshold
+    assert _thresholds(det, cfg.short_words - 1)[0] > _thresholds(det, 10 * cfg.short_words)[0]

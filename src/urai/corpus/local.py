@@ -300,9 +300,12 @@ class LongTextRunner:
 _JUDGED = ("spun", "uncertain", "clean")
 
 
-def _thresholds(obj: Any) -> tuple[float, float, bool]:
+def _thresholds(obj: Any, words: int) -> tuple[float, float, bool]:
     cfg = getattr(obj, "config", None)
     spun = getattr(obj, "spun_threshold", None) or getattr(cfg, "check_spun_threshold", 0.85)
+    by_length = getattr(cfg, "spun_threshold_for", None)
+    if not getattr(obj, "spun_threshold", None) and callable(by_length):
+        spun = by_length(words)  # a short joined text needs the short-text threshold too
     return (float(spun), float(getattr(cfg, "clean_threshold", 0.2)),
             bool(getattr(cfg, "restore_clean", False)))
 
@@ -342,8 +345,8 @@ def _join(runner: Any, text: str, is_html: bool, pieces: Iterable[tuple[int, int
     judge = runner
     if hasattr(runner, "detector") and hasattr(runner, "screener"):  # a Cascade
         judge = runner.detector if checked else runner.screener
-    spun_th, clean_th, restore_clean = _thresholds(judge)
     words = sum(k.words for k in kept)
+    spun_th, clean_th, restore_clean = _thresholds(judge, words)
     judged = [k for k in kept if k.verdict in _JUDGED and k.p is not None]
     if judged:
         weight = sum(max(k.words, 1) for k in judged)
