@@ -51,6 +51,7 @@ import numpy as np
 from urai.detect.doclevel import (
     CountModel,
     DocBias,
+    choice_shift,
     document_bias,
     em_spin_rate,
     type_groups,
@@ -201,6 +202,11 @@ class CheckConfig:
     count_min_occurrences_function: int = 1
     #: only the best candidate of an observed type keeps a positive count term
     count_exclusive: bool = True
+    #: in the adaptive pass, choose which candidate a change writes back by the
+    #: original-choice model (:func:`urai.detect.doclevel.choice_shift`: counts in the text,
+    #: how many words a candidate serves, unigram/LM/cloze deltas); each position's best
+    #: logit, i.e. whether it changes, stays the soft bias's (issue 13, fifth session)
+    choice_model: bool = False
     #: with a spinner profile: restore a word the profile has seen swapped when its swap
     #: probability (:meth:`urai.detect.profile.Profile.swap_probability`) is at least this
     profile_min_probability: float = 0.5
@@ -307,7 +313,7 @@ class CheckConfig:
         for name in ("doc_evidence", "type_relative", "profile_natural_prior", "rescore",
                      "adaptive_warm",
                      "profile_policy", "profile_policy_decides", "profile_policy_seen",
-                     "rescore_freeze", "count_exclusive"):
+                     "rescore_freeze", "count_exclusive", "choice_model"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be True or False, got {getattr(self, name)!r}")
         _num("type_weight", self.type_weight, 0.0, 5.0)
@@ -615,6 +621,8 @@ class Detector:
                               type_cap=cfg.type_cap, absence_weight=cfg.absence_weight,
                               absence_cap=cfg.absence_cap, unk=eng.unk, groups=groups,
                               count_model=count_model, count_memo=count_memo)
+            if cfg.choice_model:
+                b.bias = b.bias + choice_shift(an, z + b.bias, eng.unk, count_memo)
             last[:] = [b]
             return z + b.bias
 
