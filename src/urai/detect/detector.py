@@ -205,7 +205,9 @@ class CheckConfig:
     #: in the adaptive pass, choose which candidate a change writes back by the
     #: original-choice model (:func:`urai.detect.doclevel.choice_shift`: counts in the text,
     #: how many words a candidate serves, unigram/LM/cloze deltas); each position's best
-    #: logit, i.e. whether it changes, stays the soft bias's (issue 13, fifth session)
+    #: logit, i.e. whether it changes, stays the soft bias's (issue 13, fifth session). Off:
+    #: on fold 05 +0.2-0.3 points of farm restoration at the same over-correction, for
+    #: ~1.5 ms per spun document (~20 % of its check; docs/benchmarks/restore.md)
     choice_model: bool = False
     #: with a spinner profile: restore a word the profile has seen swapped when its swap
     #: probability (:meth:`urai.detect.profile.Profile.swap_probability`) is at least this
@@ -622,7 +624,8 @@ class Detector:
                               absence_cap=cfg.absence_cap, unk=eng.unk, groups=groups,
                               count_model=count_model, count_memo=count_memo)
             if cfg.choice_model:
-                b.bias = b.bias + choice_shift(an, z + b.bias, eng.unk, count_memo)
+                b.bias = b.bias + choice_shift(an, z + b.bias, eng.unk,
+                                               threshold - self.margin)
             last[:] = [b]
             return z + b.bias
 

@@ -345,37 +345,45 @@ def em_spin_rate(z_best: np.ndarray, rho: float, prior: float, rounds: int) -> f
 CHOICE_WEIGHTS = (0.6, -0.264, -1.13, -0.33, -0.536, 0.088, 1.151, 1.406)
 
 
-def choice_shift(an: Analysis, z: np.ndarray, unk: int = -1,
-                 memo: dict[str, np.ndarray] | None = None) -> np.ndarray:
+def choice_shift(an: Analysis, z: np.ndarray, unk: int = -1, lowest: float = -np.inf
+                 ) -> np.ndarray:
     """A shift of every row's logit ``z`` that re-ranks each position's candidates by the
     original-choice model (:data:`CHOICE_WEIGHTS`) and keeps each position's best logit: only
-    *which* candidate a change writes back moves, not whether the position changes."""
+    *which* candidate a change writes back moves, not whether the position changes. Only the
+    positions whose best logit exceeds ``lowest`` (those the decoder considers) are
+    re-ranked; the others keep their logits."""
     n = len(z)
+    shift = np.zeros(n)
     if n == 0:
-        return np.zeros(0)
-    if memo is not None and "choice_fixed" in memo:
-        fixed = memo["choice_fixed"]
-    else:
-        _, seen, k_w = candidate_counts(an, np.arange(n), with_observed=True)
-        x = an.X
-        llr = CountModel().type_llr(an.n_words, x[:, UNI_OBS], x[:, UNI_OBS] + x[:, UNI_DELTA],
-                                    k_w, seen, x[:, FUNCTION_WORD] > 0)
-        llr = np.clip(np.nan_to_num(llr, neginf=-12.0), -12.0, 12.0)
-        obs = an.obs_ids[an.cand_pos].astype(np.int64)
-        pairs = np.unique(np.stack([an.cand_ids.astype(np.int64), obs]), axis=1)
-        cid, hub_n = np.unique(pairs[0], return_counts=True)
-        hub = hub_n[np.searchsorted(cid, an.cand_ids)].astype(np.float64)
-        w = CHOICE_WEIGHTS
-        fixed = (w[1] * llr / 4.0 + w[2] * np.log1p(seen) + w[3] * np.log(hub)
-                 + w[4] * x[:, UNI_DELTA] + w[5] * x[:, LM_DELTA] + w[6] * x[:, CLOZE_DELTA]
-                 + w[7] * (seen > 0))
-        fixed = np.where((x[:, OBS_UNKNOWN] == 0) & (an.cand_ids != unk), fixed, 0.0)
-        if memo is not None:
-            memo["choice_fixed"] = fixed
-    s = CHOICE_WEIGHTS[0] * z + fixed
+        return shift
     starts = an.cand_ptr[:-1]
-    smax = np.maximum.reduceat(s, starts)[an.cand_pos]
     zmax = np.maximum.reduceat(z, starts)[an.cand_pos]
+    rows = np.flatnonzero(zmax > lowest)
+    if not len(rows):
+        return shift
+    x = an.X[rows]
+    _, seen, k_w = candidate_counts(an, rows, with_observed=True)
+    llr = CountModel().type_llr(an.n_words, x[:, UNI_OBS], x[:, UNI_OBS] + x[:, UNI_DELTA],
+                                k_w, seen, x[:, FUNCTION_WORD] > 0)
+    llr = np.clip(np.nan_to_num(llr, neginf=-12.0), -12.0, 12.0)
+    # how many distinct observed words of the text each candidate serves (a hub such as
+    # ``di`` or ``dan`` is a candidate of many and fits anywhere)
+    obs = an.obs_ids[an.cand_pos].astype(np.int64)
+    cand = an.cand_ids.astype(np.int64)
+    o0 = int(obs.min())
+    span = int(obs.max()) - o0 + 1
+    pairs = np.unique(cand * span + (obs - o0))  # distinct (candidate, observed)
+    cid, hub_n = np.unique(pairs // span, return_counts=True)
+    hub = hub_n[np.searchsorted(cid, cand[rows])].astype(np.float64)
+    w = CHOICE_WEIGHTS
+    fixed = (w[1] * llr / 4.0 + w[2] * np.log1p(seen) + w[3] * np.log(hub)
+             + w[4] * x[:, UNI_DELTA] + w[5] * x[:, LM_DELTA] + w[6] * x[:, CLOZE_DELTA]
+             + w[7] * (seen > 0))
+    fixed = np.where((x[:, OBS_UNKNOWN] == 0) & (an.cand_ids[rows] != unk), fixed, 0.0)
+    s = np.full(n, -np.inf)
+    s[rows] = w[0] * z[rows] + fixed
+    smax = np.maximum.reduceat(s, starts)[an.cand_pos]
     # the position's best row keeps the best logit; the others fall behind it by their
     # choice-score gap (in logit units)
-    return zmax + (s - smax) / CHOICE_WEIGHTS[0] - z
+    shift[rows] = zmax[rows] + (s[rows] - smax[rows]) / w[0] - z[rows]
+    return shift
