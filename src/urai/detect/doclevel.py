@@ -341,7 +341,7 @@ def em_spin_rate(z_best: np.ndarray, rho: float, prior: float, rounds: int) -> f
 #: candidate's count in the text), log(distinct observed words it is a candidate of), the
 #: unigram, LM and cloze deltas, the candidate occurs in the text. On the other 200
 #: articles the original is the top candidate of 0.729 of the gold positions (0.686 by the
-#: logit alone)
+#: logit alone; ``benchmarks/fit_choice.py`` refits them)
 CHOICE_WEIGHTS = (0.6, -0.264, -1.13, -0.33, -0.536, 0.088, 1.151, 1.406)
 
 
