@@ -38,6 +38,7 @@ static PyObject *core_feature_columns(PyObject *self, PyObject *args) {
 
 extern PyMethodDef urai_doclevel_methods[];    /* csrc/doclevel.c */
 extern PyMethodDef urai_fingerprint_methods[]; /* csrc/fingerprint.c */
+extern PyMethodDef urai_align_methods[];       /* csrc/align.c */
 
 static PyMethodDef core_methods[] = {
     {"feature_columns", (PyCFunction)core_feature_columns, METH_NOARGS,
@@ -71,7 +72,8 @@ PyMODINIT_FUNC PyInit__core(void) {
     PyObject *m = PyModule_Create(&core_module);
     if (!m) return NULL;
     if (PyModule_AddFunctions(m, urai_doclevel_methods) < 0 ||
-        PyModule_AddFunctions(m, urai_fingerprint_methods) < 0) {
+        PyModule_AddFunctions(m, urai_fingerprint_methods) < 0 ||
+        PyModule_AddFunctions(m, urai_align_methods) < 0) {
         Py_DECREF(m);
         return NULL;
     }

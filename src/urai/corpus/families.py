@@ -248,27 +248,27 @@ class Prepared:
 
 def text_keys(text: str, thesaurus: ThesaurusLike | None) -> list[str]:
     """The synonym-canonical keys :func:`urai.trace.align.align` compares, word by word."""
-    from urai.trace.align import _keys, word_spans
+    from urai.trace.align import word_keys, word_spans
 
-    return _keys(word_spans(text), thesaurus)
+    return word_keys(word_spans(text), thesaurus)
 
 
 def prepare(text: str, thesaurus: ThesaurusLike | None) -> Prepared:
     """``text`` with its words and keys, for :func:`align_prepared`."""
-    from urai.trace.align import _keys, word_spans
+    from urai.trace.align import word_keys, word_spans
 
     words = word_spans(text)
-    return Prepared(text, words, _keys(words, thesaurus))
+    return Prepared(text, words, word_keys(words, thesaurus))
 
 
 def explained_shares(qk: list[str], sk: list[str], cfg: ClusterConfig) -> tuple[float, float]:
     """``(share of the query's words, share of the source's words)`` that the alignment of
     the two key sequences explains (copied or swapped): the blocks of
     :func:`urai.trace.align.align` without building its ops (``coverage`` is the first)."""
-    from urai.trace.align import _blocks
+    from urai.trace.align import key_blocks
 
     q = s = 0
-    for b in _blocks(qk, sk, _ANCHOR, _MAX_SWAP, cfg.min_block):
+    for b in key_blocks(qk, sk, anchor=_ANCHOR, max_swap=_MAX_SWAP, min_block=cfg.min_block):
         for q0, q1, s0, s1, _ in b.pairs:
             q += q1 - q0
             s += s1 - s0

@@ -22,6 +22,11 @@ pair of 350-word news articles), not for optimality:
 4. blocks shorter than ``min_block`` query words are not kept (chance matches of common
    phrases such as ``kata dia kepada wartawan``); the scan goes on at the next word.
 
+With the compiled kernels (:mod:`urai.kernels`) the blocks are found in C
+(``urai._core.align_blocks``) over the keys interned to integers: the query's keys numbered
+in order of first appearance, a source key the query lacks as -1 (it can match nothing).
+:func:`_blocks_py` is the reference; both give the same blocks (tested).
+
 ``coverage`` is the share of the query's word tokens inside kept blocks: copied words
 (same key) plus swapped words. The alignment is reported as ops with offsets into both
 texts: ``copy`` (same words, up to case and thesaurus synonyms: ``synonym`` says which),
@@ -34,10 +39,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from urai import kernels
 from urai.errors import ConfigError
 from urai.trace.fingerprint import _WORD_RE, ThesaurusLike
 
-__all__ = ["AlignOp", "Alignment", "align", "align_blocks", "word_spans"]
+__all__ = ["AlignOp", "Alignment", "align", "align_blocks", "word_spans", "word_keys",
+           "key_blocks", "Block"]
 
 
 
@@ -102,6 +109,9 @@ def word_spans(text: str) -> list[tuple[int, int, str]]:
 
 @dataclass(slots=True)
 class _Block:
+    """One aligned block: query words ``qi .. qi + qn`` against source words ``si .. si + sn``
+    as runs of copied or swapped words."""
+
     qi: int  # first query word
     si: int  # first source word
     qn: int  # query words in block
@@ -109,7 +119,13 @@ class _Block:
     pairs: list[tuple[int, int, int, int, str]]  # (q0, q1, s0, s1, kind) word-index runs
 
 
-def _keys(words: Sequence[tuple[int, int, str]], thesaurus: ThesaurusLike | None) -> list[str]:
+Block = _Block
+
+
+def word_keys(words: Sequence[tuple[int, int, str]], thesaurus: ThesaurusLike | None
+              ) -> list[str]:
+    """The key of each word of :func:`word_spans` that the alignment compares: the word, or
+    its ``thesaurus.canonical`` form."""
     if thesaurus is None:
         return [w for _, _, w in words]
     many = getattr(thesaurus, "canonical_many", None)
@@ -124,6 +140,9 @@ def _keys(words: Sequence[tuple[int, int, str]], thesaurus: ThesaurusLike | None
             k = cache[w] = canon(w)
         out.append(k)
     return out
+
+
+_keys = word_keys  # trace's own modules use the short name
 
 
 def align(
@@ -172,8 +191,35 @@ def align_blocks(
     return _to_alignment(query, source, qw, sw, blocks), blocks
 
 
+def key_blocks(qk: list[str], sk: list[str], *, anchor: int = 3, max_swap: int = 2,
+               min_block: int = 5) -> list[Block]:
+    """The aligned blocks of two key sequences (:func:`word_keys`), in query order: what
+    :func:`align_blocks` aligns, without the ops."""
+    if anchor < 1 or min_block < 1 or max_swap < 0:
+        raise ConfigError("align: anchor and min_block must be >= 1, max_swap >= 0")
+    return _blocks(qk, sk, anchor, max_swap, min_block)
+
+
+_KIND = ("copy", "swap")
+
+
 def _blocks(qk: list[str], sk: list[str], anchor: int, max_swap: int,
             min_block: int) -> list[_Block]:
+    core = kernels.core() if kernels.enabled() else None
+    if core is None or not qk or not sk:
+        return _blocks_py(qk, sk, anchor, max_swap, min_block)
+    ids: dict[str, int] = {}
+    # as [ids.setdefault(k, len(ids)) for k in qk] and [ids.get(k, -1) for k in sk]
+    qids = memoryview(core.key_ids(list(qk), ids, True)).cast("i")
+    sids = memoryview(core.key_ids(list(sk), ids, False)).cast("i")
+    return [_Block(qi, si, qn, sn, [(q0, q1, s0, s1, _KIND[w]) for q0, q1, s0, s1, w in pairs])
+            for qi, si, qn, sn, pairs in core.align_blocks(qids, sids, anchor, max_swap,
+                                                            min_block)]
+
+
+def _blocks_py(qk: list[str], sk: list[str], anchor: int, max_swap: int,
+               min_block: int) -> list[_Block]:
+    """The reference of :func:`_blocks` (``urai._core.align_blocks``)."""
     nq, ns = len(qk), len(sk)
     a = min(anchor, nq, ns)
     if a == 0:
