@@ -29,7 +29,8 @@
   ``REF`` (its ``src/`` exported with ``git archive`` to a temporary directory, with this
   tree's compiled ``urai._core`` beside it, or ``--ref-core``'s) and of this tree, each in
   its own subprocess, alternating, ``K`` times: a table of check and baseline rates (lowest
-  - highest over the rounds) and their same-process ratio.
+  - highest over the rounds) and their same-process ratio; also the rates of the check with
+  its ``to_dict`` JSON (``urai check --json``) and of ``urai restore --json``'s object.
 * ``--dump PATH`` writes every ``CheckResult.to_dict()`` (one JSON line per document);
   ``--compare A B`` checks two dumps: identical verdicts, substitutions (offsets, words) and
   restored text, and every probability/feature/confidence within ``--tol`` (default 1e-6;
@@ -115,6 +116,13 @@ def export(ref: str, into: Path, core: Path | None) -> Path:
     return into / "src"
 
 
+def _restore_obj(r: object) -> dict[str, object]:
+    """What ``urai restore --json`` writes of a result (``urai.corpus.jobs``), less the
+    source and id."""
+    return {"verdict": r.verdict, "changes": len(r.substitutions),  # type: ignore[attr-defined]
+            "restored_text": r.restored_text}  # type: ignore[attr-defined]
+
+
 def child(docs_n: int, repeat: int) -> int:
     """One measurement in this process: check and baseline rates as a JSON line."""
     import urai
@@ -127,7 +135,12 @@ def child(docs_n: int, repeat: int) -> int:
         base.run(d)
     rate = best_rate(det.check, docs, repeat)
     brate = best_rate(base.run, docs, repeat)
-    print(json.dumps({"check": rate, "baseline": brate, "urai": urai.__file__}))
+    jrate = best_rate(lambda d: json.dumps(det.check(d).to_dict(), ensure_ascii=False),
+                      docs, repeat)
+    rrate = best_rate(lambda d: json.dumps(_restore_obj(det.check(d)), ensure_ascii=False),
+                      docs, repeat)
+    print(json.dumps({"check": rate, "baseline": brate, "check_json": jrate,
+                      "restore_json": rrate, "urai": urai.__file__}))
     return 0
 
 
@@ -155,15 +168,21 @@ def same_run(ref: str, rounds: int, docs_n: int, repeat: int, core: Path | None)
 
     print(f"\n{rounds} rounds, {2 * docs_n} documents, best of {repeat} passes per process; "
           "docs/s of CPU time")
-    print("| | check, docs/s of CPU time | baseline, same process | ratio |")
-    print("|---|---|---|---|")
+    print("| | check, docs/s of CPU time | baseline, same process | ratio | "
+          "check + to_dict + JSON | restore JSON |")
+    print("|---|---|---|---|---|---|")
     for name, rs in res.items():
         print(f"| {name} | {span([r['check'] for r in rs], ',.0f')} | "
               f"{span([r['baseline'] for r in rs], ',.0f')} | "
-              f"{span([r['check'] / r['baseline'] for r in rs], '.2f')}x |")
+              f"{span([r['check'] / r['baseline'] for r in rs], '.2f')}x | "
+              f"{span([r['check_json'] for r in rs], ',.0f')} | "
+              f"{span([r['restore_json'] for r in rs], ',.0f')} |")
     a, b = res[f"{ref} (before)"], res["this tree"]
     sp = [y["check"] / x["check"] for x, y in zip(a, b, strict=True)]
     print(f"this tree / {ref}, round by round: {', '.join(f'{x:.2f}x' for x in sp)}")
+    for key, what in (("check_json", "check + to_dict + JSON"), ("restore_json", "restore JSON")):
+        sp = [y[key] / x[key] for x, y in zip(a, b, strict=True)]
+        print(f"  {what}: {', '.join(f'{x:.2f}x' for x in sp)}")
     return 0
 
 

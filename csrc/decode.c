@@ -21,12 +21,6 @@
 
 static const double LM_KNOTS[N_LM_TERMS - 1] = {0.0, 1.0, 2.0, 3.0};
 
-static inline double sigmoid(double x) {
-    if (x > 50.0) x = 50.0;
-    if (x < -50.0) x = -50.0;
-    return 1.0 / (1.0 + exp(-x));
-}
-
 /* lm_terms(d) @ w_lm, in the order of numpy's row-times-vector product */
 static inline double lm_term(double d, const double *w) {
     double s = d * w[0];
@@ -205,9 +199,9 @@ URAI_KERNEL static int decode_cluster(dec_state *st, const int64_t *g, int n, co
             int idx = b - oi * stride[c];
             if (idx < C) {
                 double logit_r = raw[idx] + st->threshold * (nb - 1);
-                st->conf[j] = sigmoid(logit_b - logit_r);
+                st->conf[j] = urai_sigmoid(logit_b - logit_r);
             } else {
-                st->conf[j] = sigmoid(st->z[st->choice[j]]);
+                st->conf[j] = urai_sigmoid(st->z[st->choice[j]]);
             }
         }
     }
@@ -294,7 +288,7 @@ PyObject *urai_py_decode(PyObject *self, PyObject *args) {
                 int64_t j = comp[a];
                 if (z_best[j] > threshold) {
                     choice[j] = best[j];
-                    conf[j] = sigmoid(z_best[j]);
+                    conf[j] = urai_sigmoid(z_best[j]);
                     lone_gain += X[best[j] * X_NF];
                 }
             }

@@ -321,8 +321,8 @@ static double np_sum(const double *a, Py_ssize_t n) {
 /* doc_sums(choice, confidence, z_best, lm_max, scratch) -> (changed, sum of their
  * confidences, how many >= 0.9, sum of sigmoid(z_best), positions with lm_max > 1, sum of
  * the five largest z_best clipped to [-10, 10] in ascending order, how many): what
- * urai.detect.features.doc_features computes with numpy, in one call (scratch: m float64;
- * the sigmoid's exp is libm's, numpy's may differ from it in the last bit) */
+ * urai.detect.features.doc_features computes, in one call (scratch: m float64; the sigmoid
+ * is urai_sigmoid, libm's exp, which the Python reference uses too) */
 static PyObject *py_doc_sums(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *o[5];
@@ -350,9 +350,7 @@ static PyObject *py_doc_sums(PyObject *self, PyObject *args) {
             }
         const double sum_conf = np_sum(tmp, nc);
         for (Py_ssize_t j = 0; j < m; j++) {
-            double x = zb[j];
-            x = x < -50.0 ? -50.0 : (x > 50.0 ? 50.0 : x);
-            tmp[j] = 1.0 / (1.0 + exp(-x));
+            tmp[j] = urai_sigmoid(zb[j]);
         }
         const double sum_sig = np_sum(tmp, m);
         const Py_ssize_t nl = buf_len(&v[3]);

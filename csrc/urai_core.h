@@ -8,7 +8,17 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
+
+/* The logistic function of urai.detect.evidence.sigmoid: x clipped to [-50, 50], then
+ * 1 / (1 + exp(-x)) with libm's exp (what Python's math.exp calls, so the Python reference
+ * that needs the same bits computes it with math.exp) */
+static inline double urai_sigmoid(double x) {
+    if (x > 50.0) x = 50.0;
+    if (x < -50.0) x = -50.0;
+    return 1.0 / (1.0 + exp(-x));
+}
 
 /* ---- tokens (csrc/tokenize.c) ------------------------------------------------------- */
 

@@ -3,7 +3,8 @@
 :func:`substitutions` turns a decoded analysis into :class:`Substitution` objects: the
 offsets of the flagged word, the suggestion in the observed word's capitalisation, the
 evidence columns (:data:`EVIDENCE`), the document-level gain of the adaptive pass and one
-sentence saying why (:func:`reason`, :func:`doc_reason`). It reads every per-row number it
+sentence saying why (:func:`reason`, :func:`doc_reason`; formatted when first read,
+:class:`Deferred`). It reads every per-row number it
 needs with one numpy call per array (a per-element numpy index costs more than the
 formatting it feeds), so a spun copy's ~25 reasons cost little next to the analysis.
 """
@@ -21,17 +22,36 @@ from urai.detect.evidence import TOKEN_FEATURES
 from urai.detect.kernels import LazyWords, token_spans
 from urai.lang.tokenize import match_case
 
-__all__ = ["Substitution", "EVIDENCE", "substitutions", "reason", "doc_reason", "times"]
+__all__ = ["Substitution", "Deferred", "EVIDENCE", "substitutions", "reason", "doc_reason",
+           "times"]
 
 
-@dataclass(frozen=True, slots=True)
+class _Reason:
+    """The ``reason`` field of :class:`Substitution` (a data descriptor): it holds the reason
+    or a :class:`Deferred` one, built into its sentence when first read (a check that is not
+    asked for its reasons never formats them) and kept."""
+
+    def __get__(self, obj: Any, owner: Any = None) -> str:
+        if obj is None:
+            return ""  # the field's default
+        v = obj.__dict__["_reason"]
+        if isinstance(v, Deferred):
+            v = obj.__dict__["_reason"] = v.text()
+        return v  # type: ignore[no-any-return]
+
+    def __set__(self, obj: Any, value: str | Deferred) -> None:
+        obj.__dict__["_reason"] = value
+
+
+@dataclass(frozen=True)
 class Substitution:
     """A word that looks substituted: ``text[start:end] == observed``.
 
     ``evidence`` explains the change: ``lm_gain`` and ``cloze_gain`` (log10 of how much more
     likely the suggestion is than the observed word in this context, under the trigram LM and
     the cloze model), ``frequency_gain`` (zipf of the suggestion minus zipf of the observed
-    word) and ``thesaurus_weight`` of the link; ``reason`` says the same in one sentence.
+    word) and ``thesaurus_weight`` of the link; ``reason`` says the same in one sentence
+    (given as a string, or as a :class:`Deferred` reason that is formatted when first read).
     """
 
     start: int
@@ -40,7 +60,7 @@ class Substitution:
     suggestion: str  # the likely original, in the observed word's capitalisation
     confidence: float  # probability that the word was swapped and ``suggestion`` is right
     evidence: Mapping[str, float] = field(default_factory=dict)
-    reason: str = ""
+    reason: str = _Reason()  # type: ignore[assignment]
 
 
 #: the per-change explanation: name -> the token feature it reports
@@ -102,6 +122,29 @@ def doc_reason(obs: str, sugg: str, type_term: float, others: float, exp_r: floa
     return (" Document: " + "; ".join(parts) + ".") if parts else ""
 
 
+class Deferred:
+    """A reason not formatted yet: :func:`reason` of ``observed``, ``suggestion`` and the
+    ``lm``/``cloze``/``frequency`` gains, followed by :func:`doc_reason` of ``doc`` (its
+    ``type_term, others, expected, seen``) when given."""
+
+    __slots__ = ("observed", "suggestion", "gains", "doc")
+
+    def __init__(self, observed: str, suggestion: str, gains: tuple[float, float, float],
+                 doc: tuple[float, float, float, float] | None = None) -> None:
+        self.observed, self.suggestion, self.gains, self.doc = observed, suggestion, gains, doc
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Deferred, (self.observed, self.suggestion, self.gains, self.doc))
+
+    def text(self) -> str:
+        lm, cz, fg = self.gains
+        why = reason(self.observed, self.suggestion,
+                     {"lm_gain": lm, "cloze_gain": cz, "frequency_gain": fg})
+        if self.doc is not None:
+            why += doc_reason(self.observed, self.suggestion, *self.doc)
+        return why
+
+
 def _words(an: Any, rows: np.ndarray) -> list[str]:
     """The candidate surfaces of ``rows``."""
     cw = an.cand_words
@@ -147,11 +190,12 @@ def substitutions(text: str, an: Any, dec: Any, bias: DocBias | None,
         obs = text[s:e]
         sugg = match_case(obs, word)
         ev = dict(zip(_NAMES, ev_row, strict=True))
-        why = reason(obs, sugg, ev)
+        gains = (ev["lm_gain"], ev["cloze_gain"], ev["frequency_gain"])
         ev["document_gain"] = 0.0
+        why = Deferred(obs, sugg, gains)
         if doc is not None:
             gain, tterm, others, exp_r, seen_r = doc[i]
             ev["document_gain"] = gain
-            why += doc_reason(obs, sugg, tterm, others, exp_r, seen_r)
-        out.append(Substitution(s, e, obs, sugg, conf, ev, why))
+            why.doc = (tterm, others, exp_r, seen_r)
+        out.append(Substitution(s, e, obs, sugg, conf, ev, why))  # type: ignore[arg-type]
     return out

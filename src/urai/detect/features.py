@@ -30,6 +30,7 @@ the feature names and the training provenance.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -103,7 +104,7 @@ def _sums(an: Analysis, dec: Decoded) -> tuple[int, float, int, float, int, floa
     """What :meth:`urai.detect.kernels.EngineCore.doc_sums` gives, in numpy: ``(changed,
     sum of their confidences, how many >= 0.9, sum of sigmoid(z_best), positions with an
     LM delta > 1, sum of the five largest z_best clipped to [-10, 10] in ascending order,
-    how many)``."""
+    how many)``; the same bits."""
     conf = dec.confidence[dec.choice >= 0]
     nc = len(conf)
     s_conf = float(np.add.reduce(conf)) if nc else 0.0
@@ -116,9 +117,12 @@ def _sums(an: Analysis, dec: Decoded) -> tuple[int, float, int, float, int, floa
     total = 0.0
     for v in top:
         total += v
+    # the sigmoid with libm's exp, as the kernel (numpy's exp may differ in the last bit)
+    sig = np.array([1.0 / (1.0 + math.exp(-x))
+                    for x in np.clip(dec.z_best, -50.0, 50.0).tolist()])
     return (nc, s_conf, int(np.count_nonzero(conf >= 0.9)),
-            float(np.add.reduce(sigmoid(dec.z_best))), int(np.count_nonzero(dmax > 1.0)),
-            total, len(top))
+            float(np.add.reduce(sig)) if len(sig) else 0.0,
+            int(np.count_nonzero(dmax > 1.0)), total, len(top))
 
 
 @dataclass(frozen=True, slots=True)

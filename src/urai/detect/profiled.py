@@ -44,7 +44,6 @@ def apply_profile(eng: Engine, cfg: Any, text: str, subs: list[Substitution], pr
     writing ``w`` for anything, or its copies hold ``w`` unchanged at least twice and
     never as a substitute."""
     toks = tokenize(text)
-    hits: list[tuple[int, str, str, float, float, float]] = []
     # the selection policy's candidates at words the profile never saw swapped:
     # (token, observed, candidate original, prior log-odds)
     phits: list[tuple[int, str, str, float]] = []
@@ -59,6 +58,7 @@ def apply_profile(eng: Engine, cfg: Any, text: str, subs: list[Substitution], pr
         phits = [(i, toks[i].text.lower(), c, pol.logit(f))
                  for i, c, f in policy_rows(eng, prof, toks, only, lay)]
     seen_model = pol is not None and bool(pol.seen_coef) and cfg.profile_policy_seen
+    by_start = {s.start: s for s in subs}
     for i, w, orig, pr, d in seen_rows(eng, prof, toks, lay):
         if cfg.profile_natural_prior:
             pr = natural_prior(eng, prof, w, pr)
@@ -70,12 +70,9 @@ def apply_profile(eng: Engine, cfg: Any, text: str, subs: list[Substitution], pr
                 + cfg.profile_policy_offset
         else:
             post = float(np.log(pr / max(1.0 - pr, 1e-9)) + cfg.profile_lm_weight * LN10 * d)
-        hits.append((i, w, orig, pr, d, post))
-    by_start = {s.start: s for s in subs}
-    for i, w, orig, pr, d, post in hits:
-        t = toks[i]
         if post <= 0.0:
             continue
+        t = toks[i]
         n = dict(prof.originals(w))[orig]
         kept = int(prof.kept.get(w, 0))
         ev = {"profile_count": float(n), "profile_kept": float(kept),
@@ -86,7 +83,7 @@ def apply_profile(eng: Engine, cfg: Any, text: str, subs: list[Substitution], pr
         by_start[t.start] = Substitution(t.start, t.end, t.text, match_case(t.text, orig),
                                          float(sigmoid(post)), ev, reason)
     policy_tokens: set[int] = set()
-    best: dict[int, tuple[float, str, float, float]] = {}
+    best: dict[int, tuple[float, str, float]] = {}
     prior = {(toks[i].start, orig): lo for i, _w, orig, lo in phits}
     if veto is not None and pol is not None:
         # a detector suggestion x -> c at a word the profile never saw swapped needs the
@@ -103,11 +100,11 @@ def apply_profile(eng: Engine, cfg: Any, text: str, subs: list[Substitution], pr
         policy_tokens.add(toks[i].start)
         post = lo + cfg.profile_policy_offset
         if post > 0.0 and (i not in best or post > best[i][0]):
-            best[i] = (post, orig, lo, 0.0)
+            best[i] = (post, orig, lo)
     if phits and cfg.profile_policy_decides:
         for start in policy_tokens:  # the policy decides the words it has candidates for
             by_start.pop(start, None)
-    for i, (post, orig, lo, _d) in best.items():
+    for i, (post, orig, lo) in best.items():
         t = toks[i]
         ev = {"profile_policy": round(lo, 6)}
         reason = (f"The spinner profile '{prof.name}' never saw '{t.text.lower()}' "
