@@ -317,3 +317,70 @@ def test_a_second_source_outvoted_by_copies_of_the_first_is_found(tmp_path: Path
         assert "voli" in ids, ids
         (p,) = next(m for m in res.matches if m.id == "voli").passages
         assert p.query_start >= len(SOURCE) and p.query_words >= 20
+
+
+def test_second_vote_blocks_follow_the_query_sentences_and_skip_explained_words() -> None:
+    from urai.trace.index import _second_round_blocks
+    from urai.trace.passages import prepare
+
+    text = ("Kantor berita CNNIndonesia.com melaporkan 1.000 warga mengungsi dari desa itu. "
+            "Petugas membuka dapur umum di balai desa. Bantuan datang dari provinsi tetangga "
+            "pada malam hari. Relawan mendata korban di posko.")
+    qw = word_spans(text)
+    prep = prepare(text, qw, None, frozenset())
+    # the domain's and the number's dots end no sentence
+    assert len(prep.sents) == 4
+    rng = random.Random(3)
+    for trial in range(300):
+        explained = bytearray(rng.random() < (0.0 if trial == 0 else 0.4) for _ in qw)
+        blocks = _second_round_blocks(prep.sents, explained)
+        pieces = [p for blk in blocks for p in blk]
+        words = [i for a, b in pieces for i in range(a, b)]
+        # every unexplained word in exactly one piece, no explained word in any
+        assert words == [i for i in range(len(qw)) if not explained[i]]
+        runs = 0
+        for blk in blocks:
+            assert 1 <= len(blk) <= 2
+            assert all(blk[0][1] < blk[1][0] for _ in blk[1:])  # apart: else one piece
+            # a run never crosses a sentence end; a piece only where two runs touch
+            for a, b in blk:
+                ends = [e for _, e in prep.sents if a < e < b]
+                assert len(ends) <= 1
+                runs += 1 + len(ends)
+        n_runs = sum(1 for s0, s1 in prep.sents for i in range(s0, s1)
+                     if not explained[i] and (i == s0 or explained[i - 1]))
+        assert runs == n_runs and len(blocks) == (n_runs + 1) // 2
+    whole = _second_round_blocks(prep.sents, bytearray(len(qw)))
+    assert whole == [[(0, prep.sents[1][1])], [(prep.sents[2][0], len(qw))]]
+
+
+def test_pair_options_keep_every_pair_the_bag_step_can_form() -> None:
+    """The early exit of the bag step: the pair options computed from the query alone are
+    exactly the (short sentence, neighbour) pairs that pass the query-side conditions."""
+    from urai.trace import passages as P
+
+    rng = random.Random(5)
+    vocab = ["padi", "sawah", "petani", "air", "hujan", "pupuk", "harga", "pasar", "desa",
+             "panen", "benih", "musim", "kota", "jalan", "truk"]
+    for _ in range(200):
+        sents = []
+        for _ in range(rng.randint(1, 6)):
+            sents.append(" ".join(rng.choice(vocab) for _ in range(rng.randint(1, 7))) + ".")
+        text = " ".join(sents)
+        qw = word_spans(text)
+        prep = P.prepare(text, qw, None, frozenset())
+        covered = bytearray(rng.random() < 0.3 for _ in qw)
+        got = {(n, m) for n, opts in P._pair_options(prep, covered) for m, *_ in opts}
+        want = set()
+        for n, (a, b) in enumerate(prep.sents):
+            if len(prep.bags[n][0]) >= P.BAG_MIN_MATCHED or sum(covered[a:b]) >= b - a:
+                continue
+            for m in (n + 1, n - 1):
+                if 0 <= m < len(prep.sents):
+                    lo, hi = min(n, m), max(n, m)
+                    qa, qb = prep.sents[lo][0], prep.sents[hi][1]
+                    bag = {**prep.bags[hi][0], **prep.bags[lo][0]}
+                    if (qb - qa >= 6 and sum(covered[qa:qb]) < P.BAG_UNCOVERED * (qb - qa)
+                            and len(bag) > P.BAG_MIN_MATCHED):
+                        want.add((n, m))
+        assert got == want

@@ -461,7 +461,7 @@ class Index:
         starts = [w[0] for w in qwords]
         explained = bytearray(len(qwords))
         near: list[Shared] = []
-        for cand in self._rounds(text, qwords, scored, read, explained, found, passages):
+        for cand in self._rounds(text, qwords, scored, read, explained, found, prep):
             with self._lock:  # one connection, possibly shared by threads
                 info = self._store.doc_info(cand.doc)
             if info is None:  # removed meanwhile
@@ -510,7 +510,7 @@ class Index:
     def _rounds(self, text: str, qwords: list[tuple[int, int, str]],
                 scored: list[Candidate[int]], read: dict[int, list[int]], explained: bytearray,
                 found: list[tuple[float, str, Match, tuple[Passage, ...], bool]],
-                passages: bool) -> Iterator[Candidate[int]]:
+                prep: QueryPrep | None) -> Iterator[Candidate[int]]:
         """The candidates to verify: the vote's, then (a long passage-level query with a
         source found) the best :data:`SECOND_ROUND` of a second vote over the fingerprints
         of the query's words that no verified source explains. A short passage of a second
@@ -519,7 +519,7 @@ class Index:
         is often the leader (on folds 01-04, 18 of the 28 sources that documents with
         several passages missed were candidates ranked below the verified ones)."""
         yield from scored
-        if not passages or not found:
+        if prep is None or not found:
             return
         left = [i for i in range(len(qwords)) if not explained[i]]
         if len(left) < SECOND_ROUND_WORDS or len(left) == len(qwords):
@@ -528,27 +528,9 @@ class Index:
         # one); a document's votes are counted per window and it is ranked
         # by its best window: a passage's few fingerprints are close together, the votes
         # that same-topic documents get from the clean text are spread over it
-        sents: list[list[int]] = [[]]
-        for i in left:
-            if sents[-1] and (i != sents[-1][-1] + 1 or _ends_sentence(text, qwords, i)):
-                sents.append([])
-            sents[-1].append(i)
-        blocks: list[dict[int, tuple[int, float]]] = []  # votes of each 2-sentence block
-        for k in range(0, len(sents), 2):
-            win = [i for r in sents[k: k + 2] for i in r]
-            # the index's own fingerprints of the block (no query-side expansion: a third of
-            # the CPU of the expanded ones, and on folds 01-04 they found 3 of the 5 sources
-            # that the expanded ones found beyond the first vote)
-            qsh, qbags, _ = self._fp.channels(text[qwords[win[0]][0]: qwords[win[-1]][1]])
-            votes: dict[int, tuple[int, float]] = {}
-            for h in np.union1d(qsh, qbags).tolist():
-                docs = read.get(h)  # every fingerprint of the query was read in round one
-                if docs and len(docs) <= SECOND_ROUND_DF:
-                    w = 1.0 / len(docs)
-                    for d in docs:
-                        v, sp = votes.get(d, (0, 0.0))
-                        votes[d] = (v + 1, sp + w)
-            blocks.append(votes)
+        blocks = self._block_votes(
+            [[text[qwords[a][0]: qwords[b - 1][1]] for a, b in blk]
+             for blk in _second_round_blocks(prep.sents, explained)], read)
         best: dict[int, tuple[int, float]] = {}
         for k, votes in enumerate(blocks):  # a window: two adjacent blocks
             nxt = blocks[k + 1] if k + 1 < len(blocks) else {}
@@ -565,6 +547,38 @@ class Index:
         n = max(1, len(qwords))
         yield from [Candidate(d, best[d][0], min(1.0, best[d][0] / n))
                     for d in ranked[:SECOND_ROUND]]
+
+    def _block_votes(self, blocks: list[list[str]], read: dict[int, list[int]]
+                     ) -> list[dict[int, tuple[int, float]]]:
+        """Each block's votes per document: ``(fingerprints shared, sum of 1 / df)`` over
+        the index-side fingerprints of its pieces of unexplained text (fingerprints of at
+        most :data:`SECOND_ROUND_DF` documents; ``read`` holds the postings of round one)."""
+        # the index's own fingerprints of the blocks (no query-side expansion: a third of
+        # the CPU of the expanded ones, and on folds 01-04 they found 3 of the 5 sources
+        # that the expanded ones found beyond the first vote), every piece in one call
+        pieces = [t for blk in blocks for t in blk]
+        owner = np.repeat(np.arange(len(blocks)), [len(blk) for blk in blocks])
+        shingles, _, bag_h, bag_i = self._fp.index_many(pieces)
+        per_block: list[list[np.ndarray]] = [[] for _ in blocks]
+        for k, sh in enumerate(shingles):
+            per_block[owner[k]].append(sh)
+        if len(bag_h):
+            bag_block = owner[np.asarray(bag_i, dtype=np.intp)]
+            for k in np.unique(bag_block).tolist():
+                per_block[k].append(bag_h[bag_block == k])
+        out: list[dict[int, tuple[int, float]]] = []
+        for parts in per_block:
+            votes: dict[int, tuple[int, float]] = {}
+            fps = np.unique(np.concatenate(parts)) if parts else np.empty(0, np.int64)
+            for h in fps.tolist():
+                docs = read.get(h)  # every fingerprint of the query was read in round one
+                if docs and len(docs) <= SECOND_ROUND_DF:
+                    w = 1.0 / len(docs)
+                    for d in docs:
+                        v, sp = votes.get(d, (0, 0.0))
+                        votes[d] = (v + 1, sp + w)
+            out.append(votes)
+        return out
 
     def _attribute(self, source: str, qwords: list[tuple[int, int, str]],
                    found: list[tuple[float, str, Match, tuple[Passage, ...], bool]],
@@ -742,10 +756,35 @@ class Index:
             yield ident
 
 
-def _ends_sentence(text: str, qwords: list[tuple[int, int, str]], i: int) -> bool:
-    """Whether a sentence ends between query words ``i - 1`` and ``i``."""
-    gap = text[qwords[i - 1][1]: qwords[i][0]] if i > 0 else ""
-    return "\n" in gap or any(c in gap for c in ".!?")
+def _second_round_blocks(sents: list[tuple[int, int]], explained: bytearray
+                         ) -> list[list[tuple[int, int]]]:
+    """The second vote's blocks as word ranges ``[a, b)``: the unexplained words of each
+    query sentence (``sents``, the query's own sentences) split into runs of consecutive
+    unexplained words, two runs a block; runs that touch in the query are one piece (so a
+    shingle may cross a sentence end, as in the index), and no explained word is inside a
+    piece."""
+    runs: list[tuple[int, int]] = []
+    for a, b in sents:
+        i = a
+        while i < b:
+            if explained[i]:
+                i += 1
+                continue
+            j = i
+            while j < b and not explained[j]:
+                j += 1
+            runs.append((i, j))
+            i = j
+    blocks: list[list[tuple[int, int]]] = []
+    for k in range(0, len(runs), 2):
+        pieces: list[tuple[int, int]] = []
+        for a, b in runs[k: k + 2]:
+            if pieces and pieces[-1][1] == a:
+                pieces[-1] = (pieces[-1][0], b)
+            else:
+                pieces.append((a, b))
+        blocks.append(pieces)
+    return blocks
 
 
 def _all_unmatched(qwords: list[tuple[int, int, str]]) -> tuple[Span, ...]:

@@ -332,10 +332,10 @@ def _bag_passages(source: str, prep: QueryPrep, swords: Words, sk: list[str],
     qsent = [(n, a, b) for n, (a, b) in enumerate(prep.sents)
              if b - a >= 3 and sum(covered[a:b]) < BAG_UNCOVERED * (b - a)
              and len(prep.bags[n][0]) >= BAG_MIN_MATCHED]
-    # query sentences too short to be compared alone (see the pairs below)
-    short = [n for n, (a, b) in enumerate(prep.sents)
-             if len(prep.bags[n][0]) < BAG_MIN_MATCHED and sum(covered[a:b]) < b - a]
-    if not qsent and (not short or len(prep.sents) < 2):
+    # query sentences too short to be compared alone, each with the adjacent sentences it
+    # may form a pair with (see the pairs below)
+    short = _pair_options(prep, covered)
+    if not qsent and not short:
         return []
     ssent = sentences(swords, source)
     sbags: list[dict[str, int]] = []
@@ -423,20 +423,13 @@ def _bag_passages(source: str, prep: QueryPrep, swords: Words, sk: list[str],
     # dilutes the pair's bag)
     pairs: dict[int, tuple[int, int, int, int, float, int, float]] = {}
     used: set[int] = set()
-    n_sents = len(prep.sents)
-    for n_q in short:
+    for n_q, options in short:
         if n_q in used:
             continue
-        for m_q in (n_q + 1, n_q - 1):
-            if not 0 <= m_q < n_sents or m_q in used:
+        for m_q, qa, qb, bag in options:
+            if m_q in used:
                 continue
             lo, hi = min(n_q, m_q), max(n_q, m_q)
-            qa, qb = prep.sents[lo][0], prep.sents[hi][1]
-            if qb - qa < 6 or sum(covered[qa:qb]) >= BAG_UNCOVERED * (qb - qa):
-                continue
-            bag = {**prep.bags[hi][0], **prep.bags[lo][0]}
-            if len(bag) <= BAG_MIN_MATCHED:
-                continue
             hit = best_window(bag, sum(x[0] for x in bag.values()), qa, qb, True)
             alone = single.get(m_q)
             if hit is None or hit[4] < NEAR_BAG or (
@@ -469,6 +462,38 @@ def _bag_passages(source: str, prep: QueryPrep, swords: Words, sk: list[str],
         else:
             out.append(_P(qa, qb, s0, s1, kind, sim * size, size, sw))
         prev = (j0, j1)
+    return out
+
+
+_Bag = dict[str, tuple[float, tuple[str, ...]]]
+
+
+def _pair_options(prep: QueryPrep, covered: bytearray
+                  ) -> list[tuple[int, list[tuple[int, int, int, _Bag]]]]:
+    """The query sentences too short to be compared as a bag alone (fewer than
+    :data:`BAG_MIN_MATCHED` content keys, not wholly covered) that have an adjacent sentence
+    to form a pair with: ``(sentence, [(neighbour, first word, end word, pair bag)])``, the
+    next sentence first. A pair needs 6 words, less than :data:`BAG_UNCOVERED` of them
+    covered and more than :data:`BAG_MIN_MATCHED` content keys; what depends on the source
+    is left to :func:`_bag_passages`."""
+    out = []
+    sents, bags = prep.sents, prep.bags
+    for n_q, (a, b) in enumerate(sents):
+        if len(bags[n_q][0]) >= BAG_MIN_MATCHED or sum(covered[a:b]) >= b - a:
+            continue
+        options = []
+        for m_q in (n_q + 1, n_q - 1):
+            if not 0 <= m_q < len(sents):
+                continue
+            lo, hi = min(n_q, m_q), max(n_q, m_q)
+            qa, qb = sents[lo][0], sents[hi][1]
+            if qb - qa < 6 or sum(covered[qa:qb]) >= BAG_UNCOVERED * (qb - qa):
+                continue
+            bag = {**bags[hi][0], **bags[lo][0]}
+            if len(bag) > BAG_MIN_MATCHED:
+                options.append((m_q, qa, qb, bag))
+        if options:
+            out.append((n_q, options))
     return out
 
 
