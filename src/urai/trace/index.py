@@ -67,6 +67,7 @@ from urai.trace.passages import (
     context_names,
     locate,
     prepare,
+    uncovered_runs,
     unmatched_spans,
 )
 from urai.trace.scoring import (
@@ -763,18 +764,7 @@ def _second_round_blocks(sents: list[tuple[int, int]], explained: bytearray
     unexplained words, two runs a block; runs that touch in the query are one piece (so a
     shingle may cross a sentence end, as in the index), and no explained word is inside a
     piece."""
-    runs: list[tuple[int, int]] = []
-    for a, b in sents:
-        i = a
-        while i < b:
-            if explained[i]:
-                i += 1
-                continue
-            j = i
-            while j < b and not explained[j]:
-                j += 1
-            runs.append((i, j))
-            i = j
+    runs = [r for a, b in sents for r in uncovered_runs(explained, a, b)]
     blocks: list[list[tuple[int, int]]] = []
     for k in range(0, len(runs), 2):
         pieces: list[tuple[int, int]] = []

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from urai.trace.align import _extend, _keys
 from urai.trace.fingerprint import ThesaurusLike
 
-__all__ = ["Passage", "Span", "KINDS", "locate", "sentences", "unmatched_spans", "context_names"]
+__all__ = ["Passage", "Span", "KINDS", "locate", "sentences", "unmatched_spans", "uncovered_runs",
+           "context_names"]
 
 KINDS = ("verbatim", "spun", "reordered", "paraphrased")
 #: query words between two aligned blocks of one sequential passage
@@ -534,19 +535,24 @@ def unmatched_spans(qwords: Words, covered: Sequence[int] | bytearray,
                     min_words: int = 3) -> tuple[Span, ...]:
     """Runs of at least ``min_words`` query words that ``covered`` (one flag per word) marks
     as explained by no source."""
+    return tuple(Span(qwords[i][0], qwords[j - 1][1], j - i)
+                 for i, j in uncovered_runs(covered, 0, len(qwords)) if j - i >= min_words)
+
+
+def uncovered_runs(covered: Sequence[int] | bytearray, a: int, b: int) -> list[tuple[int, int]]:
+    """The maximal runs ``[i, j)`` inside ``[a, b)`` where ``covered`` is false."""
     out = []
-    i, n = 0, len(qwords)
-    while i < n:
+    i = a
+    while i < b:
         if covered[i]:
             i += 1
             continue
         j = i
-        while j < n and not covered[j]:
+        while j < b and not covered[j]:
             j += 1
-        if j - i >= min_words:
-            out.append(Span(qwords[i][0], qwords[j - 1][1], j - i))
+        out.append((i, j))
         i = j
-    return tuple(out)
+    return out
 
 
 #: characters after which a capitalised word starts a sentence (so is no name)
