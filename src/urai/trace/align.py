@@ -145,6 +145,11 @@ def word_keys(words: Sequence[tuple[int, int, str]], thesaurus: ThesaurusLike | 
 _keys = word_keys  # trace's own modules use the short name
 
 
+def _check(anchor: int, min_block: int, max_swap: int) -> None:
+    if anchor < 1 or min_block < 1 or max_swap < 0:
+        raise ConfigError("align: anchor and min_block must be >= 1, max_swap >= 0")
+
+
 def align(
     query: str,
     source: str,
@@ -157,8 +162,7 @@ def align(
     _source_words: list[tuple[int, int, str]] | None = None,
 ) -> Alignment:
     """Align ``query`` to ``source``; thesaurus synonyms (same ``canonical`` key) match."""
-    if anchor < 1 or min_block < 1 or max_swap < 0:
-        raise ConfigError("align: anchor and min_block must be >= 1, max_swap >= 0")
+    _check(anchor, min_block, max_swap)
     qw = _query_words if _query_words is not None else word_spans(query)
     sw = _source_words if _source_words is not None else word_spans(source)
     return align_blocks(query, source, thesaurus, anchor=anchor, min_block=min_block,
@@ -181,8 +185,7 @@ def align_blocks(
     """:func:`align` and its aligned blocks (word-index runs; for :mod:`urai.trace.passages`).
     The keys of either text may be given when they are already known (one query aligned
     with many candidates)."""
-    if anchor < 1 or min_block < 1 or max_swap < 0:
-        raise ConfigError("align: anchor and min_block must be >= 1, max_swap >= 0")
+    _check(anchor, min_block, max_swap)
     qw = _query_words if _query_words is not None else word_spans(query)
     sw = _source_words if _source_words is not None else word_spans(source)
     qk = _query_keys if _query_keys is not None else _keys(qw, thesaurus)
@@ -195,8 +198,7 @@ def key_blocks(qk: list[str], sk: list[str], *, anchor: int = 3, max_swap: int =
                min_block: int = 5) -> list[Block]:
     """The aligned blocks of two key sequences (:func:`word_keys`), in query order: what
     :func:`align_blocks` aligns, without the ops."""
-    if anchor < 1 or min_block < 1 or max_swap < 0:
-        raise ConfigError("align: anchor and min_block must be >= 1, max_swap >= 0")
+    _check(anchor, min_block, max_swap)
     return _blocks(qk, sk, anchor, max_swap, min_block)
 
 
@@ -210,8 +212,8 @@ def _blocks(qk: list[str], sk: list[str], anchor: int, max_swap: int,
         return _blocks_py(qk, sk, anchor, max_swap, min_block)
     ids: dict[str, int] = {}
     # as [ids.setdefault(k, len(ids)) for k in qk] and [ids.get(k, -1) for k in sk]
-    qids = memoryview(core.key_ids(list(qk), ids, True)).cast("i")
-    sids = memoryview(core.key_ids(list(sk), ids, False)).cast("i")
+    qids = memoryview(core.key_ids(qk if type(qk) is list else list(qk), ids, True)).cast("i")
+    sids = memoryview(core.key_ids(sk if type(sk) is list else list(sk), ids, False)).cast("i")
     return [_Block(qi, si, qn, sn, [(q0, q1, s0, s1, _KIND[w]) for q0, q1, s0, s1, w in pairs])
             for qi, si, qn, sn, pairs in core.align_blocks(qids, sids, anchor, max_swap,
                                                             min_block)]
